@@ -15,28 +15,28 @@ struct tool_cmd {
 
 static const struct tool_cmd cmds[] = {
 #ifdef SW_TOOL_HAVE_CONFIG
-	{"config", sw_tool_config, "check and expand Yealink .cfg files and a load profile"},
+        {"config", sw_tool_config, "check and expand Yealink .cfg files and a load profile"},
 #endif
 #ifdef SW_TOOL_HAVE_SIMULATE
-	{"simulate", sw_tool_simulate, "run lines on a virtual clock against a scripted cluster"},
+        {"simulate", sw_tool_simulate, "run lines on a virtual clock against a scripted cluster"},
 #endif
 #ifdef SW_TOOL_HAVE_SIP
-	{"sip", sw_tool_sip, "parse or build a SIP message"},
+        {"sip", sw_tool_sip, "parse or build a SIP message"},
 #endif
 #ifdef SW_TOOL_HAVE_DNS
-	{"dns", sw_tool_dns, "resolve a SIP server to its ordered targets (RFC 3263)"},
+        {"dns", sw_tool_dns, "resolve a SIP server to its ordered targets (RFC 3263)"},
 #endif
 #ifdef SW_TOOL_HAVE_REPORT
-	{"report", sw_tool_report, "summarise or merge results files"},
+        {"report", sw_tool_report, "summarise or merge results files"},
 #endif
-	{NULL, NULL, NULL},
+        {NULL, NULL, NULL},
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: sipswarm-tool COMMAND [ARGS...]\n"
-		   "       sipswarm-tool COMMAND --help\n\ncommands:\n");
+	           "       sipswarm-tool COMMAND --help\n\ncommands:\n");
 	for (const struct tool_cmd *c = cmds; c->name != NULL; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->help);
 }
