@@ -1,0 +1,977 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The SIP parser: one pass over the datagram, slices into it, no allocation.
+ *
+ * Written by hand rather than using libosip2 (Debian) because libosip2 allocates every header
+ * and copies every string (osip_message_parse), which costs microseconds per message; the hot
+ * path needs well under 100 ns. libosip2 is used in the tests as the differential reference.
+ *
+ * Grammar references are RFC 3261 section 25.1 (SIP), RFC 3581 (rport), RFC 2617 / RFC 7616
+ * (digest challenges). Every helper takes an explicit end pointer and never reads at or past it.
+ */
+#include <string.h>
+
+#include "sw_common.h"
+#include "sw_sip.h"
+
+/* Character classes (RFC 3261 section 25.1). */
+enum {
+	CC_TOKEN =
+	        1 << 0, /* alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" */
+	CC_DIGIT = 1 << 1,
+	CC_WS = 1 << 2,   /* SP / HTAB / CR / LF: white space inside a (possibly folded) value */
+	CC_HOST = 1 << 3, /* characters of a host name or IPv4 / IPv6 reference */
+};
+
+static const uint8_t cc[256] = {
+        ['\t'] = CC_WS,
+        ['\r'] = CC_WS,
+        ['\n'] = CC_WS,
+        [' '] = CC_WS,
+        ['!'] = CC_TOKEN,
+        ['%'] = CC_TOKEN,
+        ['\''] = CC_TOKEN,
+        ['*'] = CC_TOKEN,
+        ['+'] = CC_TOKEN,
+        ['-'] = CC_TOKEN | CC_HOST,
+        ['.'] = CC_TOKEN | CC_HOST,
+        ['_'] = CC_TOKEN,
+        ['`'] = CC_TOKEN,
+        ['~'] = CC_TOKEN,
+        [':'] = CC_HOST,
+        ['['] = CC_HOST,
+        [']'] = CC_HOST,
+#define D(c) [c] = CC_TOKEN | CC_DIGIT | CC_HOST
+        D('0'),
+        D('1'),
+        D('2'),
+        D('3'),
+        D('4'),
+        D('5'),
+        D('6'),
+        D('7'),
+        D('8'),
+        D('9'),
+#undef D
+#define A(c) [c] = CC_TOKEN | CC_HOST, [c + 32] = CC_TOKEN | CC_HOST
+        A('A'),
+        A('B'),
+        A('C'),
+        A('D'),
+        A('E'),
+        A('F'),
+        A('G'),
+        A('H'),
+        A('I'),
+        A('J'),
+        A('K'),
+        A('L'),
+        A('M'),
+        A('N'),
+        A('O'),
+        A('P'),
+        A('Q'),
+        A('R'),
+        A('S'),
+        A('T'),
+        A('U'),
+        A('V'),
+        A('W'),
+        A('X'),
+        A('Y'),
+        A('Z'),
+#undef A
+};
+
+#define IS(c, cls) (cc[(uint8_t)(c)] & (cls))
+
+static const char *const reason_names[] = {
+#define SW_SIP_REASON(sym, name, help) name,
+#include "sip_reason.def"
+#undef SW_SIP_REASON
+};
+static const char *const reason_help[] = {
+#define SW_SIP_REASON(sym, name, help) help,
+#include "sip_reason.def"
+#undef SW_SIP_REASON
+};
+_Static_assert(SW_ARRAY_SIZE(reason_names) == SW_SIP_REASON_COUNT, "reason table");
+
+const char *
+sw_sip_reason_name(enum sw_sip_reason r)
+{
+	return (unsigned)r < SW_SIP_REASON_COUNT ? reason_names[r] : "unknown";
+}
+
+const char *
+sw_sip_reason_help(enum sw_sip_reason r)
+{
+	return (unsigned)r < SW_SIP_REASON_COUNT ? reason_help[r] : "unknown";
+}
+
+static const char *const method_names[SW_SIP_METHOD_COUNT] = {
+        [SW_SIP_METHOD_NONE] = "",           [SW_SIP_METHOD_INVITE] = "INVITE",
+        [SW_SIP_METHOD_ACK] = "ACK",         [SW_SIP_METHOD_BYE] = "BYE",
+        [SW_SIP_METHOD_CANCEL] = "CANCEL",   [SW_SIP_METHOD_REGISTER] = "REGISTER",
+        [SW_SIP_METHOD_OPTIONS] = "OPTIONS", [SW_SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
+        [SW_SIP_METHOD_NOTIFY] = "NOTIFY",   [SW_SIP_METHOD_PRACK] = "PRACK",
+        [SW_SIP_METHOD_UPDATE] = "UPDATE",   [SW_SIP_METHOD_INFO] = "INFO",
+        [SW_SIP_METHOD_REFER] = "REFER",     [SW_SIP_METHOD_MESSAGE] = "MESSAGE",
+        [SW_SIP_METHOD_PUBLISH] = "PUBLISH", [SW_SIP_METHOD_OTHER] = "OTHER",
+};
+
+const char *
+sw_sip_method_name(enum sw_sip_method m)
+{
+	return (unsigned)m < SW_SIP_METHOD_COUNT ? method_names[m] : "?";
+}
+
+static const char *const algo_names[SW_SIP_ALGO_COUNT] = {
+        [SW_SIP_ALGO_MD5] = "MD5",         [SW_SIP_ALGO_MD5_SESS] = "MD5-sess",
+        [SW_SIP_ALGO_SHA256] = "SHA-256",  [SW_SIP_ALGO_SHA256_SESS] = "SHA-256-sess",
+        [SW_SIP_ALGO_UNKNOWN] = "unknown",
+};
+
+const char *
+sw_sip_algo_name(enum sw_sip_digest_algo a)
+{
+	return (unsigned)a < SW_SIP_ALGO_COUNT ? algo_names[a] : "?";
+}
+
+/* Case-insensitive compare of n bytes of p with lower-case literal s. p holds token characters
+ * only (checked by the caller) or any bytes: OR-ing 0x20 maps A-Z onto a-z and leaves every
+ * other token character alone; a non-token byte can only equal a lower-case letter if it is the
+ * upper-case form of it. */
+static inline int
+ieq(const char *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)p[i];
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		if (c != (uint8_t)s[i])
+			return 0;
+	}
+	return 1;
+}
+
+static inline const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && IS(*p, CC_WS))
+		p++;
+	return p;
+}
+
+static inline const char *
+skip_token(const char *p, const char *end)
+{
+	while (p < end && IS(*p, CC_TOKEN))
+		p++;
+	return p;
+}
+
+static inline struct sw_sip_str
+slice(const char *a, const char *b)
+{
+	return (struct sw_sip_str){a, (uint32_t)(b - a)};
+}
+
+/*
+ * quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE
+ * quoted-pair   = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+ * p is at the opening quote. Returns the pointer after the closing quote, NULL when unclosed.
+ */
+static const char *
+skip_quoted(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\' && ++p == end)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * delta-seconds = 1*DIGIT, clamped at 2^32-1 (RFC 3261 section 20.19). Returns the pointer
+ * after the digits, NULL when there is no digit.
+ */
+static const char *
+parse_u32(const char *p, const char *end, uint64_t *out)
+{
+	const char *s = p;
+	uint64_t v = 0;
+
+	while (p < end && IS(*p, CC_DIGIT)) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > UINT32_MAX)
+			v = UINT32_MAX + UINT64_C(1); /* remember overflow, keep bounded */
+		p++;
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+static enum sw_sip_method
+method_lookup(const char *p, size_t n)
+{
+	/* Methods are case-sensitive (RFC 3261 section 7.1). */
+	switch (n) {
+	case 3:
+		if (memcmp(p, "ACK", 3) == 0)
+			return SW_SIP_METHOD_ACK;
+		if (memcmp(p, "BYE", 3) == 0)
+			return SW_SIP_METHOD_BYE;
+		break;
+	case 4:
+		if (memcmp(p, "INFO", 4) == 0)
+			return SW_SIP_METHOD_INFO;
+		break;
+	case 5:
+		if (memcmp(p, "PRACK", 5) == 0)
+			return SW_SIP_METHOD_PRACK;
+		if (memcmp(p, "REFER", 5) == 0)
+			return SW_SIP_METHOD_REFER;
+		break;
+	case 6:
+		if (memcmp(p, "INVITE", 6) == 0)
+			return SW_SIP_METHOD_INVITE;
+		if (memcmp(p, "CANCEL", 6) == 0)
+			return SW_SIP_METHOD_CANCEL;
+		if (memcmp(p, "NOTIFY", 6) == 0)
+			return SW_SIP_METHOD_NOTIFY;
+		if (memcmp(p, "UPDATE", 6) == 0)
+			return SW_SIP_METHOD_UPDATE;
+		break;
+	case 7:
+		if (memcmp(p, "OPTIONS", 7) == 0)
+			return SW_SIP_METHOD_OPTIONS;
+		if (memcmp(p, "MESSAGE", 7) == 0)
+			return SW_SIP_METHOD_MESSAGE;
+		if (memcmp(p, "PUBLISH", 7) == 0)
+			return SW_SIP_METHOD_PUBLISH;
+		break;
+	case 8:
+		if (memcmp(p, "REGISTER", 8) == 0)
+			return SW_SIP_METHOD_REGISTER;
+		break;
+	case 9:
+		if (memcmp(p, "SUBSCRIBE", 9) == 0)
+			return SW_SIP_METHOD_SUBSCRIBE;
+		break;
+	default:
+		break;
+	}
+	return SW_SIP_METHOD_OTHER;
+}
+
+/*
+ * One generic parameter:
+ *   generic-param = token [ EQUAL gen-value ]
+ *   gen-value     = token / host / quoted-string
+ * p is just after the ";" (white space allowed around it). On success returns the pointer after
+ * the parameter and fills name and val (val.len 0 without a value; quotes kept). NULL on a
+ * syntax error.
+ */
+static const char *
+next_param(const char *p, const char *end, struct sw_sip_str *name, struct sw_sip_str *val)
+{
+	const char *s;
+
+	p = skip_ws(p, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p == s)
+		return NULL;
+	*name = slice(s, p);
+	*val = (struct sw_sip_str){NULL, 0};
+	p = skip_ws(p, end);
+	if (p == end || *p != '=')
+		return p;
+	p = skip_ws(p + 1, end);
+	s = p;
+	if (p < end && *p == '"') {
+		p = skip_quoted(p, end);
+		if (p == NULL)
+			return NULL;
+	} else {
+		while (p < end && IS(*p, CC_TOKEN | CC_HOST))
+			p++;
+		if (p == s)
+			return NULL;
+	}
+	*val = slice(s, p);
+	return skip_ws(p, end);
+}
+
+static struct sw_sip_str
+unquote(struct sw_sip_str v)
+{
+	if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"')
+		return (struct sw_sip_str){v.p + 1, v.len - 2};
+	return v;
+}
+
+/*
+ * via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+ * sent-protocol = protocol-name SLASH protocol-version SLASH transport
+ * sent-by       = host [ COLON port ]
+ * via-params    = via-ttl / via-maddr / via-received / via-branch / response-port / via-extension
+ * via-branch    = "branch" EQUAL token
+ * via-received  = "received" EQUAL (IPv4address / IPv6address)
+ * response-port = "rport" [EQUAL 1*DIGIT]                      (RFC 3581)
+ * Only the first via-parm of the top Via is decoded.
+ */
+static enum sw_sip_reason
+parse_via(struct sw_sip_msg *m, const char *p, const char *end)
+{
+	const char *s;
+	uint64_t v;
+
+	p = skip_ws(p, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p - s != 3 || !ieq(s, "sip", 3))
+		return SW_SIP_BAD_VIA;
+	p = skip_ws(p, end);
+	if (p == end || *p != '/')
+		return SW_SIP_BAD_VIA;
+	p = skip_ws(p + 1, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p - s != 3 || memcmp(s, "2.0", 3) != 0)
+		return SW_SIP_BAD_VIA;
+	p = skip_ws(p, end);
+	if (p == end || *p != '/')
+		return SW_SIP_BAD_VIA;
+	p = skip_ws(p + 1, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p == s)
+		return SW_SIP_BAD_VIA;
+	m->via_transport = slice(s, p);
+	p = skip_ws(p, end);
+	s = p;
+	if (p < end && *p == '[') {
+		while (p < end && *p != ']')
+			p++;
+		if (p == end)
+			return SW_SIP_BAD_VIA;
+		p++;
+	} else {
+		while (p < end && IS(*p, CC_HOST) && *p != ':')
+			p++;
+	}
+	if (p == s)
+		return SW_SIP_BAD_VIA;
+	m->via_host = slice(s, p);
+	p = skip_ws(p, end);
+	if (p < end && *p == ':') {
+		p = parse_u32(skip_ws(p + 1, end), end, &v);
+		if (p == NULL || v > 65535)
+			return SW_SIP_BAD_VIA;
+		m->via_port = (int32_t)v;
+		p = skip_ws(p, end);
+	}
+	while (p < end && *p == ';') {
+		struct sw_sip_str n, val;
+
+		p = next_param(p + 1, end, &n, &val);
+		if (p == NULL)
+			return SW_SIP_BAD_VIA;
+		if (n.len == 6 && ieq(n.p, "branch", 6)) {
+			if (val.len == 0)
+				return SW_SIP_BAD_VIA;
+			if (val.len > SW_SIP_TOKEN_FIELD_MAX)
+				return SW_SIP_OVERSIZE_FIELD;
+			m->via_branch = val;
+		} else if (n.len == 8 && ieq(n.p, "received", 8)) {
+			m->via_received = val;
+		} else if (n.len == 5 && ieq(n.p, "rport", 5)) {
+			if (val.len == 0) {
+				m->via_rport = 0;
+			} else {
+				const char *e = parse_u32(val.p, val.p + val.len, &v);
+				if (e != val.p + val.len || v > 65535)
+					return SW_SIP_BAD_VIA;
+				m->via_rport = (int32_t)v;
+			}
+		}
+	}
+	if (p < end && *p != ',')
+		return SW_SIP_BAD_VIA;
+	return SW_SIP_OK;
+}
+
+/*
+ * The address part of From, To and Contact, then its parameters:
+ *   from-spec   = ( name-addr / addr-spec ) *( SEMI from-param )
+ *   name-addr   = [ display-name ] LAQUOT addr-spec RAQUOT
+ *   display-name = *(token LWS) / quoted-string
+ * Without angle brackets, parameters after the URI belong to the header (RFC 3261 section
+ * 20.10). Fills uri (without brackets), tag and expires (when asked), stops at a comma outside
+ * quotes and brackets (next Contact) and returns the pointer there, NULL on a syntax error.
+ */
+static const char *
+parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip_str *tag,
+           int64_t *expires, enum sw_sip_reason *why)
+{
+	const char *s;
+
+	*why = SW_SIP_BAD_FROM_TO;
+	p = skip_ws(p, end);
+	s = p;
+	/* display name or addr-spec: scan to '<', ';', ',' */
+	while (p < end && *p != '<' && *p != ';' && *p != ',') {
+		if (*p == '"') {
+			p = skip_quoted(p, end);
+			if (p == NULL)
+				return NULL;
+		} else {
+			p++;
+		}
+	}
+	if (p < end && *p == '<') {
+		s = p + 1;
+		while (p < end && *p != '>')
+			p++;
+		if (p == end)
+			return NULL;
+		*uri = slice(s, p);
+		p = skip_ws(p + 1, end);
+	} else {
+		const char *e = p;
+		while (e > s && IS(e[-1], CC_WS))
+			e--;
+		*uri = slice(s, e);
+	}
+	if (uri->len == 0)
+		return NULL;
+	while (p < end && *p == ';') {
+		struct sw_sip_str n, val;
+
+		p = next_param(p + 1, end, &n, &val);
+		if (p == NULL)
+			return NULL;
+		if (tag != NULL && n.len == 3 && ieq(n.p, "tag", 3)) {
+			if (val.len == 0)
+				return NULL;
+			if (val.len > SW_SIP_TOKEN_FIELD_MAX) {
+				*why = SW_SIP_OVERSIZE_FIELD;
+				return NULL;
+			}
+			*tag = val;
+		} else if (expires != NULL && n.len == 7 && ieq(n.p, "expires", 7)) {
+			uint64_t v;
+			const char *e = parse_u32(val.p, val.p + val.len, &v);
+			if (e == NULL || e != val.p + val.len) {
+				*why = SW_SIP_BAD_NUMBER;
+				return NULL;
+			}
+			*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+		}
+	}
+	if (p < end && *p != ',')
+		return NULL;
+	*why = SW_SIP_OK;
+	return p;
+}
+
+/*
+ * challenge    = ("Digest" LWS digest-cln *(COMMA digest-cln)) / other-challenge
+ * digest-cln   = realm / domain / nonce / opaque / stale / algorithm / qop-options / auth-param
+ * realm        = "realm" EQUAL quoted-string
+ * nonce        = "nonce" EQUAL quoted-string
+ * opaque       = "opaque" EQUAL quoted-string
+ * stale        = "stale" EQUAL ( "true" / "false" )
+ * algorithm    = "algorithm" EQUAL ( "MD5" / "MD5-sess" / "SHA-256" / "SHA-256-sess" / token )
+ * qop-options  = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT
+ * auth-param   = token EQUAL ( token / quoted-string )
+ */
+enum sw_sip_reason
+sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
+{
+	const char *end = p + len;
+	const char *s;
+	int have_realm = 0;
+
+	memset(c, 0, sizeof(*c));
+	p = skip_ws(p, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p - s != 6 || !ieq(s, "digest", 6))
+		return p == s ? SW_SIP_BAD_CHALLENGE : SW_SIP_OK; /* another scheme: not ours */
+	if (p == end || !IS(*p, CC_WS))
+		return SW_SIP_BAD_CHALLENGE;
+	for (;;) {
+		struct sw_sip_str n, v, uq;
+
+		p = next_param(p, end, &n, &v);
+		if (p == NULL || v.len == 0)
+			return SW_SIP_BAD_CHALLENGE;
+		uq = unquote(v);
+		if (uq.len > SW_SIP_CHALLENGE_FIELD_MAX)
+			return SW_SIP_OVERSIZE_FIELD;
+		switch (n.len) {
+		case 3:
+			if (ieq(n.p, "qop", 3)) {
+				const char *q = uq.p, *qe = uq.p + uq.len;
+				c->qop = uq;
+				while (q < qe) {
+					const char *t;
+					q = skip_ws(q, qe);
+					t = skip_token(q, qe);
+					if (t - q == 4 && ieq(q, "auth", 4))
+						c->qop_auth = 1;
+					q = skip_ws(t, qe);
+					if (q < qe && *q != ',')
+						return SW_SIP_BAD_CHALLENGE;
+					if (q < qe)
+						q++;
+				}
+			}
+			break;
+		case 5:
+			if (ieq(n.p, "realm", 5)) {
+				c->realm = uq;
+				have_realm = 1;
+			} else if (ieq(n.p, "nonce", 5)) {
+				c->nonce = uq;
+			} else if (ieq(n.p, "stale", 5)) {
+				c->stale = uq.len == 4 && ieq(uq.p, "true", 4);
+			}
+			break;
+		case 6:
+			if (ieq(n.p, "opaque", 6))
+				c->opaque = uq;
+			break;
+		case 9:
+			if (ieq(n.p, "algorithm", 9)) {
+				c->algorithm = uq;
+				if (uq.len == 3 && ieq(uq.p, "md5", 3))
+					c->algo = SW_SIP_ALGO_MD5;
+				else if (uq.len == 8 && ieq(uq.p, "md5-sess", 8))
+					c->algo = SW_SIP_ALGO_MD5_SESS;
+				else if (uq.len == 7 && ieq(uq.p, "sha-256", 7))
+					c->algo = SW_SIP_ALGO_SHA256;
+				else if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
+					c->algo = SW_SIP_ALGO_SHA256_SESS;
+				else
+					c->algo = SW_SIP_ALGO_UNKNOWN;
+			}
+			break;
+		default:
+			break;
+		}
+		if (p == end)
+			break;
+		if (*p != ',')
+			return SW_SIP_BAD_CHALLENGE;
+		p++;
+	}
+	if (!have_realm || c->nonce.len == 0)
+		return SW_SIP_BAD_CHALLENGE;
+	c->present = 1;
+	return SW_SIP_OK;
+}
+
+/* Header ids found by the name lookup. */
+enum hdr {
+	H_OTHER = 0,
+	H_VIA,
+	H_FROM,
+	H_TO,
+	H_CALL_ID,
+	H_CSEQ,
+	H_CONTACT,
+	H_EXPIRES,
+	H_CONTENT_LENGTH,
+	H_WWW_AUTH,
+	H_PROXY_AUTH,
+	H_RETRY_AFTER,
+};
+
+/*
+ * header-name = token; looked up by its first letter, compact forms included
+ * (RFC 3261 section 7.3.3: v Via, f From, t To, i Call-ID, m Contact, l Content-Length,
+ * k Supported, e Content-Encoding, c Content-Type, s Subject: the last four are not decoded).
+ */
+static enum hdr
+hdr_lookup(const char *n, size_t len)
+{
+	switch ((uint8_t)n[0] | 0x20) {
+	case 'v':
+		if (len == 1 || (len == 3 && ieq(n, "via", 3)))
+			return H_VIA;
+		break;
+	case 'f':
+		if (len == 1 || (len == 4 && ieq(n, "from", 4)))
+			return H_FROM;
+		break;
+	case 't':
+		if (len == 1 || (len == 2 && ieq(n, "to", 2)))
+			return H_TO;
+		break;
+	case 'i':
+		if (len == 1)
+			return H_CALL_ID;
+		break;
+	case 'm':
+		if (len == 1)
+			return H_CONTACT;
+		break;
+	case 'l':
+		if (len == 1)
+			return H_CONTENT_LENGTH;
+		break;
+	case 'c':
+		if (len == 4 && ieq(n, "cseq", 4))
+			return H_CSEQ;
+		if (len == 7 && ieq(n, "call-id", 7))
+			return H_CALL_ID;
+		if (len == 7 && ieq(n, "contact", 7))
+			return H_CONTACT;
+		if (len == 14 && ieq(n, "content-length", 14))
+			return H_CONTENT_LENGTH;
+		break;
+	case 'e':
+		if (len == 7 && ieq(n, "expires", 7))
+			return H_EXPIRES;
+		break;
+	case 'w':
+		if (len == 16 && ieq(n, "www-authenticate", 16))
+			return H_WWW_AUTH;
+		break;
+	case 'p':
+		if (len == 18 && ieq(n, "proxy-authenticate", 18))
+			return H_PROXY_AUTH;
+		break;
+	case 'r':
+		if (len == 11 && ieq(n, "retry-after", 11))
+			return H_RETRY_AFTER;
+		break;
+	default:
+		break;
+	}
+	return H_OTHER;
+}
+
+/*
+ * Request-Line = Method SP Request-URI SP SIP-Version CRLF
+ * Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+ * SIP-Version  = "SIP" "/" 1*DIGIT "." 1*DIGIT   (only SIP/2.0 accepted)
+ * [p, e) is the line without its CRLF.
+ */
+static enum sw_sip_reason
+parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
+{
+	const char *s;
+
+	if (e - p >= 8 && memcmp(p, "SIP/", 4) == 0) {
+		unsigned st;
+
+		if (memcmp(p + 4, "2.0 ", 4) != 0)
+			return SW_SIP_BAD_VERSION;
+		p += 8;
+		if (e - p < 3 || !IS(p[0], CC_DIGIT) || !IS(p[1], CC_DIGIT) ||
+		    !IS(p[2], CC_DIGIT) || (e - p > 3 && p[3] != ' '))
+			return SW_SIP_BAD_STATUS;
+		st = (unsigned)(p[0] - '0') * 100 + (unsigned)(p[1] - '0') * 10 +
+		     (unsigned)(p[2] - '0');
+		if (st < 100 || st > 699)
+			return SW_SIP_BAD_STATUS;
+		m->status = (uint16_t)st;
+		p += 3;
+		m->reason = slice(p < e ? p + 1 : p, e);
+		return SW_SIP_OK;
+	}
+	s = p;
+	p = skip_token(p, e);
+	if (p == s || p == e || *p != ' ')
+		return SW_SIP_BAD_START_LINE;
+	m->is_request = 1;
+	m->method_s = slice(s, p);
+	m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
+	s = ++p;
+	while (p < e && *p != ' ' && IS(*p, CC_WS | 0) == 0 && (uint8_t)*p > 0x20)
+		p++;
+	if (p == s || p == e || *p != ' ')
+		return SW_SIP_BAD_START_LINE;
+	m->ruri = slice(s, p);
+	p++;
+	if (e - p < 4 || memcmp(p, "SIP/", 4) != 0)
+		return SW_SIP_BAD_START_LINE;
+	if (e - p != 7 || memcmp(p + 4, "2.0", 3) != 0)
+		return SW_SIP_BAD_VERSION;
+	return SW_SIP_OK;
+}
+
+/* CSeq = "CSeq" HCOLON 1*DIGIT LWS Method */
+static enum sw_sip_reason
+parse_cseq(struct sw_sip_msg *m, const char *p, const char *end)
+{
+	uint64_t v;
+	const char *s;
+
+	p = parse_u32(p, end, &v);
+	if (p == NULL || v > UINT32_MAX || p == end || !IS(*p, CC_WS))
+		return SW_SIP_BAD_CSEQ;
+	m->cseq = (uint32_t)v;
+	p = skip_ws(p, end);
+	s = p;
+	p = skip_token(p, end);
+	if (p == s || p != end)
+		return SW_SIP_BAD_CSEQ;
+	m->cseq_method_s = slice(s, p);
+	m->cseq_method = (uint8_t)method_lookup(s, (size_t)(p - s));
+	return SW_SIP_OK;
+}
+
+/* Call-ID = ( "Call-ID" / "i" ) HCOLON callid ; callid = word [ "@" word ] */
+static enum sw_sip_reason
+check_call_id(struct sw_sip_str v)
+{
+	if (v.len == 0)
+		return SW_SIP_BAD_CALL_ID;
+	if (v.len > SW_SIP_TOKEN_FIELD_MAX)
+		return SW_SIP_OVERSIZE_FIELD;
+	for (uint32_t i = 0; i < v.len; i++)
+		if ((uint8_t)v.p[i] <= 0x20 || (uint8_t)v.p[i] >= 0x7f)
+			return SW_SIP_BAD_CALL_ID;
+	return SW_SIP_OK;
+}
+
+/*
+ * Expires     = "Expires" HCOLON delta-seconds
+ * Retry-After = "Retry-After" HCOLON delta-seconds [ comment ] *( SEMI retry-param )
+ */
+static enum sw_sip_reason
+parse_seconds(int64_t *out, const char *p, const char *end, int trailing_ok)
+{
+	uint64_t v;
+	const char *e = parse_u32(p, end, &v);
+
+	if (e == NULL || (!trailing_ok && e != end))
+		return SW_SIP_BAD_NUMBER;
+	if (trailing_ok && e != end && !IS(*e, CC_WS) && *e != ';' && *e != '(')
+		return SW_SIP_BAD_NUMBER;
+	*out = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+	return SW_SIP_OK;
+}
+
+/* Find the end of a line: the LF at or after p, or NULL. */
+static inline const char *
+find_lf(const char *p, const char *end)
+{
+	return memchr(p, '\n', (size_t)(end - p));
+}
+
+/*
+ * message-header = header-name HCOLON header-value CRLF, with LWS folding:
+ * a line starting with SP or HTAB continues the previous header's value.
+ */
+enum sw_sip_reason
+sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
+{
+	const char *p = buf, *end = buf + len, *lf, *le;
+	enum sw_sip_reason r;
+	unsigned seen = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->via_port = -1;
+	m->via_rport = -1;
+	m->contact_expires = -1;
+	m->expires = -1;
+	m->retry_after = -1;
+	m->content_length = -1;
+
+	if (len > SW_SIP_MSG_MAX)
+		return SW_SIP_OVERSIZE_MESSAGE;
+	/* RFC 3261 section 7.5: ignore CRLFs before the start line (keep-alives) */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	if (p == end)
+		return SW_SIP_EMPTY;
+	lf = find_lf(p, end);
+	if (lf == NULL)
+		return SW_SIP_TRUNCATED;
+	le = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
+	r = parse_start_line(m, p, le);
+	if (r != SW_SIP_OK)
+		return r;
+
+	for (;;) {
+		const char *n, *ne, *v, *ve;
+		enum hdr h;
+
+		p = lf + 1;
+		if (p == end)
+			return SW_SIP_TRUNCATED;
+		if (*p == '\n') {
+			p++;
+			break;
+		}
+		if (*p == '\r') {
+			if (p + 1 == end)
+				return SW_SIP_TRUNCATED;
+			if (p[1] == '\n') {
+				p += 2;
+				break;
+			}
+			return SW_SIP_BAD_HEADER;
+		}
+		if (++m->header_count > SW_SIP_MAX_HEADERS)
+			return SW_SIP_TOO_MANY_HEADERS;
+		n = p;
+		ne = skip_token(p, end);
+		if (ne == n)
+			return ne == end ? SW_SIP_TRUNCATED : SW_SIP_BAD_HEADER;
+		p = ne;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == end)
+			return SW_SIP_TRUNCATED;
+		if (*p != ':')
+			return SW_SIP_BAD_HEADER;
+		v = p + 1;
+		lf = find_lf(v, end);
+		if (lf == NULL)
+			return SW_SIP_TRUNCATED;
+		while (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) {
+			lf = find_lf(lf + 1, end);
+			if (lf == NULL)
+				return SW_SIP_TRUNCATED;
+		}
+		ve = lf;
+		v = skip_ws(v, ve);
+		while (ve > v && IS(ve[-1], CC_WS))
+			ve--;
+
+		h = hdr_lookup(n, (size_t)(ne - n));
+		if (h == H_OTHER)
+			continue;
+		if (h == H_FROM || h == H_TO || h == H_CALL_ID || h == H_CSEQ ||
+		    h == H_CONTENT_LENGTH) {
+			if (seen & (1u << h))
+				return SW_SIP_DUPLICATE_HEADER;
+		}
+		switch (h) {
+		case H_VIA:
+			if (m->via_count < SW_SIP_MAX_VIAS)
+				m->vias[m->via_count++] = slice(v, ve);
+			if (!(seen & (1u << H_VIA)) && (want & SW_SIP_WANT_VIA)) {
+				r = parse_via(m, v, ve);
+				if (r != SW_SIP_OK)
+					return r;
+			}
+			break;
+		case H_FROM:
+		case H_TO: {
+			struct sw_sip_str uri;
+			struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
+
+			if (h == H_FROM)
+				m->from = slice(v, ve);
+			else
+				m->to = slice(v, ve);
+			if (want & SW_SIP_WANT_TAGS) {
+				const char *e = parse_addr(v, ve, &uri, tag, NULL, &r);
+				if (e != ve)
+					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
+			}
+			break;
+		}
+		case H_CALL_ID:
+			m->call_id = slice(v, ve);
+			r = check_call_id(m->call_id);
+			if (r != SW_SIP_OK)
+				return r;
+			break;
+		case H_CSEQ:
+			m->cseq_s = slice(v, ve);
+			r = parse_cseq(m, v, ve);
+			if (r != SW_SIP_OK)
+				return r;
+			break;
+		case H_CONTACT:
+			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
+				if (ve - v == 1 && *v == '*') {
+					m->contact_uri = slice(v, ve);
+				} else if (parse_addr(v, ve, &m->contact_uri, NULL,
+				                      &m->contact_expires, &r) == NULL) {
+					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
+				}
+			}
+			break;
+		case H_EXPIRES:
+			if (want & SW_SIP_WANT_NUMBERS) {
+				r = parse_seconds(&m->expires, v, ve, 0);
+				if (r != SW_SIP_OK)
+					return r;
+			}
+			break;
+		case H_RETRY_AFTER:
+			if (want & SW_SIP_WANT_NUMBERS) {
+				r = parse_seconds(&m->retry_after, v, ve, 1);
+				if (r != SW_SIP_OK)
+					return r;
+			}
+			break;
+		case H_CONTENT_LENGTH: {
+			uint64_t cl;
+			const char *e = parse_u32(v, ve, &cl);
+			if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
+				return SW_SIP_BAD_CONTENT_LENGTH;
+			m->content_length = (int64_t)cl;
+			break;
+		}
+		case H_WWW_AUTH:
+		case H_PROXY_AUTH:
+			/* keep the first Digest challenge with an algorithm we can answer */
+			if ((want & SW_SIP_WANT_AUTH) &&
+			    (!m->challenge.present || m->challenge.algo == SW_SIP_ALGO_UNKNOWN)) {
+				struct sw_sip_challenge c;
+				r = sw_sip_challenge_parse(&c, v, (size_t)(ve - v));
+				if (r != SW_SIP_OK)
+					return r;
+				if (c.present) {
+					c.proxy = h == H_PROXY_AUTH;
+					m->challenge = c;
+				}
+			}
+			break;
+		default:
+			break;
+		}
+		seen |= 1u << h;
+	}
+
+	if (!(seen & (1u << H_VIA)))
+		return SW_SIP_MISSING_VIA;
+	if (!(seen & (1u << H_FROM)))
+		return SW_SIP_MISSING_FROM;
+	if (!(seen & (1u << H_TO)))
+		return SW_SIP_MISSING_TO;
+	if (!(seen & (1u << H_CALL_ID)))
+		return SW_SIP_MISSING_CALL_ID;
+	if (!(seen & (1u << H_CSEQ)))
+		return SW_SIP_MISSING_CSEQ;
+	if (m->is_request && m->method != m->cseq_method)
+		return SW_SIP_CSEQ_METHOD_MISMATCH;
+	if (m->is_request && m->method == SW_SIP_METHOD_OTHER &&
+	    (m->method_s.len != m->cseq_method_s.len ||
+	     memcmp(m->method_s.p, m->cseq_method_s.p, m->method_s.len) != 0))
+		return SW_SIP_CSEQ_METHOD_MISMATCH;
+	if (m->content_length >= 0) {
+		if ((int64_t)(end - p) < m->content_length)
+			return SW_SIP_CONTENT_LENGTH_MISMATCH;
+		m->body = (struct sw_sip_str){p, (uint32_t)m->content_length};
+	} else {
+		m->body = slice(p, end);
+	}
+	return SW_SIP_OK;
+}
