@@ -210,4 +210,361 @@ const char *sw_sip_method_name(enum sw_sip_method m);
  */
 const char *sw_sip_algo_name(enum sw_sip_digest_algo a);
 
+/* ---------------------------------------------------------------------------------------------
+ * Token: worker, line and transaction in the Via branch, Call-ID and tags, checked by a MAC.
+ */
+
+/** Characters of a token on the wire (base64url of 96 bits: 64 payload + 32 MAC). */
+#define SW_SIP_TOKEN_LEN 16u
+/** The Via branch magic cookie (RFC 3261 section 8.1.1.7). */
+#define SW_SIP_BRANCH_COOKIE "z9hG4bK"
+
+/** Where a token is carried: part of the MAC input, so one cannot stand in for another. */
+enum sw_sip_token_kind {
+	SW_SIP_TOKEN_BRANCH = 0,
+	SW_SIP_TOKEN_CALL_ID = 1,
+	SW_SIP_TOKEN_TAG = 2,
+};
+
+/** The per-run secret (a SipHash-2-4 key); read-only, shared by all workers. */
+struct sw_sip_token_key {
+	uint64_t k0, k1;
+};
+
+/** What a token carries. */
+struct sw_sip_token {
+	uint32_t line;  /**< line index within the worker */
+	uint32_t txn;   /**< transaction (or dialog) id, 24 bits */
+	uint8_t worker; /**< worker index, 0..255 */
+};
+
+/**
+ * Encode a token: 16 characters from the base64url alphabet (all RFC 3261 token characters).
+ *
+ * @param key
+ *   The per-run secret.
+ * @param kind
+ *   Where the token goes.
+ * @param t
+ *   What it carries (txn is taken modulo 2^24).
+ * @param out
+ *   SW_SIP_TOKEN_LEN characters, not NUL-terminated.
+ */
+void sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                         const struct sw_sip_token *t, char *out);
+
+/**
+ * Decode and check a token in O(1).
+ *
+ * @param key
+ *   The per-run secret.
+ * @param kind
+ *   Where the token was found.
+ * @param p
+ *   The token: exactly SW_SIP_TOKEN_LEN characters, or followed by '@' (a Call-ID).
+ * @param len
+ *   Its length.
+ * @param t
+ *   Filled on success.
+ * @return
+ *   0; -EINVAL when it is not a token of ours (length, alphabet); -EBADMSG when the MAC does
+ *   not match (forged, damaged, or from another run): count it, never trust it. A token that
+ *   checks but names a transaction the line no longer has is stale: the caller compares t->txn.
+ */
+int sw_sip_token_decode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                        const char *p, size_t len, struct sw_sip_token *t);
+
+/**
+ * Decode the token of a Via branch ("z9hG4bK" + token).
+ *
+ * @param key
+ *   The per-run secret.
+ * @param branch
+ *   The branch parameter value (struct sw_sip_msg via_branch).
+ * @param t
+ *   Filled on success.
+ * @return
+ *   0, -EINVAL (no magic cookie or not a token of ours), -EBADMSG (MAC mismatch).
+ */
+int sw_sip_branch_decode(const struct sw_sip_token_key *key, struct sw_sip_str branch,
+                         struct sw_sip_token *t);
+
+/**
+ * SipHash-2-4 of up to 15 bytes (exposed for its test vectors).
+ *
+ * @param key
+ *   The key.
+ * @param p
+ *   The bytes.
+ * @param n
+ *   Their count, at most 15.
+ * @return
+ *   The 64-bit hash.
+ */
+uint64_t sw_sip_siphash(const struct sw_sip_token_key *key, const void *p, size_t n);
+
+/* ---------------------------------------------------------------------------------------------
+ * Digest authentication (RFC 2617, RFC 7616).
+ */
+
+/** Longest nonce kept for a line (a longer one is refused with -E2BIG). */
+#define SW_SIP_DIGEST_NONCE_MAX 128u
+/** Longest opaque kept for a line. */
+#define SW_SIP_DIGEST_OPAQUE_MAX 64u
+/** Hex characters of an MD5 digest; SHA-256 has twice as many. */
+#define SW_SIP_MD5_HEX    32u
+#define SW_SIP_SHA256_HEX 64u
+
+/** A line's answer state after a challenge: what it needs to sign each request. */
+struct sw_sip_digest {
+	uint32_t mid[4]; /**< MD5 state after the first 64 bytes of "HA1:nonce", when has_mid */
+	uint32_t nc;     /**< the last nonce-count sent */
+	uint32_t cnonce; /**< the cnonce of the last response (fixed per nonce for -sess) */
+	uint8_t algo;    /**< enum sw_sip_digest_algo */
+	uint8_t qop;     /**< 1: qop=auth, 0: no qop (RFC 2069 compatibility) */
+	uint8_t proxy;   /**< 1: answer with Proxy-Authorization */
+	uint8_t has_mid; /**< 1 when mid[] is valid (MD5 family and a nonce of 31+ characters) */
+	uint8_t echo_algorithm; /**< 1 when the challenge named an algorithm */
+	uint8_t nonce_len;
+	uint8_t opaque_len;
+	uint8_t hex_len;             /**< 32 (MD5) or 64 (SHA-256) */
+	char ha1[SW_SIP_SHA256_HEX]; /**< hex HA1 (session HA1 for -sess) */
+	char nonce[SW_SIP_DIGEST_NONCE_MAX];
+	char opaque[SW_SIP_DIGEST_OPAQUE_MAX];
+};
+
+/**
+ * HA1 = H(username ":" realm ":" password), hex; once per line at start (slow path).
+ *
+ * @param algo
+ *   SW_SIP_ALGO_MD5 or SW_SIP_ALGO_SHA256 (the -sess variants give the same base HA1).
+ * @param user
+ *   The authentication name; with its length ulen.
+ * @param ulen
+ *   Length of user.
+ * @param realm
+ *   The realm; with its length rlen.
+ * @param rlen
+ *   Length of realm.
+ * @param pass
+ *   The password; with its length plen.
+ * @param plen
+ *   Length of pass.
+ * @param out
+ *   32 or 64 hex characters, not NUL-terminated.
+ * @return
+ *   The number of hex characters written, or -EINVAL for an unknown algorithm.
+ */
+int sw_sip_digest_ha1(enum sw_sip_digest_algo algo, const char *user, size_t ulen,
+                      const char *realm, size_t rlen, const char *pass, size_t plen, char *out);
+
+/**
+ * HA2 = H(method ":" digest-uri), hex; once per (method, URI) (qop=auth or no qop).
+ *
+ * @param algo
+ *   The algorithm.
+ * @param method
+ *   The method as on the wire.
+ * @param mlen
+ *   Its length.
+ * @param uri
+ *   The digest-uri (the Request-URI as written).
+ * @param ulen
+ *   Its length.
+ * @param out
+ *   32 or 64 hex characters.
+ * @return
+ *   The number of hex characters written, or -EINVAL for an unknown algorithm.
+ */
+int sw_sip_digest_ha2(enum sw_sip_digest_algo algo, const char *method, size_t mlen,
+                      const char *uri, size_t ulen, char *out);
+
+/**
+ * Take a challenge into a line's digest state (on a 401/407; slow path, once per nonce).
+ *
+ * @param d
+ *   The line's state; overwritten.
+ * @param c
+ *   The parsed challenge (its slices are copied; the datagram may go).
+ * @param ha1
+ *   The line's hex HA1 for c->realm, computed with the challenge's hash (MD5 or SHA-256).
+ * @param cnonce
+ *   For -sess algorithms the client nonce fixed for this server nonce; ignored otherwise.
+ * @return
+ *   0; -EINVAL when c holds no Digest challenge; -ENOTSUP for an unknown algorithm, or qop
+ *   offered without "auth" (auth-int only); -E2BIG for a nonce or opaque over the limits.
+ */
+int sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, const char *ha1,
+                         uint32_t cnonce);
+
+/**
+ * The response for the next request: nc is incremented, cnonce recorded (except -sess).
+ * MD5 with a saved state hashes two blocks; without, three.
+ *
+ * @param d
+ *   The line's state from sw_sip_digest_accept().
+ * @param ha2
+ *   The hex HA2 of the request's method and URI (d->hex_len characters).
+ * @param cnonce
+ *   The client nonce for this request (8 hex digits on the wire).
+ * @param out
+ *   d->hex_len hex characters.
+ */
+void sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, char *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Templates: messages built by copying compiled pieces and the variable fields between them.
+ */
+
+/** Message kinds with a built-in template. */
+enum sw_sip_kind {
+	SW_SIP_KIND_REGISTER = 0,
+	SW_SIP_KIND_INVITE,
+	SW_SIP_KIND_ACK,
+	SW_SIP_KIND_BYE,
+	SW_SIP_KIND_CANCEL,
+	SW_SIP_KIND_SUBSCRIBE,
+	SW_SIP_KIND_OPTIONS,
+	SW_SIP_KIND_100,     /**< 100 Trying to a request */
+	SW_SIP_KIND_180,     /**< 180 Ringing */
+	SW_SIP_KIND_200_SDP, /**< 200 OK with an SDP answer (to INVITE) */
+	SW_SIP_KIND_200,     /**< 200 OK without a body (to BYE, CANCEL, OPTIONS, NOTIFY) */
+	SW_SIP_KIND_481,     /**< 481 Call/Transaction Does Not Exist */
+	SW_SIP_KIND_486,     /**< 486 Busy Here */
+	SW_SIP_KIND_COUNT
+};
+
+/**
+ * String variables of a message. In a template text they are written {name}, with name the
+ * lower-case suffix (SW_SIP_V_FROM_TAG is {from_tag}).
+ */
+enum sw_sip_var {
+	SW_SIP_V_USER = 0,      /**< the line's user part (From, Contact) */
+	SW_SIP_V_DISPLAY,       /**< display name; empty: none */
+	SW_SIP_V_DOMAIN,        /**< the SIP domain (Request-URI of REGISTER, AORs) */
+	SW_SIP_V_AUTH_USER,     /**< the digest username */
+	SW_SIP_V_LOCAL,         /**< our host:port (Via sent-by, Contact) */
+	SW_SIP_V_LOCAL_IP,      /**< our IP (SDP) */
+	SW_SIP_V_TO_USER,       /**< the called user (INVITE, CANCEL) */
+	SW_SIP_V_REMOTE_TARGET, /**< the dialog's remote target URI (ACK for 2xx, BYE) */
+	SW_SIP_V_REALM,         /**< the realm of the line's digest state */
+	SW_SIP_V_BRANCH,        /**< the Via branch after z9hG4bK (a token) */
+	SW_SIP_V_FROM_TAG,      /**< a token */
+	SW_SIP_V_TO_TAG,        /**< the peer's tag (in-dialog), or ours (UAS responses) */
+	SW_SIP_V_CALL_ID,       /**< a token, optionally "@host" */
+	SW_SIP_V_RESPONSE,      /**< the digest response (hex) */
+	SW_SIP_V_COUNT
+};
+
+/** Number variables, written in decimal: {cseq} {expires} {rtp_port} {sdp_id}. */
+enum sw_sip_num {
+	SW_SIP_N_CSEQ = 0,
+	SW_SIP_N_EXPIRES,
+	SW_SIP_N_RTP_PORT,
+	SW_SIP_N_SDP_ID,
+	SW_SIP_N_COUNT
+};
+
+/** Profile-wide constants folded into the templates when they are compiled. */
+struct sw_sip_profile {
+	const char *user_agent; /**< User-Agent / Server value; NULL: "sipswarm" */
+};
+
+/** Most pieces and bytes in one compiled template. */
+#define SW_SIP_TMPL_SEGS 96u
+#define SW_SIP_TMPL_TEXT 2048u
+/** Bytes past the end of a message that sw_sip_build() may write (fast copies). */
+#define SW_SIP_BUILD_SLACK 32u
+
+/** One piece: literal text or a variable field, under a mask of conditions. */
+struct sw_sip_seg {
+	uint16_t off;  /**< literal: offset in text */
+	uint16_t len;  /**< literal: length; 0 for a field */
+	uint8_t field; /**< private field id for a non-literal */
+	uint8_t cond;  /**< private condition mask; all must hold */
+};
+
+/** A compiled template: read-only after sw_sip_tmpl_compile(), shared by all lines. */
+struct sw_sip_tmpl {
+	uint16_t nseg;
+	uint16_t body_seg; /**< first piece of the body (== nseg without a body) */
+	uint16_t text_len;
+	uint8_t kind;
+	struct sw_sip_seg seg[SW_SIP_TMPL_SEGS];
+	char text[SW_SIP_TMPL_TEXT + SW_SIP_BUILD_SLACK];
+};
+
+/** A string variable's value; p may be NULL when len is 0. */
+struct sw_sip_cstr {
+	const char *p;
+	uint32_t len;
+};
+
+/** Everything that varies per message; unset strings are empty. */
+struct sw_sip_vars {
+	struct sw_sip_cstr s[SW_SIP_V_COUNT];
+	uint32_t n[SW_SIP_N_COUNT];
+	const struct sw_sip_digest *digest; /**< non-NULL: add (Proxy-)Authorization */
+	const struct sw_sip_msg *req;       /**< the request a UAS response answers */
+};
+
+/**
+ * Compile a built-in template for a kind (start-up, slow path).
+ *
+ * @param t
+ *   Filled.
+ * @param kind
+ *   The message kind.
+ * @param profile
+ *   Profile constants; may be NULL.
+ * @return
+ *   0, -EINVAL (unknown kind), -E2BIG (too many pieces or too much text).
+ */
+int sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
+                        const struct sw_sip_profile *profile);
+
+/**
+ * Compile a template from text: literal bytes, {var} fields, {?cond}...{/} sections and {ua}.
+ * Fields beyond enum sw_sip_var: {auth_hdr} {nonce} {opaque} {algorithm} {nc} {cnonce}
+ * (from vars->digest), {req_via} (every Via line of vars->req), {req_from} {req_to}
+ * {req_call_id} {req_cseq}, {content_length}. Conditions: display, auth, qop, opaque,
+ * algorithm, to_tag, req_no_to_tag. The body is whatever follows the first empty line.
+ *
+ * @param t
+ *   Filled.
+ * @param text
+ *   The template, NUL-terminated.
+ * @param profile
+ *   Profile constants; may be NULL.
+ * @return
+ *   0, -EINVAL (unknown name or unbalanced section), -E2BIG (over the template limits).
+ */
+int sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
+                             const struct sw_sip_profile *profile);
+
+/**
+ * Build one message: copies of template pieces and variables, no formatted printing.
+ * Content-Length is the body's exact length.
+ *
+ * @param t
+ *   A compiled template.
+ * @param v
+ *   The variables.
+ * @param out
+ *   Where the message goes; up to SW_SIP_BUILD_SLACK bytes after it may be overwritten.
+ * @param cap
+ *   Size of out.
+ * @return
+ *   The message length, or -ENOSPC when out is too small (message + SW_SIP_BUILD_SLACK).
+ */
+int sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap);
+
+/**
+ * @param k
+ *   A kind.
+ * @return
+ *   Its name ("register", "200-sdp"), or NULL out of range.
+ */
+const char *sw_sip_kind_name(enum sw_sip_kind k);
+
 #endif /* SW_SIP_H */

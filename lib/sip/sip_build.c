@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Templates. A template text is compiled once per profile into pieces: literal runs of the
+ * text and variable fields, each under a mask of conditions (display name present, digest
+ * credentials present, qop, ...). Building a message walks the pieces: a literal is copied in
+ * 16-byte chunks (the template text is padded, the output has SW_SIP_BUILD_SLACK bytes of
+ * room), a field is copied from the caller's variables or the line's digest state, numbers are
+ * written with a digit loop. No formatted printing, no allocation.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sw_common.h"
+#include "sip_private.h"
+
+/* Field ids past the string variables and the numbers. */
+enum {
+	F_NUM = SW_SIP_V_COUNT, /* + enum sw_sip_num */
+	F_AUTH_HDR = F_NUM + SW_SIP_N_COUNT,
+	F_NONCE,
+	F_OPAQUE,
+	F_ALGORITHM,
+	F_NC,
+	F_CNONCE,
+	F_REQ_VIA,
+	F_REQ_FROM,
+	F_REQ_TO,
+	F_REQ_CALL_ID,
+	F_REQ_CSEQ,
+	F_CONTENT_LENGTH,
+	F_COUNT
+};
+
+/* Conditions. */
+enum {
+	C_DISPLAY = 1 << 0,
+	C_AUTH = 1 << 1,
+	C_QOP = 1 << 2,
+	C_OPAQUE = 1 << 3,
+	C_ALGORITHM = 1 << 4,
+	C_TO_TAG = 1 << 5,
+	C_REQ_NO_TO_TAG = 1 << 6,
+};
+
+static const char *const field_names[F_COUNT] = {
+        [SW_SIP_V_USER] = "user",
+        [SW_SIP_V_DISPLAY] = "display",
+        [SW_SIP_V_DOMAIN] = "domain",
+        [SW_SIP_V_AUTH_USER] = "auth_user",
+        [SW_SIP_V_LOCAL] = "local",
+        [SW_SIP_V_LOCAL_IP] = "local_ip",
+        [SW_SIP_V_TO_USER] = "to_user",
+        [SW_SIP_V_REMOTE_TARGET] = "remote_target",
+        [SW_SIP_V_REALM] = "realm",
+        [SW_SIP_V_BRANCH] = "branch",
+        [SW_SIP_V_FROM_TAG] = "from_tag",
+        [SW_SIP_V_TO_TAG] = "to_tag",
+        [SW_SIP_V_CALL_ID] = "call_id",
+        [SW_SIP_V_RESPONSE] = "response",
+        [F_NUM + SW_SIP_N_CSEQ] = "cseq",
+        [F_NUM + SW_SIP_N_EXPIRES] = "expires",
+        [F_NUM + SW_SIP_N_RTP_PORT] = "rtp_port",
+        [F_NUM + SW_SIP_N_SDP_ID] = "sdp_id",
+        [F_AUTH_HDR] = "auth_hdr",
+        [F_NONCE] = "nonce",
+        [F_OPAQUE] = "opaque",
+        [F_ALGORITHM] = "algorithm",
+        [F_NC] = "nc",
+        [F_CNONCE] = "cnonce",
+        [F_REQ_VIA] = "req_via",
+        [F_REQ_FROM] = "req_from",
+        [F_REQ_TO] = "req_to",
+        [F_REQ_CALL_ID] = "req_call_id",
+        [F_REQ_CSEQ] = "req_cseq",
+        [F_CONTENT_LENGTH] = "content_length",
+};
+
+static const char *const cond_names[] = {"display",   "auth",   "qop",          "opaque",
+                                         "algorithm", "to_tag", "req_no_to_tag"};
+
+/* The built-in templates (RFC 3261 section 8.1.1 request headers, 8.2.6 responses). */
+#define VIA  "Via: SIP/2.0/UDP {local};rport;branch=z9hG4bK{branch}\r\n"
+#define MF   "Max-Forwards: 70\r\n"
+#define DISP "{?display}\"{display}\" {/}"
+#define FROM "From: " DISP "<sip:{user}@{domain}>;tag={from_tag}\r\n"
+#define AUTH(uri)                                                                                  \
+	"{?auth}{auth_hdr}: Digest username=\"{auth_user}\", realm=\"{realm}\", "                  \
+	"nonce=\"{nonce}\", uri=\"" uri "\", response=\"{response}\""                              \
+	"{?algorithm}, algorithm={algorithm}{/}{?opaque}, opaque=\"{opaque}\"{/}"                  \
+	"{?qop}, qop=auth, nc={nc}, cnonce=\"{cnonce}\"{/}\r\n{/}"
+#define CALLID  "Call-ID: {call_id}\r\n"
+#define CONTACT "Contact: <sip:{user}@{local}>\r\n"
+#define UA      "User-Agent: {ua}\r\n"
+#define ALLOW   "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY\r\n"
+#define CL      "Content-Length: {content_length}\r\n\r\n"
+#define SDP                                                                                        \
+	"Content-Type: application/sdp\r\n" CL "v=0\r\n"                                           \
+	"o={user} {sdp_id} {sdp_id} IN IP4 {local_ip}\r\n"                                         \
+	"s=sipswarm\r\n"                                                                           \
+	"c=IN IP4 {local_ip}\r\n"                                                                  \
+	"t=0 0\r\n"                                                                                \
+	"m=audio {rtp_port} RTP/AVP 0 8 101\r\n"                                                   \
+	"a=rtpmap:0 PCMU/8000\r\n"                                                                 \
+	"a=rtpmap:8 PCMA/8000\r\n"                                                                 \
+	"a=rtpmap:101 telephone-event/8000\r\n"                                                    \
+	"a=fmtp:101 0-16\r\n"                                                                      \
+	"a=sendrecv\r\n"
+#define RESP_HDRS                                                                                  \
+	"{req_via}From: {req_from}\r\nTo: {req_to}{?req_no_to_tag};tag={to_tag}{/}\r\n"            \
+	"Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n"
+#define SERVER "Server: {ua}\r\n"
+
+static const char *const builtin[SW_SIP_KIND_COUNT] = {
+        [SW_SIP_KIND_REGISTER] =
+                "REGISTER sip:{domain} SIP/2.0\r\n" VIA MF FROM "To: " DISP
+                "<sip:{user}@{domain}>\r\n" CALLID "CSeq: {cseq} REGISTER\r\n" CONTACT AUTH(
+                        "sip:{domain}") "Expires: {expires}\r\n" UA CL,
+        [SW_SIP_KIND_INVITE] =
+                "INVITE sip:{to_user}@{domain} SIP/2.0\r\n" VIA MF FROM
+                "To: <sip:{to_user}@{domain}>\r\n" CALLID
+                "CSeq: {cseq} INVITE\r\n" CONTACT AUTH("sip:{to_user}@{domain}") ALLOW UA SDP,
+        [SW_SIP_KIND_ACK] = "ACK {remote_target} SIP/2.0\r\n" VIA MF FROM
+                            "To: <sip:{to_user}@{domain}>{?to_tag};tag={to_tag}{/}\r\n" CALLID
+                            "CSeq: {cseq} ACK\r\n" AUTH("{remote_target}") UA CL,
+        [SW_SIP_KIND_BYE] = "BYE {remote_target} SIP/2.0\r\n" VIA MF FROM
+                            "To: <sip:{to_user}@{domain}>{?to_tag};tag={to_tag}{/}\r\n" CALLID
+                            "CSeq: {cseq} BYE\r\n" AUTH("{remote_target}") UA CL,
+        [SW_SIP_KIND_CANCEL] =
+                "CANCEL sip:{to_user}@{domain} SIP/2.0\r\n" VIA MF FROM
+                "To: <sip:{to_user}@{domain}>\r\n" CALLID "CSeq: {cseq} CANCEL\r\n" UA CL,
+        [SW_SIP_KIND_SUBSCRIBE] =
+                "SUBSCRIBE sip:{user}@{domain} SIP/2.0\r\n" VIA MF FROM
+                "To: <sip:{user}@{domain}>\r\n" CALLID "CSeq: {cseq} SUBSCRIBE\r\n" CONTACT AUTH(
+                        "sip:{user}@{domain}") "Event: message-summary\r\n"
+                                               "Accept: application/"
+                                               "simple-message-summary\r\n"
+                                               "Expires: {expires}\r\n" UA CL,
+        [SW_SIP_KIND_OPTIONS] =
+                "OPTIONS sip:{domain} SIP/2.0\r\n" VIA MF FROM "To: <sip:{domain}>\r\n" CALLID
+                "CSeq: {cseq} OPTIONS\r\n" CONTACT AUTH(
+                        "sip:{domain}") "Accept: application/sdp\r\n" UA CL,
+        [SW_SIP_KIND_100] = "SIP/2.0 100 Trying\r\n{req_via}From: {req_from}\r\nTo: {req_to}\r\n"
+                            "Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n" SERVER CL,
+        [SW_SIP_KIND_180] = "SIP/2.0 180 Ringing\r\n" RESP_HDRS CONTACT SERVER CL,
+        [SW_SIP_KIND_200_SDP] = "SIP/2.0 200 OK\r\n" RESP_HDRS CONTACT ALLOW SERVER SDP,
+        [SW_SIP_KIND_200] = "SIP/2.0 200 OK\r\n" RESP_HDRS SERVER CL,
+        [SW_SIP_KIND_481] = "SIP/2.0 481 Call/Transaction Does Not Exist\r\n" RESP_HDRS SERVER CL,
+        [SW_SIP_KIND_486] = "SIP/2.0 486 Busy Here\r\n" RESP_HDRS SERVER CL,
+};
+
+static const char *const kind_names[SW_SIP_KIND_COUNT] = {
+        [SW_SIP_KIND_REGISTER] = "register", [SW_SIP_KIND_INVITE] = "invite",
+        [SW_SIP_KIND_ACK] = "ack",           [SW_SIP_KIND_BYE] = "bye",
+        [SW_SIP_KIND_CANCEL] = "cancel",     [SW_SIP_KIND_SUBSCRIBE] = "subscribe",
+        [SW_SIP_KIND_OPTIONS] = "options",   [SW_SIP_KIND_100] = "100",
+        [SW_SIP_KIND_180] = "180",           [SW_SIP_KIND_200_SDP] = "200-sdp",
+        [SW_SIP_KIND_200] = "200",           [SW_SIP_KIND_481] = "481",
+        [SW_SIP_KIND_486] = "486",
+};
+
+const char *
+sw_sip_kind_name(enum sw_sip_kind k)
+{
+	return (unsigned)k < SW_SIP_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+static int
+add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsigned floor)
+{
+	struct sw_sip_seg *last = t->nseg > floor ? &t->seg[t->nseg - 1] : NULL;
+
+	if (n == 0)
+		return 0;
+	if (t->text_len + n > SW_SIP_TMPL_TEXT)
+		return -E2BIG;
+	memcpy(t->text + t->text_len, p, n);
+	if (last != NULL && last->len > 0 && last->cond == cond &&
+	    last->off + last->len == t->text_len) {
+		last->len = (uint16_t)(last->len + n);
+	} else {
+		if (t->nseg == SW_SIP_TMPL_SEGS)
+			return -E2BIG;
+		t->seg[t->nseg++] = (struct sw_sip_seg){t->text_len, (uint16_t)n, 0, cond};
+	}
+	t->text_len = (uint16_t)(t->text_len + n);
+	return 0;
+}
+
+/* Compile [p, end) into pieces; literals merge only with pieces from floor on. */
+static int
+compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *ua, unsigned floor)
+{
+	uint8_t stack[8], cond = 0;
+	unsigned depth = 0;
+	int rc;
+
+	while (p < end) {
+		const char *q = p, *e;
+		size_t n;
+		unsigned i;
+
+		while (q < end && *q != '{')
+			q++;
+		rc = add_literal(t, p, (size_t)(q - p), cond, floor);
+		if (rc < 0)
+			return rc;
+		if (q == end)
+			break;
+		e = memchr(q, '}', (size_t)(end - q));
+		if (e == NULL)
+			return -EINVAL;
+		q++;
+		n = (size_t)(e - q);
+		p = e + 1;
+		if (n == 1 && q[0] == '/') {
+			if (depth == 0)
+				return -EINVAL;
+			cond = stack[--depth];
+			continue;
+		}
+		if (n > 1 && q[0] == '?') {
+			for (i = 0; i < SW_ARRAY_SIZE(cond_names); i++)
+				if (strlen(cond_names[i]) == n - 1 &&
+				    memcmp(cond_names[i], q + 1, n - 1) == 0)
+					break;
+			if (i == SW_ARRAY_SIZE(cond_names) || depth == SW_ARRAY_SIZE(stack))
+				return -EINVAL;
+			stack[depth++] = cond;
+			cond = (uint8_t)(cond | (1u << i));
+			continue;
+		}
+		if (n == 2 && memcmp(q, "ua", 2) == 0) {
+			rc = add_literal(t, ua, strlen(ua), cond, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		for (i = 0; i < F_COUNT; i++)
+			if (strlen(field_names[i]) == n && memcmp(field_names[i], q, n) == 0)
+				break;
+		if (i == F_COUNT)
+			return -EINVAL;
+		if (t->nseg == SW_SIP_TMPL_SEGS)
+			return -E2BIG;
+		t->seg[t->nseg++] = (struct sw_sip_seg){0, 0, (uint8_t)i, cond};
+	}
+	return depth == 0 ? 0 : -EINVAL;
+}
+
+int
+sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
+                         const struct sw_sip_profile *profile)
+{
+	const char *ua =
+	        profile != NULL && profile->user_agent != NULL ? profile->user_agent : "sipswarm";
+	const char *end = text + strlen(text);
+	const char *split = strstr(text, "\r\n\r\n");
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->kind = 0xff;
+	split = split != NULL ? split + 4 : end;
+	rc = compile_part(t, text, split, ua, 0);
+	if (rc < 0)
+		return rc;
+	t->body_seg = t->nseg;
+	return compile_part(t, split, end, ua, t->nseg);
+}
+
+int
+sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
+                    const struct sw_sip_profile *profile)
+{
+	int rc;
+
+	if ((unsigned)kind >= SW_SIP_KIND_COUNT)
+		return -EINVAL;
+	rc = sw_sip_tmpl_compile_text(t, builtin[kind], profile);
+	if (rc == 0)
+		t->kind = (uint8_t)kind;
+	return rc;
+}
+
+static inline unsigned
+dec_len(uint32_t v)
+{
+	unsigned n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static inline unsigned
+dec_put(char *out, uint32_t v)
+{
+	unsigned n = dec_len(v);
+	for (unsigned i = n; i > 0; i--) {
+		out[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return n;
+}
+
+/* Length of a field (for the body length), without writing it. */
+static size_t
+field_len(const struct sw_sip_vars *v, unsigned f)
+{
+	if (f < SW_SIP_V_COUNT)
+		return v->s[f].len;
+	if (f < F_AUTH_HDR)
+		return dec_len(v->n[f - F_NUM]);
+	return 0; /* digest and request fields never appear in a body */
+}
+
+static inline int
+put(char *out, size_t *pos, size_t cap, const char *p, size_t n)
+{
+	if (*pos + n + SW_SIP_BUILD_SLACK > cap)
+		return -ENOSPC;
+	if (n > 0)
+		memcpy(out + *pos, p, n);
+	*pos += n;
+	return 0;
+}
+
+int
+sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+{
+	const struct sw_sip_digest *d = v->digest;
+	const struct sw_sip_msg *req = v->req;
+	uint8_t active = 0;
+	size_t pos = 0, body = 0;
+	int rc = 0;
+
+	if (v->s[SW_SIP_V_DISPLAY].len > 0)
+		active |= C_DISPLAY;
+	if (d != NULL) {
+		active |= C_AUTH;
+		if (d->qop)
+			active |= C_QOP;
+		if (d->opaque_len > 0)
+			active |= C_OPAQUE;
+		if (d->echo_algorithm)
+			active |= C_ALGORITHM;
+	}
+	if (v->s[SW_SIP_V_TO_TAG].len > 0)
+		active |= C_TO_TAG;
+	if (req != NULL && req->to_tag.len == 0)
+		active |= C_REQ_NO_TO_TAG;
+
+	for (unsigned i = t->body_seg; i < t->nseg; i++) {
+		const struct sw_sip_seg *s = &t->seg[i];
+		if (s->cond & ~active)
+			continue;
+		body += s->len > 0 ? s->len : field_len(v, s->field);
+	}
+
+	for (unsigned i = 0; i < t->nseg; i++) {
+		const struct sw_sip_seg *s = &t->seg[i];
+		unsigned f = s->field;
+
+		if (s->cond & ~active)
+			continue;
+		if (s->len > 0) {
+			const char *src = t->text + s->off;
+			if (pos + s->len + SW_SIP_BUILD_SLACK > cap)
+				return -ENOSPC;
+			for (unsigned k = 0; k < s->len; k += 16)
+				memcpy(out + pos + k, src + k, 16);
+			pos += s->len;
+			continue;
+		}
+		if (f < SW_SIP_V_COUNT) {
+			rc = put(out, &pos, cap, v->s[f].p, v->s[f].len);
+		} else if (f < F_AUTH_HDR || f == F_CONTENT_LENGTH) {
+			uint32_t x = f == F_CONTENT_LENGTH ? (uint32_t)body : v->n[f - F_NUM];
+			if (pos + 10 + SW_SIP_BUILD_SLACK > cap)
+				return -ENOSPC;
+			pos += dec_put(out + pos, x);
+		} else if (f <= F_CNONCE) {
+			if (d == NULL)
+				continue;
+			switch (f) {
+			case F_AUTH_HDR:
+				rc = d->proxy ? put(out, &pos, cap, "Proxy-Authorization", 19)
+				              : put(out, &pos, cap, "Authorization", 13);
+				break;
+			case F_NONCE:
+				rc = put(out, &pos, cap, d->nonce, d->nonce_len);
+				break;
+			case F_OPAQUE:
+				rc = put(out, &pos, cap, d->opaque, d->opaque_len);
+				break;
+			case F_ALGORITHM: {
+				const char *a = sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
+				rc = put(out, &pos, cap, a, strlen(a));
+				break;
+			}
+			default: /* F_NC, F_CNONCE */
+				if (pos + 8 + SW_SIP_BUILD_SLACK > cap)
+					return -ENOSPC;
+				sw_sip_hex32(out + pos, f == F_NC ? d->nc : d->cnonce);
+				pos += 8;
+				break;
+			}
+		} else if (req != NULL) {
+			switch (f) {
+			case F_REQ_VIA:
+				for (unsigned k = 0; k < req->via_count && rc == 0; k++) {
+					rc = put(out, &pos, cap, "Via: ", 5);
+					if (rc == 0)
+						rc = put(out, &pos, cap, req->vias[k].p,
+						         req->vias[k].len);
+					if (rc == 0)
+						rc = put(out, &pos, cap, "\r\n", 2);
+				}
+				break;
+			case F_REQ_FROM:
+				rc = put(out, &pos, cap, req->from.p, req->from.len);
+				break;
+			case F_REQ_TO:
+				rc = put(out, &pos, cap, req->to.p, req->to.len);
+				break;
+			case F_REQ_CALL_ID:
+				rc = put(out, &pos, cap, req->call_id.p, req->call_id.len);
+				break;
+			default: /* F_REQ_CSEQ */
+				rc = put(out, &pos, cap, req->cseq_s.p, req->cseq_s.len);
+				break;
+			}
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return (int)pos;
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Templates: every kind built byte for byte, authenticated REGISTERs (qop, opaque, algorithm;
+ * Proxy-Authorization without qop), exact Content-Length, the buffer limit, template syntax
+ * errors, and built messages parsing back to their fields.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sw_sip.h"
+#include "test_sip.h"
+
+#define S(x) ((struct sw_sip_cstr){x, sizeof(x) - 1})
+
+static const char peer_invite[] =
+        "INVITE sip:2000@example.org SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+        "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+        "From: <sip:1000@example.org>;tag=caller\r\n"
+        "To: <sip:2000@example.org>\r\n"
+        "Call-ID: cid@x\r\n"
+        "CSeq: 7 INVITE\r\n"
+        "Content-Length: 0\r\n"
+        "\r\n";
+
+static const char *const expected[SW_SIP_KIND_COUNT] = {
+        [SW_SIP_KIND_REGISTER] =
+                "REGISTER sip:example.org SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: \"Line 1000\" <sip:1000@example.org>\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 REGISTER\r\n"
+                "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                "Expires: 3600\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_INVITE] =
+                "INVITE sip:2000@example.org SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:2000@example.org>\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 INVITE\r\n"
+                "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Type: application/sdp\r\n"
+                "Content-Length: 216\r\n"
+                "\r\n"
+                "v=0\r\n"
+                "o=1000 1 1 IN IP4 198.18.0.10\r\n"
+                "s=sipswarm\r\n"
+                "c=IN IP4 198.18.0.10\r\n"
+                "t=0 0\r\n"
+                "m=audio 40000 RTP/AVP 0 8 101\r\n"
+                "a=rtpmap:0 PCMU/8000\r\n"
+                "a=rtpmap:8 PCMA/8000\r\n"
+                "a=rtpmap:101 telephone-event/8000\r\n"
+                "a=fmtp:101 0-16\r\n"
+                "a=sendrecv\r\n",
+        [SW_SIP_KIND_ACK] =
+                "ACK sip:2000@198.18.1.1:5060 SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:2000@example.org>;tag=peertag\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 ACK\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_BYE] =
+                "BYE sip:2000@198.18.1.1:5060 SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:2000@example.org>;tag=peertag\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 BYE\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_CANCEL] =
+                "CANCEL sip:2000@example.org SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:2000@example.org>\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 CANCEL\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_SUBSCRIBE] =
+                "SUBSCRIBE sip:1000@example.org SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:1000@example.org>\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 SUBSCRIBE\r\n"
+                "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                "Event: message-summary\r\n"
+                "Accept: application/simple-message-summary\r\n"
+                "Expires: 3600\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_OPTIONS] =
+                "OPTIONS sip:example.org SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: \"Line 1000\" <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+                "To: <sip:example.org>\r\n"
+                "Call-ID: CALLidToken00001\r\n"
+                "CSeq: 2 OPTIONS\r\n"
+                "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                "Accept: application/sdp\r\n"
+                "User-Agent: sipswarm\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n",
+        [SW_SIP_KIND_100] = "SIP/2.0 100 Trying\r\n"
+                            "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                            "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                            "From: <sip:1000@example.org>;tag=caller\r\n"
+                            "To: <sip:2000@example.org>\r\n"
+                            "Call-ID: cid@x\r\n"
+                            "CSeq: 7 INVITE\r\n"
+                            "Server: sipswarm\r\n"
+                            "Content-Length: 0\r\n"
+                            "\r\n",
+        [SW_SIP_KIND_180] = "SIP/2.0 180 Ringing\r\n"
+                            "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                            "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                            "From: <sip:1000@example.org>;tag=caller\r\n"
+                            "To: <sip:2000@example.org>;tag=ourtag\r\n"
+                            "Call-ID: cid@x\r\n"
+                            "CSeq: 7 INVITE\r\n"
+                            "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                            "Server: sipswarm\r\n"
+                            "Content-Length: 0\r\n"
+                            "\r\n",
+        [SW_SIP_KIND_200_SDP] = "SIP/2.0 200 OK\r\n"
+                                "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                                "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                                "From: <sip:1000@example.org>;tag=caller\r\n"
+                                "To: <sip:2000@example.org>;tag=ourtag\r\n"
+                                "Call-ID: cid@x\r\n"
+                                "CSeq: 7 INVITE\r\n"
+                                "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+                                "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY\r\n"
+                                "Server: sipswarm\r\n"
+                                "Content-Type: application/sdp\r\n"
+                                "Content-Length: 216\r\n"
+                                "\r\n"
+                                "v=0\r\n"
+                                "o=1000 1 1 IN IP4 198.18.0.10\r\n"
+                                "s=sipswarm\r\n"
+                                "c=IN IP4 198.18.0.10\r\n"
+                                "t=0 0\r\n"
+                                "m=audio 40000 RTP/AVP 0 8 101\r\n"
+                                "a=rtpmap:0 PCMU/8000\r\n"
+                                "a=rtpmap:8 PCMA/8000\r\n"
+                                "a=rtpmap:101 telephone-event/8000\r\n"
+                                "a=fmtp:101 0-16\r\n"
+                                "a=sendrecv\r\n",
+        [SW_SIP_KIND_200] = "SIP/2.0 200 OK\r\n"
+                            "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                            "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                            "From: <sip:1000@example.org>;tag=caller\r\n"
+                            "To: <sip:2000@example.org>;tag=ourtag\r\n"
+                            "Call-ID: cid@x\r\n"
+                            "CSeq: 7 INVITE\r\n"
+                            "Server: sipswarm\r\n"
+                            "Content-Length: 0\r\n"
+                            "\r\n",
+        [SW_SIP_KIND_481] = "SIP/2.0 481 Call/Transaction Does Not Exist\r\n"
+                            "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                            "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                            "From: <sip:1000@example.org>;tag=caller\r\n"
+                            "To: <sip:2000@example.org>;tag=ourtag\r\n"
+                            "Call-ID: cid@x\r\n"
+                            "CSeq: 7 INVITE\r\n"
+                            "Server: sipswarm\r\n"
+                            "Content-Length: 0\r\n"
+                            "\r\n",
+        [SW_SIP_KIND_486] = "SIP/2.0 486 Busy Here\r\n"
+                            "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer;rport=5060\r\n"
+                            "Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKproxy\r\n"
+                            "From: <sip:1000@example.org>;tag=caller\r\n"
+                            "To: <sip:2000@example.org>;tag=ourtag\r\n"
+                            "Call-ID: cid@x\r\n"
+                            "CSeq: 7 INVITE\r\n"
+                            "Server: sipswarm\r\n"
+                            "Content-Length: 0\r\n"
+                            "\r\n",
+};
+
+static const char expected_auth[] =
+        "REGISTER sip:example.org SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+        "To: <sip:1000@example.org>\r\n"
+        "Call-ID: CALLidToken00001\r\n"
+        "CSeq: 2 REGISTER\r\n"
+        "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+        "Authorization: Digest username=\"1000\", realm=\"example.org\", nonce=\"0123456789abcdef0123456789abcdef01234567\", uri=\"sip:example.org\", response=\"87707908ea2bc9a7d9afe87854487b8e\", algorithm=MD5, opaque=\"op4\", qop=auth, nc=00000001, cnonce=\"0badf00d\"\r\n"
+        "Expires: 3600\r\n"
+        "User-Agent: Yealink SIP-T46S 66.86.0.15\r\n"
+        "Content-Length: 0\r\n"
+        "\r\n";
+
+static const char expected_proxy_noqop[] =
+        "REGISTER sip:example.org SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 198.18.0.10:5060;rport;branch=z9hG4bKBRANCHtoken00001\r\n"
+        "Max-Forwards: 70\r\n"
+        "From: <sip:1000@example.org>;tag=FROMtagToken0001\r\n"
+        "To: <sip:1000@example.org>\r\n"
+        "Call-ID: CALLidToken00001\r\n"
+        "CSeq: 2 REGISTER\r\n"
+        "Contact: <sip:1000@198.18.0.10:5060>\r\n"
+        "Proxy-Authorization: Digest username=\"1000\", realm=\"example.org\", nonce=\"0123456789abcdef0123456789abcdef01234567\", uri=\"sip:example.org\", response=\"128ac368dc934d6de97b8d1bce1f2d11\"\r\n"
+        "Expires: 3600\r\n"
+        "User-Agent: Yealink SIP-T46S 66.86.0.15\r\n"
+        "Content-Length: 0\r\n"
+        "\r\n";
+
+static struct sw_sip_msg peer;
+
+static void
+fill_vars(struct sw_sip_vars *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->s[SW_SIP_V_USER] = S("1000");
+	v->s[SW_SIP_V_DISPLAY] = S("Line 1000");
+	v->s[SW_SIP_V_DOMAIN] = S("example.org");
+	v->s[SW_SIP_V_AUTH_USER] = S("1000");
+	v->s[SW_SIP_V_LOCAL] = S("198.18.0.10:5060");
+	v->s[SW_SIP_V_LOCAL_IP] = S("198.18.0.10");
+	v->s[SW_SIP_V_TO_USER] = S("2000");
+	v->s[SW_SIP_V_REMOTE_TARGET] = S("sip:2000@198.18.1.1:5060");
+	v->s[SW_SIP_V_REALM] = S("example.org");
+	v->s[SW_SIP_V_BRANCH] = S("BRANCHtoken00001");
+	v->s[SW_SIP_V_FROM_TAG] = S("FROMtagToken0001");
+	v->s[SW_SIP_V_TO_TAG] = S("peertag");
+	v->s[SW_SIP_V_CALL_ID] = S("CALLidToken00001");
+	v->n[SW_SIP_N_CSEQ] = 2;
+	v->n[SW_SIP_N_EXPIRES] = 3600;
+	v->n[SW_SIP_N_RTP_PORT] = 40000;
+	v->n[SW_SIP_N_SDP_ID] = 1;
+}
+
+static void
+every_kind_is_built_byte_for_byte_and_parses_back(void)
+{
+	struct sw_sip_vars v;
+
+	CU_ASSERT_EQUAL_FATAL(
+	        sw_sip_parse(&peer, peer_invite, sizeof(peer_invite) - 1, SW_SIP_WANT_ALL),
+	        SW_SIP_OK);
+	fill_vars(&v);
+	for (int k = 0; k < SW_SIP_KIND_COUNT; k++) {
+		struct sw_sip_tmpl t;
+		struct sw_sip_msg m;
+		char out[2048];
+		int n;
+
+		if (k >= SW_SIP_KIND_100) {
+			v.req = &peer;
+			v.s[SW_SIP_V_TO_TAG] = S("ourtag");
+		}
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, (enum sw_sip_kind)k, NULL), 0);
+		n = sw_sip_build(&t, &v, out, sizeof(out));
+		CU_ASSERT_EQUAL_FATAL(n, (int)strlen(expected[k]));
+		CU_ASSERT(memcmp(out, expected[k], (size_t)n) == 0);
+		CU_ASSERT_EQUAL_FATAL(sw_sip_parse(&m, out, (size_t)n, SW_SIP_WANT_ALL), SW_SIP_OK);
+		/* Content-Length is exact: the body ends the message */
+		CU_ASSERT_EQUAL(m.content_length, (int64_t)m.body.len);
+		CU_ASSERT_PTR_EQUAL(m.body.p + m.body.len, out + n);
+		if (k < SW_SIP_KIND_100) {
+			CU_ASSERT_EQUAL(m.cseq, 2);
+			CU_ASSERT_EQUAL(m.via_branch.len, 7 + 16);
+			CU_ASSERT(memcmp(m.from_tag.p, "FROMtagToken0001", 16) == 0);
+		} else {
+			CU_ASSERT_EQUAL(m.cseq, 7);
+			CU_ASSERT_EQUAL(m.via_count, 2);
+			CU_ASSERT(memcmp(m.call_id.p, "cid@x", 5) == 0);
+		}
+	}
+}
+
+static void
+an_authenticated_register_carries_the_digest_fields(void)
+{
+	static const char ch[] = "Digest realm=\"example.org\", "
+	                         "nonce=\"0123456789abcdef0123456789abcdef01234567\", "
+	                         "opaque=\"op4\", algorithm=MD5, qop=\"auth\"";
+	struct sw_sip_profile pr = {"Yealink SIP-T46S 66.86.0.15"};
+	struct sw_sip_challenge c;
+	struct sw_sip_digest d;
+	struct sw_sip_vars v;
+	struct sw_sip_tmpl t;
+	char ha1[64], ha2[64], resp[64], out[2048];
+	int n;
+
+	fill_vars(&v);
+	v.s[SW_SIP_V_DISPLAY] = S("");
+	v.s[SW_SIP_V_TO_TAG] = S("");
+	CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, ch, sizeof(ch) - 1), SW_SIP_OK);
+	sw_sip_digest_ha1(SW_SIP_ALGO_MD5, "1000", 4, "example.org", 11, "secret", 6, ha1);
+	sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, "sip:example.org", 15, ha2);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&d, &c, ha1, 0), 0);
+	sw_sip_digest_response(&d, ha2, 0x0badf00d, resp);
+	v.digest = &d;
+	v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, &pr), 0);
+	n = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(expected_auth) - 1);
+	CU_ASSERT(memcmp(out, expected_auth, (size_t)n) == 0);
+
+	/* a 407 without qop, opaque or algorithm */
+	c.qop_auth = 0;
+	c.qop.len = 0;
+	c.opaque.len = 0;
+	c.algorithm.len = 0;
+	c.proxy = 1;
+	CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&d, &c, ha1, 0), 0);
+	sw_sip_digest_response(&d, ha2, 0, resp);
+	n = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(expected_proxy_noqop) - 1);
+	CU_ASSERT(memcmp(out, expected_proxy_noqop, (size_t)n) == 0);
+}
+
+static void
+a_buffer_too_small_is_refused_without_overflow(void)
+{
+	struct sw_sip_vars v;
+	struct sw_sip_tmpl t;
+	char out[2048];
+	int full;
+
+	fill_vars(&v);
+	sw_sip_tmpl_compile(&t, SW_SIP_KIND_INVITE, NULL);
+	full = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT(full > 0);
+	for (size_t cap = 0; cap < (size_t)full + SW_SIP_BUILD_SLACK; cap++)
+		CU_ASSERT_EQUAL(sw_sip_build(&t, &v, out, cap), -ENOSPC);
+	CU_ASSERT_EQUAL(sw_sip_build(&t, &v, out, (size_t)full + SW_SIP_BUILD_SLACK), full);
+}
+
+static void
+template_text_compiles_fields_sections_and_rejects_bad_names(void)
+{
+	struct sw_sip_tmpl t;
+	struct sw_sip_vars v;
+	char out[256];
+	int n;
+
+	fill_vars(&v);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile_text(&t,
+	                                               "X {user}{?to_tag};t={to_tag}{/} {ua}"
+	                                               " {cseq}\r\nL: {content_length}\r\n"
+	                                               "\r\nb={user}",
+	                                               NULL),
+	                      0);
+	n = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, 43);
+	CU_ASSERT(memcmp(out, "X 1000;t=peertag sipswarm 2\r\nL: 6\r\n\r\nb=1000", 43) == 0);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile_text(&t, "{nosuch}", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile_text(&t, "{?nosuch}x{/}", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile_text(&t, "{?auth}x", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile_text(&t, "x{/}", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile_text(&t, "{user", NULL), -EINVAL);
+	CU_ASSERT_EQUAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_COUNT, NULL), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(sw_sip_kind_name(SW_SIP_KIND_200_SDP), "200-sdp");
+	CU_ASSERT_PTR_NULL(sw_sip_kind_name(SW_SIP_KIND_COUNT));
+}
+
+static void
+a_built_register_token_decodes_to_its_line(void)
+{
+	const struct sw_sip_token_key key = {11, 22};
+	struct sw_sip_token tok = {4242, 7, 3}, out;
+	struct sw_sip_vars v;
+	struct sw_sip_tmpl t;
+	struct sw_sip_msg m;
+	char br[SW_SIP_TOKEN_LEN], buf[1024];
+	int n;
+
+	fill_vars(&v);
+	sw_sip_token_encode(&key, SW_SIP_TOKEN_BRANCH, &tok, br);
+	v.s[SW_SIP_V_BRANCH] = (struct sw_sip_cstr){br, SW_SIP_TOKEN_LEN};
+	sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL);
+	n = sw_sip_build(&t, &v, buf, sizeof(buf));
+	CU_ASSERT_EQUAL_FATAL(sw_sip_parse(&m, buf, (size_t)n, SW_SIP_WANT_ALL), SW_SIP_OK);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_branch_decode(&key, m.via_branch, &out), 0);
+	CU_ASSERT_EQUAL(out.line, 4242);
+	CU_ASSERT_EQUAL(out.txn, 7);
+	CU_ASSERT_EQUAL(out.worker, 3);
+}
+
+static const struct sw_test_case cases[] = {
+        {"every kind is built byte for byte and parses back",
+         every_kind_is_built_byte_for_byte_and_parses_back},
+        {"an authenticated REGISTER carries the digest fields",
+         an_authenticated_register_carries_the_digest_fields},
+        {"a buffer too small is refused without overflow",
+         a_buffer_too_small_is_refused_without_overflow},
+        {"template text compiles fields and sections and rejects bad names",
+         template_text_compiles_fields_sections_and_rejects_bad_names},
+        {"a built REGISTER's token decodes to its line",
+         a_built_register_token_decodes_to_its_line},
+        {NULL, NULL},
+};
+
+const struct sw_test_suite suite_build = {"sip build", NULL, NULL, cases};
