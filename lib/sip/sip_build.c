@@ -314,13 +314,37 @@ field_len(const struct sw_sip_vars *v, unsigned f)
 	return 0; /* digest and request fields never appear in a body */
 }
 
+/* Copy n bytes without reading past p + n: overlapping fixed-size moves for short strings
+ * (no call, no loop), memcpy beyond 32. */
+static inline void
+copy_exact(char *d, const char *p, size_t n)
+{
+	if (n >= 16) {
+		if (n > 32) {
+			memcpy(d, p, n);
+			return;
+		}
+		memcpy(d, p, 16);
+		memcpy(d + n - 16, p + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, p, 8);
+		memcpy(d + n - 8, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, p, 4);
+		memcpy(d + n - 4, p + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = p[0];
+		d[n / 2] = p[n / 2];
+		d[n - 1] = p[n - 1];
+	}
+}
+
 static inline int
 put(char *out, size_t *pos, size_t cap, const char *p, size_t n)
 {
 	if (*pos + n + SW_SIP_BUILD_SLACK > cap)
 		return -ENOSPC;
-	if (n > 0)
-		memcpy(out + *pos, p, n);
+	copy_exact(out + *pos, p, n);
 	*pos += n;
 	return 0;
 }
@@ -367,8 +391,10 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 			const char *src = t->text + s->off;
 			if (pos + s->len + SW_SIP_BUILD_SLACK > cap)
 				return -ENOSPC;
-			for (unsigned k = 0; k < s->len; k += 16)
-				memcpy(out + pos + k, src + k, 16);
+			/* the text is padded and out has slack: copy whole 32-byte chunks */
+			memcpy(out + pos, src, 32);
+			for (unsigned k = 32; k < s->len; k += 32)
+				memcpy(out + pos + k, src + k, 32);
 			pos += s->len;
 			continue;
 		}

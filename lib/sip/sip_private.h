@@ -8,17 +8,6 @@
 
 #include "sw_sip.h"
 
-/** MD5 initial state. */
-void sw_sip_md5_init(uint32_t st[4]);
-/** One 64-byte block into the state. */
-void sw_sip_md5_compress(uint32_t st[4], const uint8_t *blk);
-/** The last n < 64 bytes, padding and the length of all total bytes; the digest into out. */
-void sw_sip_md5_finish(uint32_t st[4], const uint8_t *tail, size_t n, uint64_t total,
-                       uint8_t out[16]);
-
-/** MD5 of n bytes (RFC 1321). */
-void sw_sip_md5(const void *p, size_t n, uint8_t out[16]);
-
 /** Lower-case hex of n bytes into 2n characters. */
 static inline void
 sw_sip_hex(char *out, const uint8_t *in, size_t n)
