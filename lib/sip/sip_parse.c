@@ -467,7 +467,7 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
 			*tag = val;
 		} else if (expires != NULL && n.len == 7 && ieq(n.p, "expires", 7)) {
 			uint64_t v;
-			const char *e = parse_u32(val.p, val.p + val.len, &v);
+			const char *e = val.len > 0 ? parse_u32(val.p, val.p + val.len, &v) : NULL;
 			if (e == NULL || e != val.p + val.len) {
 				*why = SW_SIP_BAD_NUMBER;
 				return NULL;

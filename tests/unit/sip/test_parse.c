@@ -308,6 +308,7 @@ static const struct reject_case rejects[] = {
         {SW_SIP_BAD_NUMBER, "SIP/2.0 200 OK\r\nExpires: 10x\r\n\r\n"},
         {SW_SIP_BAD_NUMBER, "SIP/2.0 200 OK\r\nRetry-After: x\r\n\r\n"},
         {SW_SIP_BAD_NUMBER, "SIP/2.0 200 OK\r\nContact: <sip:a@b>;expires=x\r\n\r\n"},
+        {SW_SIP_BAD_NUMBER, "SIP/2.0 200 OK\r\nContact: <sip:a@b>;expires\r\n\r\n"},
         {SW_SIP_BAD_CONTENT_LENGTH, "SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n"},
         {SW_SIP_BAD_CONTENT_LENGTH, "SIP/2.0 200 OK\r\nContent-Length: 99999999\r\n\r\n"},
         {SW_SIP_CONTENT_LENGTH_MISMATCH, "SIP/2.0 200 OK\r\n" HDRS_OK "l: 5\r\n\r\nabcd"},
