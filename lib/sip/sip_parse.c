@@ -388,7 +388,8 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end)
 				return SW_SIP_BAD_VIA;
 			if (val.len > SW_SIP_TOKEN_FIELD_MAX)
 				return SW_SIP_OVERSIZE_FIELD;
-			m->via_branch = val;
+			if (m->via_branch.len == 0) /* the first one counts, as in libosip2 */
+				m->via_branch = val;
 		} else if (n.len == 8 && ieq(n.p, "received", 8)) {
 			m->via_received = val;
 		} else if (n.len == 5 && ieq(n.p, "rport", 5)) {

@@ -16,5 +16,6 @@ extern const struct sw_test_suite suite_parse;
 extern const struct sw_test_suite suite_token;
 extern const struct sw_test_suite suite_digest;
 extern const struct sw_test_suite suite_build;
+extern const struct sw_test_suite suite_osip;
 
 #endif /* TEST_SIP_H */
