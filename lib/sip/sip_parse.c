@@ -11,10 +11,6 @@
  */
 #include <string.h>
 
-#ifdef __AVX2__
-#include <immintrin.h>
-#endif
-
 #include "sw_common.h"
 #include "sw_sip.h"
 
@@ -167,61 +163,12 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
-#ifdef __AVX2__
-/*
- * Set membership of 32 bytes at once by nibble tables (one bit per high nibble that has
- * members; lo[l] holds the bits of the high nibbles h with (h << 4 | l) in the set), the
- * vpshufb classification known from simdjson. Bytes >= 0x80 have no bits, so are never in.
- * Tables generated and checked against cc[] for all 256 bytes (tests cover both paths).
- */
-static const uint8_t tok_lo[16] = {0x3a, 0x3f, 0x3e, 0x3e, 0x3e, 0x3f, 0x3e, 0x3f,
-                                   0x3e, 0x3e, 0x3d, 0x15, 0x14, 0x15, 0x35, 0x1c};
-static const uint8_t tokhost_lo[16] = {0x3a, 0x3f, 0x3e, 0x3e, 0x3e, 0x3f, 0x3e, 0x3f,
-                                       0x3e, 0x3e, 0x3f, 0x1d, 0x14, 0x1d, 0x35, 0x1c};
-static const uint8_t set_hi[16] = {0x00, 0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20,
-                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-
-/* The first byte at or after p that is not in the set (class cls in cc[]), or end. */
-static inline const char *
-scan_set(const char *p, const char *end, const uint8_t *lo, uint8_t cls)
-{
-	const __m256i tlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lo));
-	const __m256i thi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)set_hi));
-	const __m256i m0f = _mm256_set1_epi8(0x0f);
-
-	while (end - p >= 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)p);
-		__m256i l = _mm256_shuffle_epi8(tlo, _mm256_and_si256(v, m0f));
-		__m256i h =
-		        _mm256_shuffle_epi8(thi, _mm256_and_si256(_mm256_srli_epi16(v, 4), m0f));
-		uint32_t out = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(_mm256_and_si256(l, h), _mm256_setzero_si256()));
-		if (out != 0)
-			return p + __builtin_ctz(out);
-		p += 32;
-	}
-	while (p < end && IS(*p, cls))
-		p++;
-	return p;
-}
-#define SCAN_TOKEN(p, end)      scan_set((p), (end), tok_lo, CC_TOKEN)
-#define SCAN_TOKEN_HOST(p, end) scan_set((p), (end), tokhost_lo, CC_TOKEN | CC_HOST)
-#else
-static inline const char *
-scan_cls(const char *p, const char *end, uint8_t cls)
-{
-	while (p < end && IS(*p, cls))
-		p++;
-	return p;
-}
-#define SCAN_TOKEN(p, end)      scan_cls((p), (end), CC_TOKEN)
-#define SCAN_TOKEN_HOST(p, end) scan_cls((p), (end), CC_TOKEN | CC_HOST)
-#endif
-
 static inline const char *
 skip_token(const char *p, const char *end)
 {
-	return SCAN_TOKEN(p, end);
+	while (p < end && IS(*p, CC_TOKEN))
+		p++;
+	return p;
 }
 
 static inline struct sw_sip_str
@@ -352,7 +299,8 @@ next_param(const char *p, const char *end, struct sw_sip_str *name, struct sw_si
 		if (p == NULL)
 			return NULL;
 	} else {
-		p = SCAN_TOKEN_HOST(p, end);
+		while (p < end && IS(*p, CC_TOKEN | CC_HOST))
+			p++;
 		if (p == s)
 			return NULL;
 	}
