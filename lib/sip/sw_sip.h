@@ -412,6 +412,25 @@ int sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge 
  */
 void sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, char *out);
 
+/**
+ * sw_sip_digest_response() for n lines at once: MD5 lines with a saved state are hashed 8 at a
+ * time with AVX2 (multi-buffer MD5) when the build has it; the others one by one. Results
+ * equal n calls of sw_sip_digest_response(). Use it for a burst of requests.
+ *
+ * @param d
+ *   The lines' states (distinct).
+ * @param ha2
+ *   Each line's hex HA2.
+ * @param cnonce
+ *   Each line's client nonce.
+ * @param out
+ *   Where each line's hex response goes.
+ * @param n
+ *   How many lines.
+ */
+void sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *ha2,
+                                  const uint32_t *cnonce, char *const *out, unsigned n);
+
 /* ---------------------------------------------------------------------------------------------
  * Templates: messages built by copying compiled pieces and the variable fields between them.
  */

@@ -173,6 +173,63 @@ unusable_challenges_are_refused(void)
 	                -EINVAL);
 }
 
+static void
+burst_responses_equal_one_by_one_responses(void)
+{
+	static const char *const algs[] = {"MD5", "MD5-sess", "SHA-256", "MD5"};
+	enum {
+		N = 21
+	};
+	struct sw_sip_digest a[N], b[N];
+	struct sw_sip_digest *pb[N];
+	char ha2[N][64], ra[N][64], rb[N][64], *po[N];
+	const char *ph[N];
+	uint32_t cn[N];
+	unsigned mismatches = 0;
+
+	for (unsigned round = 0; round < 40; round++) {
+		unsigned n = 1 + round % N;
+		for (unsigned i = 0; i < n; i++) {
+			char chal[512], nonce[SW_SIP_DIGEST_NONCE_MAX + 1], ha1[64];
+			unsigned nl = 1 + (round * 7 + i * 13) % SW_SIP_DIGEST_NONCE_MAX;
+			unsigned alg = (round + i) % 4;
+			enum sw_sip_digest_algo base =
+			        alg == 2 ? SW_SIP_ALGO_SHA256 : SW_SIP_ALGO_MD5;
+			struct sw_sip_challenge c;
+			int len;
+
+			if (round % 3 == 0)
+				nl = 40; /* same length everywhere: full groups of 8 */
+			for (unsigned k = 0; k < nl; k++)
+				nonce[k] = (char)('A' + (k + i + round) % 26);
+			nonce[nl] = 0;
+			len = snprintf(chal, sizeof(chal),
+			               "Digest realm=\"r\", nonce=\"%s\", algorithm=%s%s", nonce,
+			               algs[alg], (i + round) % 2 ? ", qop=\"auth\"" : "");
+			CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, chal, (size_t)len),
+			                      SW_SIP_OK);
+			sw_sip_digest_ha1(base, "u", 1, "r", 1, "p", 1, ha1);
+			sw_sip_digest_ha2(base, "REGISTER", 8, "sip:r", 5, ha2[i]);
+			CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&a[i], &c, ha1, i), 0);
+			b[i] = a[i];
+			pb[i] = &b[i];
+			ph[i] = ha2[i];
+			po[i] = rb[i];
+			cn[i] = 0x1000u * round + i;
+		}
+		for (unsigned rep = 0; rep < 2; rep++) {
+			for (unsigned i = 0; i < n; i++)
+				sw_sip_digest_response(&a[i], ha2[i], cn[i], ra[i]);
+			sw_sip_digest_response_burst(pb, ph, cn, po, n);
+			for (unsigned i = 0; i < n; i++) {
+				mismatches += memcmp(ra[i], rb[i], a[i].hex_len) != 0;
+				mismatches += a[i].nc != b[i].nc || a[i].cnonce != b[i].cnonce;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"RFC 2617 section 3.5 response is reproduced",
          rfc_2617_section_3_5_response_is_reproduced},
@@ -183,6 +240,7 @@ static const struct sw_test_case cases[] = {
         {"a session algorithm keeps its cnonce and hashes HA1 once",
          a_session_algorithm_keeps_its_cnonce_and_hashes_ha1_once},
         {"unusable challenges are refused", unusable_challenges_are_refused},
+        {"burst responses equal one-by-one responses", burst_responses_equal_one_by_one_responses},
         {NULL, NULL},
 };
 
