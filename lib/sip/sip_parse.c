@@ -163,12 +163,23 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/* The first byte at or after p outside class cls, or end; four bytes per test while the
+ * run lasts (one branch per four bytes instead of two per byte). */
+static inline const char *
+scan_cls(const char *p, const char *end, uint8_t cls)
+{
+	while (end - p >= 4 && (cc[(uint8_t)p[0]] & cc[(uint8_t)p[1]] & cc[(uint8_t)p[2]] &
+	                        cc[(uint8_t)p[3]] & cls))
+		p += 4;
+	while (p < end && IS(*p, cls))
+		p++;
+	return p;
+}
+
 static inline const char *
 skip_token(const char *p, const char *end)
 {
-	while (p < end && IS(*p, CC_TOKEN))
-		p++;
-	return p;
+	return scan_cls(p, end, CC_TOKEN);
 }
 
 static inline struct sw_sip_str
@@ -299,8 +310,7 @@ next_param(const char *p, const char *end, struct sw_sip_str *name, struct sw_si
 		if (p == NULL)
 			return NULL;
 	} else {
-		while (p < end && IS(*p, CC_TOKEN | CC_HOST))
-			p++;
+		p = scan_cls(p, end, CC_TOKEN | CC_HOST);
 		if (p == s)
 			return NULL;
 	}
@@ -438,9 +448,8 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
 	}
 	if (p < end && *p == '<') {
 		s = p + 1;
-		while (p < end && *p != '>')
-			p++;
-		if (p == end)
+		p = memchr(s, '>', (size_t)(end - s));
+		if (p == NULL)
 			return NULL;
 		*uri = slice(s, p);
 		p = skip_ws(p + 1, end);
