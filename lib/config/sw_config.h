@@ -13,6 +13,7 @@
 #define SW_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SW_MAX_ACCOUNTS  16  /**< account.X, X = 1..16 */
@@ -149,5 +150,164 @@ struct sw_timing_cfg {
 	bool unregister_on_stop;         /**< send Expires: 0 on a clean stop, default 0 */
 	uint64_t seed; /**< seed for every random choice (SRV, jitter), default 1 */
 };
+
+/** Phone models and their account limits (spec section 1). */
+struct sw_phone_model {
+	const char *name;
+	unsigned int max_accounts;
+};
+
+/** How lines start: spread over a ramp or all at once (a site power cut). */
+enum sw_start_mode {
+	SW_START_RAMP = 0,
+	SW_START_AVALANCHE = 1,
+};
+
+/** The load profile (swarm.* keys). */
+struct sw_profile {
+	uint32_t phones;                    /**< swarm.phones, default 1 */
+	const struct sw_phone_model *model; /**< swarm.model, default NULL (16 lines) */
+	uint32_t lines_per_phone;           /**< swarm.lines_per_phone, 0 = the enabled accounts */
+	uint32_t src_ip;                    /**< swarm.src_ip, host order, default 198.18.0.1 */
+	uint32_t src_ip_count;              /**< swarm.src_ip_count, default 65536 */
+	uint16_t src_port;                  /**< swarm.src_port, default 5060 */
+	uint32_t register_rate;             /**< swarm.register_rate per second, 0 = unlimited */
+	uint32_t ramp_s;                    /**< swarm.ramp_s, default 0 */
+	uint32_t duration_s;                /**< swarm.duration_s, 0 = until stopped */
+	uint8_t start;                      /**< swarm.start, enum sw_start_mode */
+	uint32_t calls_per_line_hour;       /**< swarm.calls_per_line_hour, default 0 */
+	uint32_t hold_s;                    /**< swarm.hold_s, default 60 */
+};
+
+/** A diagnostic: where and why. */
+struct sw_config_diag {
+	char file[128];
+	unsigned int line; /**< 1-based, 0 = not tied to a line */
+	char key[96];
+	char msg[256]; /**< the whole message, "file:line: key = value: why" */
+};
+
+#define SW_CONFIG_MAX_WARNINGS 64
+#define SW_CONFIG_MAX_VARIANTS 64
+
+/** A loaded configuration: accounts, static DNS cache, timing and profile. */
+struct sw_config;
+
+/**
+ * Create an empty configuration with every default of spec section 1 applied.
+ *
+ * @return the configuration, or NULL when out of memory
+ */
+struct sw_config *sw_config_new(void);
+
+/** Free a configuration and every string it owns. NULL is allowed. */
+void sw_config_free(struct sw_config *c);
+
+/**
+ * Apply one file on top of what the configuration holds (later files override).
+ *
+ * @param c    the configuration
+ * @param path the .cfg file
+ * @return 0, -ENOENT/-EACCES/-EIO when it cannot be read, -EINVAL on a configuration error
+ *         (sw_config_error() says which file, line, key and why)
+ */
+int sw_config_load_file(struct sw_config *c, const char *path);
+
+/**
+ * Apply a configuration text, named name in messages.
+ *
+ * @param c    the configuration
+ * @param name file name used in diagnostics
+ * @param text the text (need not be NUL-terminated)
+ * @param len  its length
+ * @return 0, or -EINVAL on a configuration error (see sw_config_error())
+ */
+int sw_config_parse(struct sw_config *c, const char *name, const char *text, size_t len);
+
+/**
+ * Check what cannot be checked key by key (model limits, line counts, server 1 present) and
+ * build the expansion. Call once after the last file.
+ *
+ * @return 0, or -EINVAL (see sw_config_error())
+ */
+int sw_config_finish(struct sw_config *c);
+
+/** @return the error of the last failed call, or NULL. */
+const struct sw_config_diag *sw_config_error(const struct sw_config *c);
+
+/**
+ * @param c the configuration
+ * @param n set to the number of warnings (unknown keys, SRV names that look mistyped)
+ * @return the warnings
+ */
+const struct sw_config_diag *sw_config_warnings(const struct sw_config *c, unsigned int *n);
+
+/** @return account X (1..16) of the base configuration, or NULL. */
+const struct sw_account_cfg *sw_config_account(const struct sw_config *c, unsigned int x);
+
+/** @return the static DNS cache. */
+const struct sw_dns_cache *sw_config_dns_cache(const struct sw_config *c);
+
+/** @return the protocol timing. */
+const struct sw_timing_cfg *sw_config_timing(const struct sw_config *c);
+
+/** @return the load profile. */
+const struct sw_profile *sw_config_profile(const struct sw_config *c);
+
+/** One line of the expansion, by reference to shared settings. */
+struct sw_line_info {
+	uint32_t phone;                   /**< phone index, 0-based */
+	uint8_t account;                  /**< account number X, 1..16 */
+	uint16_t variant;                 /**< which settings variant (0 = the base) */
+	const struct sw_account_cfg *cfg; /**< shared by every line of the same variant/account */
+	uint32_t src_ip;                  /**< host order */
+	uint16_t src_port;
+};
+
+/**
+ * Lines of shard k of n (phones k, k+n, k+2n, ...); n = 1 for the whole run.
+ *
+ * @return the number of lines, 0 if k >= n or before sw_config_finish()
+ */
+uint64_t sw_config_line_count(const struct sw_config *c, uint32_t k, uint32_t n);
+
+/**
+ * Describe line i of shard k of n. O(1), no allocation.
+ *
+ * @return 0, or -ERANGE if i is out of range
+ */
+int sw_config_line(const struct sw_config *c, uint32_t k, uint32_t n, uint64_t i,
+                   struct sw_line_info *out);
+
+/** Identity fields of a line, formatted from their templates. */
+enum sw_ident {
+	SW_IDENT_USER_NAME,
+	SW_IDENT_AUTH_NAME,
+	SW_IDENT_PASSWORD,
+	SW_IDENT_LABEL,
+	SW_IDENT_DISPLAY_NAME,
+	SW_IDENT_MAX
+};
+
+/**
+ * Format an identity field of a line: the template with {phone} and {line} (optionally
+ * {phone:0N}, width N zero-padded; {phone} counts from 1, {line} is the account number)
+ * replaced. No allocation.
+ *
+ * @param c    the configuration
+ * @param info the line (from sw_config_line())
+ * @param f    which field
+ * @param buf  output, NUL-terminated
+ * @param cap  its size; sw_config_ident_max() + 1 always suffices
+ * @return the length written, or -ENOSPC
+ */
+int sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum sw_ident f,
+                    char *buf, size_t cap);
+
+/** @return the longest any formatted identity can be (without the NUL). */
+size_t sw_config_ident_max(const struct sw_config *c);
+
+/** @return the model of that name (case-insensitive), or NULL. */
+const struct sw_phone_model *sw_config_model(const char *name);
 
 #endif /* SW_CONFIG_H */
