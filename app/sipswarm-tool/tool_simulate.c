@@ -15,6 +15,7 @@
 #include "tool_common.h"
 
 static bool show_notes = true;
+static bool summary_only;
 
 static void
 print_event(void *arg, const struct sw_sim_event *ev)
@@ -22,7 +23,7 @@ print_event(void *arg, const struct sw_sim_event *ev)
 	json_t *o;
 
 	(void)arg;
-	if (ev->method == NULL && !show_notes)
+	if (summary_only || (ev->method == NULL && !show_notes))
 		return;
 	o = json_pack("{s:f, s:I, s:s}", "t", (double)ev->t / 1e9, "line", (json_int_t)ev->line,
 	              "event", ev->what);
@@ -47,12 +48,13 @@ usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: sipswarm-tool simulate [--cluster SCRIPT] [--lines N] [--duration S]\n"
-	        "                              [--no-notes] FILE.cfg...\n\n"
+	        "                              [--no-notes] [--summary] FILE.cfg...\n\n"
 	        "Runs N lines (default 1) with the settings of the first line the files expand to,\n"
 	        "on a virtual clock, for S seconds (default 3600), against a scripted cluster, and\n"
 	        "prints the wire timeline as JSON lines: t (s), line, event (send, retransmit, recv,\n"
 	        "or an outcome: registered, failover, failback, fallback, timeout, ...), method,\n"
-	        "server (1 working, 2 fallback), target (0 = primary), code. A last line sums up.\n\n"
+	        "server (1 working, 2 fallback), target (0 = primary), code. A last line sums up;\n"
+	        "--no-notes prints only messages, --summary only that last line.\n\n"
 	        "Cluster script (one directive a line, # comments):\n"
 	        "  server Y targets N            server Y (1|2) has N targets (default 1 and 0)\n"
 	        "  at T [until U] server Y target I|* silent|ok|503|403\n"
@@ -93,9 +95,13 @@ int
 sw_tool_simulate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"cluster", required_argument, NULL, 'c'},  {"lines", required_argument, NULL, 'n'},
-	        {"duration", required_argument, NULL, 'd'}, {"no-notes", no_argument, NULL, 'q'},
-	        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	        {"cluster", required_argument, NULL, 'c'},
+	        {"lines", required_argument, NULL, 'n'},
+	        {"duration", required_argument, NULL, 'd'},
+	        {"no-notes", no_argument, NULL, 'q'},
+	        {"summary", no_argument, NULL, 's'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *script_path = NULL;
 	unsigned long n_lines = 1;
@@ -137,6 +143,9 @@ sw_tool_simulate(int argc, char **argv)
 			break;
 		case 'q':
 			show_notes = false;
+			break;
+		case 's':
+			summary_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -208,8 +217,17 @@ sw_tool_simulate(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	}
+	if (sim->overflow > 0) {
+		fprintf(stderr,
+		        "error: the simulator lost %llu answers (queue full): results invalid\n",
+		        (unsigned long long)sim->overflow);
+		rc = 1;
+		goto out;
+	}
 	rc = 0;
 out:
+	if (sim != NULL)
+		sw_sim_fini(sim);
 	sw_config_free(c);
 	free(lines);
 	free(sim);

@@ -256,11 +256,11 @@ enqueue(struct sw_sim *sim, uint32_t line, const struct sw_phone_action *a, uint
 {
 	struct sw_sim_pending *p;
 
-	if (sim->q_tail - sim->q_head >= SW_SIM_QUEUE) {
+	if (sim->q_tail - sim->q_head > sim->q_mask) {
 		sim->overflow++;
 		return;
 	}
-	p = &sim->queue[sim->q_tail++ % SW_SIM_QUEUE];
+	p = &sim->queue[sim->q_tail++ & sim->q_mask];
 	memset(p, 0, sizeof(*p));
 	p->due = sim->now + sim->script->latency;
 	p->line = line;
@@ -374,6 +374,13 @@ sw_sim_init(struct sw_sim *sim, const struct sw_timing_cfg *timing, struct sw_ph
 	if (sim == NULL || acc == NULL || script == NULL || (lines == NULL && n_lines > 0))
 		return -EINVAL;
 	memset(sim, 0, sizeof(*sim));
+	/* at most a few answers per line are in flight at once: 8 per line, at least 4096 */
+	sim->q_mask = 4095;
+	while (sim->q_mask < 8 * (uint64_t)n_lines)
+		sim->q_mask = sim->q_mask * 2 + 1;
+	sim->queue = calloc(sim->q_mask + 1, sizeof(*sim->queue));
+	if (sim->queue == NULL)
+		return -ENOMEM;
 	acc->n_targets[0] = script->n_targets[0];
 	acc->n_targets[1] = script->n_targets[1];
 	for (unsigned int y = 0; y < SW_MAX_SERVERS; y++)
@@ -400,10 +407,17 @@ sw_sim_init(struct sw_sim *sim, const struct sw_timing_cfg *timing, struct sw_ph
 	return 0;
 }
 
+void
+sw_sim_fini(struct sw_sim *sim)
+{
+	free(sim->queue);
+	sim->queue = NULL;
+}
+
 static void
 deliver(struct sw_sim *sim)
 {
-	struct sw_sim_pending p = sim->queue[sim->q_head++ % SW_SIM_QUEUE];
+	struct sw_sim_pending p = sim->queue[sim->q_head++ & sim->q_mask];
 	struct sw_phone_out out;
 
 	sim->now = p.due;
@@ -453,7 +467,7 @@ sw_sim_run(struct sw_sim *sim, uint64_t until)
 		uint64_t hint = sw_timer_wheel_next_hint(&sim->wheel);
 		uint64_t t_timer = hint == UINT64_MAX ? UINT64_MAX : hint * TICK_NS;
 		uint64_t t_queue = sim->q_head != sim->q_tail
-		                           ? sim->queue[sim->q_head % SW_SIM_QUEUE].due
+		                           ? sim->queue[sim->q_head & sim->q_mask].due
 		                           : UINT64_MAX;
 		uint64_t t_script = UINT64_MAX;
 

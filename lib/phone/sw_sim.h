@@ -96,13 +96,14 @@ struct sw_sim {
 	const struct sw_sim_script *script;
 	struct sw_sim_line *lines;
 	uint32_t n_lines;
-	struct sw_timer_wheel wheel; /**< 1 ms ticks */
-	struct sw_sim_pending queue[SW_SIM_QUEUE];
-	unsigned int q_head, q_tail;
+	struct sw_timer_wheel wheel;  /**< 1 ms ticks */
+	struct sw_sim_pending *queue; /**< answers in flight, a power of two sized from the lines */
+	uint64_t q_head, q_tail, q_mask;
 	uint64_t now;
 	sw_sim_sink sink;
 	void *sink_arg;
-	uint64_t sent, answered, dropped, overflow, stale;
+	uint64_t sent, answered, dropped, stale;
+	uint64_t overflow; /**< answers lost because the queue was full (a simulator limit) */
 	unsigned int next_call;
 	bool stopped;
 };
@@ -132,11 +133,14 @@ void sw_sim_script_default(struct sw_sim_script *s);
  * @param n_lines  number of lines
  * @param sink     timeline receiver
  * @param arg      passed to sink
- * @return 0, or -EINVAL
+ * @return 0, -EINVAL, or -ENOMEM
  */
 int sw_sim_init(struct sw_sim *sim, const struct sw_timing_cfg *timing,
                 struct sw_phone_account *acc, const struct sw_sim_script *script,
                 struct sw_sim_line *lines, uint32_t n_lines, sw_sim_sink sink, void *arg);
+
+/** Free what sw_sim_init() allocated. Safe on a zeroed or already freed simulation. */
+void sw_sim_fini(struct sw_sim *sim);
 
 /**
  * Run until the virtual clock reaches until (ns) or nothing is left to do.

@@ -34,6 +34,11 @@ grep -q '"user_name": "10500002"' "$tmp/e.json" || fail "expand formats the iden
 grep -q '{"t":37.5,"line":0,"event":"send","method":"INVITE","server":1,"target":1}' \
 	"$tmp/s.jsonl" || fail "INVITE failover in the timeline"
 tail -n 1 "$tmp/s.jsonl" | grep -q '"event":"summary"' || fail "summary line"
+# 10,000 lines at once through the outage: every answer delivered, every line registered
+"$tool" simulate --cluster "$conf/primary-outage.sim" --duration 700 --lines 10000 --summary \
+	"$conf/phone.cfg" "$conf/profile.cfg" >"$tmp/sum.json" || fail "10,000 lines simulate"
+grep -q '"registered":10000,' "$tmp/sum.json" || fail "every line ends registered"
+grep -q '"unregistered_s_per_line":0.0' "$tmp/sum.json" || fail "no line lost its registration"
 printf 'at x server 1 target 0 silent\n' >"$tmp/bad.sim"
 "$tool" simulate --cluster "$tmp/bad.sim" "$conf/phone.cfg" 2>"$tmp/err" >/dev/null
 [ $? -eq 2 ] || fail "a bad script exits 2"

@@ -84,6 +84,7 @@ run(const char *text, unsigned int n, double until)
 	char err[128], full[2048];
 
 	snprintf(full, sizeof(full), "challenge off\n%s", text);
+	sw_sim_fini(&sim);
 	CU_ASSERT_EQUAL_FATAL(sw_sim_script_parse(&script, full, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL_FATAL(sw_sim_init(&sim, &timing, &pacc, &script, lines, n, sink, NULL), 0);
 	sw_sim_run(&sim, (uint64_t)(until * 1e9));
@@ -391,6 +392,7 @@ test_the_challenge_is_answered_and_the_nonce_reused_on_refresh(void)
 
 	setup();
 	CU_ASSERT_EQUAL_FATAL(sw_sim_script_parse(&script, "challenge on\n", err, sizeof(err)), 0);
+	sw_sim_fini(&sim);
 	CU_ASSERT_EQUAL_FATAL(sw_sim_init(&sim, &timing, &pacc, &script, lines, 1, sink, NULL), 0);
 	sw_sim_run(&sim, (uint64_t)2000e9);
 	ASSERT_TIMELINE(window(0, 2000), "0.000 send REGISTER 1/0\n"
