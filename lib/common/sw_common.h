@@ -23,4 +23,21 @@
 #define SW_NS_PER_MS UINT64_C(1000000)
 #define SW_NS_PER_S  UINT64_C(1000000000)
 
+/**
+ * splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", 2014):
+ * the small deterministic generator behind every seeded choice (jitter, SRV weights, tests).
+ *
+ * @param state advanced by one step
+ * @return the next 64 random bits
+ */
+static inline uint64_t
+sw_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
 #endif /* SW_COMMON_H */

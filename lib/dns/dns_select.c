@@ -93,16 +93,6 @@ min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 static bool
 parse_ipv4(const char *s, uint32_t *ip)
 {
@@ -185,7 +175,7 @@ order_srv(struct sw_dns_rr *rr, unsigned int n, enum sw_srv_order mode, uint64_t
 
 				for (unsigned int j = i; j < hi; j++)
 					sum += rr[j].weight;
-				r = sum == 0 ? 0 : 1 + rnd(seed) % sum;
+				r = sum == 0 ? 0 : 1 + sw_splitmix64(seed) % sum;
 				for (unsigned int j = i; j < hi; j++) {
 					run += rr[j].weight;
 					if (run >= r) {

@@ -193,16 +193,6 @@ sat_inc(uint16_t v)
 	return v == UINT16_MAX ? v : (uint16_t)(v + 1);
 }
 
-/* splitmix64 finaliser: the per-line deterministic jitter source */
-static inline uint64_t
-mix(uint64_t z)
-{
-	z += UINT64_C(0x9E3779B97F4A7C15);
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 /* Keep the "unregistered since" bookkeeping right after any change of the REG flags. */
 static void
 account_registration(struct sw_phone_line *line, uint32_t now_ms, uint32_t lost_at)
@@ -363,8 +353,8 @@ leg_registered(const struct sw_phone_ctx *ctx, struct sw_phone_line *line, unsig
 	refresh = g_ms * tm->refresh_percent / 100;
 	if (tm->refresh_jitter_percent > 0) {
 		uint64_t j = g_ms * tm->refresh_jitter_percent / 100;
-		uint64_t h =
-		        mix(tm->seed ^ ((uint64_t)line->id << 20) ^ now_ms ^ ((uint64_t)y << 60));
+		uint64_t st = tm->seed ^ ((uint64_t)line->id << 20) ^ now_ms ^ ((uint64_t)y << 60);
+		uint64_t h = sw_splitmix64(&st);
 		int64_t off = (int64_t)(h % (2 * j + 1)) - (int64_t)j;
 
 		refresh = (uint64_t)((int64_t)refresh + off);

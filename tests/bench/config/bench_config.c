@@ -6,18 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "sw_bench.h"
 
 #include "sw_config.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int
 main(int argc, char **argv)
@@ -40,30 +31,30 @@ main(int argc, char **argv)
 	         "swarm.phones = %lu\nswarm.lines_per_phone = 2\n"
 	         "override.1-1000.account.1.password = other\n",
 	         (n + 1) / 2);
-	t0 = now_s();
+	t0 = sw_bench_now();
 	if (c == NULL || sw_config_parse(c, "bench", text, strlen(text)) != 0 ||
 	    sw_config_finish(c) != 0) {
 		fprintf(stderr, "%s\n",
 		        c != NULL && sw_config_error(c) ? sw_config_error(c)->msg : "?");
 		return 1;
 	}
-	t_parse = now_s() - t0;
+	t_parse = sw_bench_now() - t0;
 	lines = sw_config_line_count(c, 0, 1);
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (uint64_t i = 0; i < lines; i++) {
 		sw_config_line(c, 0, 1, i, &li);
 		sum += li.src_ip + li.account;
 	}
-	t_lines = now_s() - t0;
+	t_lines = sw_bench_now() - t0;
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (uint64_t i = 0; i < lines; i++) {
 		sw_config_line(c, 0, 1, i, &li);
 		sum += (uint64_t)sw_config_ident(c, &li, SW_IDENT_USER_NAME, buf, sizeof(buf));
 		sum += (uint64_t)sw_config_ident(c, &li, SW_IDENT_PASSWORD, buf, sizeof(buf));
 	}
-	t_ident = now_s() - t0;
+	t_ident = sw_bench_now() - t0;
 
 	printf("command: %s %lu\n", argv[0], n);
 	printf("lines: %llu (checksum %llu)\n", (unsigned long long)lines, (unsigned long long)sum);

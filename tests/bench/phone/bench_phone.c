@@ -6,18 +6,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "sw_bench.h"
 
 #include "sw_phone.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int
 main(int argc, char **argv)
@@ -55,7 +46,7 @@ main(int argc, char **argv)
 	for (unsigned long i = 0; i < n; i++)
 		sw_phone_line_init(&lines[i], 0, (uint32_t)i);
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (unsigned long i = 0; i < n; i++) {
 		sw_phone_start(&ctx, &lines[i], 1000, &out);
 		tag[i] = out.a[0].tag;
@@ -77,7 +68,7 @@ main(int argc, char **argv)
 	}
 	for (unsigned long i = 0; i < n; i++)
 		sw_phone_response(&ctx, &lines[i], deadline[i] + 1000, tag[i], &ok, &out);
-	t = now_s() - t0;
+	t = sw_bench_now() - t0;
 	events = 5 * (uint64_t)n;
 	for (unsigned long i = 0; i < n; i++)
 		if (!sw_phone_registered(&ctx, &lines[i], deadline[i] + 2000))

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "sw_bench.h"
 
 #include "sw_timer.h"
 
@@ -18,25 +18,6 @@ count_cb(struct sw_timer_wheel *w, struct sw_timer *t, void *arg)
 	(void)t;
 	(void)arg;
 	fired++;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
 }
 
 int
@@ -54,28 +35,28 @@ main(int argc, char **argv)
 		return 1;
 	sw_timer_wheel_init(w, 0, count_cb, NULL);
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (unsigned long i = 0; i < n; i++)
-		sw_timer_arm(w, &t[i], 1 + rnd(&seed) % span);
-	t_arm = now_s() - t0;
+		sw_timer_arm(w, &t[i], 1 + sw_splitmix64(&seed) % span);
+	t_arm = sw_bench_now() - t0;
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (unsigned long i = 0; i < n; i++)
-		sw_timer_arm(w, &t[i], 1 + rnd(&seed) % span);
-	t_rearm = now_s() - t0;
+		sw_timer_arm(w, &t[i], 1 + sw_splitmix64(&seed) % span);
+	t_rearm = sw_bench_now() - t0;
 
-	t0 = now_s();
+	t0 = sw_bench_now();
 	for (unsigned long i = 0; i < n; i += 2)
 		sw_timer_cancel(w, &t[i]);
-	t_cancel = now_s() - t0;
+	t_cancel = sw_bench_now() - t0;
 	for (unsigned long i = 0; i < n; i += 2)
-		sw_timer_arm(w, &t[i], 1 + rnd(&seed) % span);
+		sw_timer_arm(w, &t[i], 1 + sw_splitmix64(&seed) % span);
 
 	/* expire everything, one 1 ms tick at a time as a worker loop would */
-	t0 = now_s();
+	t0 = sw_bench_now();
 	while (w->armed > 0)
 		sw_timer_wheel_advance(w, ++now, 0);
-	t_exp = now_s() - t0;
+	t_exp = sw_bench_now() - t0;
 
 	printf("command: %s %lu\n", argv[0], n);
 	printf("timers: %lu, bytes per timer node: %zu, wheel: %zu bytes\n", n,

@@ -274,17 +274,6 @@ test_the_hint_is_a_lower_bound_on_the_next_deadline(void)
 	CU_ASSERT_EQUAL(sw_timer_wheel_next_hint(&wheel), UINT64_MAX);
 }
 
-/* splitmix64: a small deterministic generator for the stress test */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 static void
 test_a_million_timers_each_fire_exactly_once_in_the_first_advance_past_them(void)
 {
@@ -299,7 +288,7 @@ test_a_million_timers_each_fire_exactly_once_in_the_first_advance_past_them(void
 		/* a mix of near (ms) and far (hours) deadlines */
 		uint64_t span = (i % 4 == 0) ? 3600000 : (i % 4 == 1) ? 65536 : 300;
 
-		r[i].deadline = t + rnd(&seed) % span;
+		r[i].deadline = t + sw_splitmix64(&seed) % span;
 		sw_timer_arm(&wheel, &r[i].t, r[i].deadline);
 	}
 	for (unsigned int i = 0; i < n; i += 97) {
@@ -308,7 +297,7 @@ test_a_million_timers_each_fire_exactly_once_in_the_first_advance_past_them(void
 		cancelled++;
 	}
 	while (wheel.armed > 0) {
-		t += 1 + rnd(&seed) % 5000;
+		t += 1 + sw_splitmix64(&seed) % 5000;
 		total += advance_to(t);
 	}
 	CU_ASSERT_EQUAL(total, n - cancelled);
