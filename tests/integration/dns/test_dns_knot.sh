@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# sipswarm-tool dns resolve against a real DNS server (knotd) on 127.0.0.1, a free port, with
+# the zone tests/data/dns/yealink.pbx.com.zone. Starts and stops its own knotd by PID and cleans
+# up on any exit. Exit 77 (skip) only when knotd is not installed.
+# usage: test_dns_knot.sh SIPSWARM-TOOL ZONE-FILE
+set -eu
+TOOL=$1
+ZONE=$2
+KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
+[ -x "$KNOTD" ] || { echo "knotd not installed: skip"; exit 77; }
+DIR=$(mktemp -d)
+PID=
+cleanup() {
+	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+	rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cp "$ZONE" "$DIR/yealink.pbx.com.zone"
+cat > "$DIR/knot.conf" <<CONF
+server:
+    listen: 127.0.0.1@$PORT
+    rundir: $DIR
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: $DIR
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: $DIR
+    semantic-checks: off
+zone:
+  - domain: yealink.pbx.com
+    file: yealink.pbx.com.zone
+CONF
+"$KNOTD" -c "$DIR/knot.conf" &
+PID=$!
+# wait until it answers
+i=0
+until "$TOOL" dns resolve nosrv.yealink.pbx.com --dns 127.0.0.1:$PORT --timeout 200 \
+	--retries 1 >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { echo "knotd did not answer"; exit 1; }
+	sleep 0.1
+done
+
+FAIL=0
+# check NAME "OPTIONS" EXPECTED-EXIT PYTHON-ASSERTION (over j = the JSON)
+check() {
+	set +e
+	out=$("$TOOL" dns resolve "$1" --dns 127.0.0.1:$PORT $2)
+	rc=$?
+	set -e
+	if [ "$rc" != "$3" ]; then
+		echo "FAIL $1 $2: exit $rc, expected $3"; echo "$out"; FAIL=1; return
+	fi
+	if ! printf '%s' "$out" | python3 -c "import json,sys; j=json.load(sys.stdin); t=j['targets']; ips=[x['ip'] for x in t]; assert $4, (ips, j)"; then
+		echo "FAIL $1 $2: $4"; echo "$out"; FAIL=1; return
+	fi
+	echo "ok   $1 $2"
+}
+D=yealink.pbx.com
+# NAPTR: order 90 (SIP+D2T) wins over 100; weight-desc puts server2 (weight 2) first
+check $D "--port 0 --transport naptr --srv-order weight-desc" 0 \
+	"ips == ['198.18.1.2','198.18.1.22','198.18.1.1'] and all(x['transport']=='tcp' and x['port']==5060 for x in t) and 'NAPTR yealink.pbx.com > SRV _sip._tcp.yealink.pbx.com > A server2.yealink.pbx.com' == t[0]['via'] and j['ttl']==60 and t[0]['ttl']==120"
+# SRV for UDP directly (port 0, transport udp): port from SRV
+check $D "--port 0 --transport udp --srv-order weight-desc" 0 \
+	"ips[0]=='198.18.1.2' and t[0]['port']==5062 and len(t)==3"
+# rfc2782 with two seeds: both orders are valid, the targets always the same set
+check $D "--port 0 --transport udp --seed 7" 0 "sorted(ips)==['198.18.1.1','198.18.1.2','198.18.1.22']"
+# priorities: lower priority first whatever its weight
+check prio.$D "--port 0 --srv-order weight-desc" 0 "ips==['198.18.1.1','198.18.1.2','198.18.1.22']"
+# SRV target "." and no A: nothing
+check down.$D "--port 0" 1 "ips==[]"
+# no SRV: A, port 5060
+check nosrv.$D "--port 0" 0 "ips==['198.18.1.9'] and t[0]['port']==5060"
+# explicit port with naptr: A only
+check server1.$D "--port 5070 --transport naptr" 0 "ips==['198.18.1.1'] and t[0]['port']==5070 and t[0]['ttl']==60"
+# NXDOMAIN
+check missing.$D "--port 5060" 1 "ips==[] and j['dns']['nxdomain']>=1"
+# CNAME chain followed; CNAME loop bounded
+check alias.$D "--port 5060" 0 "ips==['198.18.1.2','198.18.1.22']"
+check loop1.$D "--port 5060" 1 "ips==[]"
+# NAPTR with an empty flag -> NAPTR again on the replacement
+check chain.$D "--port 0 --transport naptr --srv-order weight-desc" 0 "ips[0]=='198.18.1.2' and t[0]['transport']=='tcp'"
+# big answer: truncated over UDP, fetched over TCP; targets capped at 16
+check big.$D "--port 5060" 0 "len(t)==16 and ips[0]=='198.18.2.1' and j['dns']['failed']==0"
+# no NAPTR, naptr_build 1: _sip._udp first (then tcp, tls)
+check server1.$D "--port 0 --transport naptr --naptr-build 1" 0 "ips==['198.18.1.1'] and t[0]['port']==5060"
+exit $FAIL
