@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shared target table: dedup of servers, expiry from the TTL, re-resolution that keeps the
+ * last good list on failure, and the RCU-style swap with a real reader thread running.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "sw_dns_table.h"
+#include "sw_test.h"
+
+#define NS 1000000000ull
+
+static void
+same_server_shares_one_entry(void)
+{
+	struct sw_dns_table *t = sw_dns_table_new(4, 1);
+	struct sw_server_cfg a = {.address = "pbx.example", .port = 0, .transport = 3};
+	struct sw_server_cfg b = {.address = "PBX.example", .port = 0, .transport = 3};
+	struct sw_server_cfg c = {.address = "pbx.example", .port = 0, .transport = 1};
+	struct sw_server_cfg bad = {.address = "", .port = 0, .transport = 0};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &a), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &b), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &c), 1);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &bad), -EINVAL);
+	CU_ASSERT_EQUAL(sw_dns_table_count(t), 2);
+	CU_ASSERT_PTR_NULL(sw_dns_table_get(t, 0));
+	CU_ASSERT_PTR_NULL(sw_dns_table_get(t, 7));
+	sw_dns_table_free(t);
+}
+
+static void
+a_full_table_refuses_a_new_server(void)
+{
+	struct sw_dns_table *t = sw_dns_table_new(1, 1);
+	struct sw_server_cfg a = {.address = "a.example", .port = 5060};
+	struct sw_server_cfg b = {.address = "b.example", .port = 5060};
+
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &a), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &b), -ENOSPC);
+	sw_dns_table_free(t);
+}
+
+/* A source whose A answer (ip, ttl) the test sets; ip 0 = no answer. */
+struct fake {
+	uint32_t ip, ttl;
+};
+
+static unsigned int
+none(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max)
+{
+	(void)ctx, (void)name, (void)out, (void)max;
+	return 0;
+}
+
+static unsigned int
+fake_a(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max)
+{
+	const struct fake *f = ctx;
+
+	(void)name;
+	if (f->ip == 0 || max == 0)
+		return 0;
+	out[0] = (struct sw_dns_rr){.ip = f->ip, .ttl = f->ttl};
+	return 1;
+}
+
+static void
+expiry_re_resolves_and_failure_keeps_the_last_good_list(void)
+{
+	struct fake f = {.ip = 0xc6120101, .ttl = 30};
+	struct sw_dns_source src = {.naptr = none, .srv = none, .a = fake_a, .ctx = &f};
+	struct sw_dns_table *t = sw_dns_table_new(2, 1);
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 5060, .transport = 0};
+	const struct sw_dns_list *l;
+
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add(t, &s), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 100 * NS, NS),
+	                1);
+	l = sw_dns_table_get(t, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(l->version, 1);
+	CU_ASSERT_EQUAL(l->expires_ns, 130 * NS);
+	CU_ASSERT_EQUAL(l->r.t[0].ip, 0xc6120101);
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 130 * NS);
+	/* before expiry: nothing to do */
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 129 * NS, NS),
+	                0);
+	/* at expiry the server answers with a new address */
+	f.ip = 0xc6120102;
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 130 * NS, NS),
+	                1);
+	l = sw_dns_table_get(t, 0);
+	CU_ASSERT_EQUAL(l->version, 2);
+	CU_ASSERT_EQUAL(l->r.t[0].ip, 0xc6120102);
+	/* the next time DNS does not answer: the list stays, the failure is counted, retried */
+	f.ip = 0;
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 200 * NS, NS),
+	                0);
+	CU_ASSERT_PTR_EQUAL(sw_dns_table_get(t, 0), l);
+	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->failures, 1);
+	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->publishes, 2);
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 201 * NS);
+	sw_dns_table_free(t);
+}
+
+static void
+a_literal_never_expires(void)
+{
+	struct sw_dns_source src = {.naptr = none, .srv = none, .a = none, .ctx = NULL};
+	struct sw_dns_table *t = sw_dns_table_new(1, 1);
+	struct sw_server_cfg s = {.address = "198.18.0.1", .port = 5060, .transport = 0};
+
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add(t, &s), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 0, NS), 1);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 0)->expires_ns, UINT64_MAX);
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), UINT64_MAX);
+	sw_dns_table_free(t);
+}
+
+static void
+a_retired_list_waits_for_every_reader(void)
+{
+	struct sw_dns_table *t = sw_dns_table_new(1, 2);
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 5060};
+	struct sw_dns_result r = {.n = 1, .ttl = 10};
+
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add(t, &s), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_publish(t, 0, &r, 0), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_publish(t, 0, &r, 0), 0); /* version 1 retired */
+	CU_ASSERT_EQUAL(sw_dns_table_reclaim(t), 0);           /* no reader has moved */
+	sw_dns_table_quiescent(t, 0);
+	CU_ASSERT_EQUAL(sw_dns_table_reclaim(t), 0); /* reader 1 may still hold it */
+	sw_dns_table_reader_online(t, 1, false);
+	CU_ASSERT_EQUAL(sw_dns_table_reclaim(t), 1); /* an offline reader is not waited for */
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 0)->version, 2);
+	sw_dns_table_free(t);
+}
+
+/* The reader checks every list it sees is whole: each target's ip and port equal the version. */
+struct reader_arg {
+	struct sw_dns_table *t;
+	atomic_bool stop;
+	uint64_t seen, torn, backwards;
+};
+
+static void *
+reader(void *p)
+{
+	struct reader_arg *a = p;
+	uint64_t last = 0;
+
+	while (!atomic_load_explicit(&a->stop, memory_order_relaxed)) {
+		const struct sw_dns_list *l = sw_dns_table_get(a->t, 0);
+
+		if (l != NULL) {
+			for (unsigned int i = 0; i < l->r.n; i++)
+				if (l->r.t[i].ip != (uint32_t)l->version ||
+				    l->r.t[i].port != (uint16_t)l->version)
+					a->torn++;
+			if (l->r.n != SW_DNS_MAX_TARGETS)
+				a->torn++;
+			if (l->version < last)
+				a->backwards++;
+			last = l->version;
+			a->seen++;
+		}
+		sw_dns_table_quiescent(a->t, 0);
+	}
+	sw_dns_table_reader_online(a->t, 0, false);
+	return NULL;
+}
+
+static void
+a_reader_sees_whole_lists_while_the_table_swaps(void)
+{
+	struct reader_arg a = {.t = sw_dns_table_new(1, 1)};
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 5060};
+	static struct sw_dns_result r;
+	unsigned int freed = 0;
+	pthread_t th;
+
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add(a.t, &s), 0);
+	atomic_init(&a.stop, false);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader, &a), 0);
+	for (uint64_t v = 1; v <= 20000; v++) {
+		r.n = SW_DNS_MAX_TARGETS;
+		r.ttl = 1;
+		for (unsigned int i = 0; i < r.n; i++) {
+			r.t[i].ip = (uint32_t)v;
+			r.t[i].port = (uint16_t)v;
+		}
+		CU_ASSERT_EQUAL(sw_dns_table_publish(a.t, 0, &r, v * NS), 0);
+		freed += sw_dns_table_reclaim(a.t);
+	}
+	atomic_store(&a.stop, true);
+	pthread_join(th, NULL);
+	freed += sw_dns_table_reclaim(a.t);
+	CU_ASSERT_EQUAL(a.torn, 0);
+	CU_ASSERT_EQUAL(a.backwards, 0);
+	CU_ASSERT(a.seen > 0);
+	CU_ASSERT_EQUAL(freed, 19999); /* every old list freed once the reader left */
+	CU_ASSERT_EQUAL(sw_dns_table_get(a.t, 0)->version, 20000);
+	sw_dns_table_free(a.t);
+}
+
+static const struct sw_test_case cases[] = {
+        {"the same server shares one entry", same_server_shares_one_entry},
+        {"a full table refuses a new server", a_full_table_refuses_a_new_server},
+        {"expiry re-resolves and a failure keeps the last good list",
+         expiry_re_resolves_and_failure_keeps_the_last_good_list},
+        {"a literal never expires", a_literal_never_expires},
+        {"a retired list waits for every reader", a_retired_list_waits_for_every_reader},
+        {"a reader sees whole lists while the table swaps",
+         a_reader_sees_whole_lists_while_the_table_swaps},
+        {NULL, NULL},
+};
+
+const struct sw_test_suite suite_table = {"dns table", NULL, NULL, cases};
