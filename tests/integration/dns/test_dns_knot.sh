@@ -3,10 +3,11 @@
 # sipswarm-tool dns resolve against a real DNS server (knotd) on 127.0.0.1, a free port, with
 # the zone tests/data/dns/yealink.pbx.com.zone. Starts and stops its own knotd by PID and cleans
 # up on any exit. Exit 77 (skip) only when knotd is not installed.
-# usage: test_dns_knot.sh SIPSWARM-TOOL ZONE-FILE
+# usage: test_dns_knot.sh SIPSWARM-TOOL ZONE-FILE TEST-TTL-SWAP
 set -eu
 TOOL=$1
 ZONE=$2
+SWAP=$3
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 [ -x "$KNOTD" ] || { echo "knotd not installed: skip"; exit 77; }
 DIR=$(mktemp -d)
@@ -92,4 +93,8 @@ check chain.$D "--port 0 --transport naptr --srv-order weight-desc" 0 "ips[0]=='
 check big.$D "--port 5060" 0 "len(t)==16 and ips[0]=='198.18.2.1' and j['dns']['failed']==0"
 # no NAPTR, naptr_build 1: _sip._udp first (then tcp, tls)
 check server1.$D "--port 0 --transport naptr --naptr-build 1" 0 "ips==['198.18.1.1'] and t[0]['port']==5060"
+# TTL expiry: change swap's address, bump the serial, reload; the table swaps under a reader
+KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
+RELOAD="sed -i -e 's/198.18.3.1\$/198.18.3.2/' -e 's/ns admin 1 /ns admin 2 /' $DIR/yealink.pbx.com.zone && $KNOTC -c $DIR/knot.conf zone-reload yealink.pbx.com >/dev/null"
+if "$SWAP" 127.0.0.1:$PORT "$RELOAD"; then echo "ok   TTL expiry swap"; else echo "FAIL TTL expiry swap"; FAIL=1; fi
 exit $FAIL
