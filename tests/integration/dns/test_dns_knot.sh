@@ -93,6 +93,40 @@ check chain.$D "--port 0 --transport naptr --srv-order weight-desc" 0 "ips[0]=='
 check big.$D "--port 5060" 0 "len(t)==16 and ips[0]=='198.18.2.1' and j['dns']['failed']==0"
 # no NAPTR, naptr_build 1: _sip._udp first (then tcp, tls)
 check server1.$D "--port 0 --transport naptr --naptr-build 1" 0 "ips==['198.18.1.1'] and t[0]['port']==5060"
+# the static cache (Appendix B, examples 1 and 2 with the RFC 2782 spelling): used where DNS
+# has no answer, or first with --static-first
+cat > "$DIR/static.cfg" <<CFG
+#!version:1.0.0.1
+account.1.enable = 1
+account.1.user_name = 4605
+account.1.sip_server.1.address = yealink.pbx.com
+dns_cache_a.1.name = statica.yealink.pbx.com
+dns_cache_a.1.ip = 198.18.1.13
+dns_cache_a.1.ttl = 3600
+dns_cache_a.2.name = statica.yealink.pbx.com
+dns_cache_a.2.ip = 198.18.1.14
+dns_cache_a.2.ttl = 3600
+dns_cache_srv.1.name = _sip._udp.nosrv.yealink.pbx.com
+dns_cache_srv.1.port = 5070
+dns_cache_srv.1.priority = 0
+dns_cache_srv.1.target = server1.yealink.pbx.com
+dns_cache_srv.1.weight = 1
+dns_cache_srv.1.ttl = 3600
+dns_cache_srv.2.name = _sip._udp.nosrv.yealink.pbx.com
+dns_cache_srv.2.port = 5070
+dns_cache_srv.2.priority = 0
+dns_cache_srv.2.target = server2.yealink.pbx.com
+dns_cache_srv.2.weight = 2
+dns_cache_srv.2.ttl = 3600
+dns_cache_a.3.name = server1.yealink.pbx.com
+dns_cache_a.3.ip = 198.18.1.101
+CFG
+check statica.$D "--port 5060 --transport naptr --static $DIR/static.cfg" 0 \
+	"ips==['198.18.1.13','198.18.1.14'] and t[0]['ttl']==3600"
+check nosrv.$D "--port 0 --static $DIR/static.cfg --srv-order weight-desc" 0 \
+	"ips==['198.18.1.2','198.18.1.22','198.18.1.1'] and t[0]['port']==5070"
+check nosrv.$D "--port 0 --static $DIR/static.cfg --srv-order weight-desc --static-first" 0 \
+	"ips==['198.18.1.2','198.18.1.22','198.18.1.101']"
 # TTL expiry: change swap's address, bump the serial, reload; the table swaps under a reader
 KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
 RELOAD="sed -i -e 's/198.18.3.1\$/198.18.3.2/' -e 's/ns admin 1 /ns admin 2 /' $DIR/yealink.pbx.com.zone && $KNOTC -c $DIR/knot.conf zone-reload yealink.pbx.com >/dev/null"
