@@ -30,11 +30,11 @@ sw_dns_client_new(const char *servers, unsigned int timeout_ms, unsigned int ret
 	unsigned int n = 0;
 	uint16_t port = 53;
 
-	if (servers == NULL || strlen(servers) >= sizeof(buf))
+	if (servers != NULL && strlen(servers) >= sizeof(buf))
 		return NULL;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return NULL;
+	if (c == NULL || servers == NULL)
+		return c; /* NULL servers: a client that only parses answers */
 	c->res = ldns_resolver_new();
 	if (c->res == NULL)
 		goto fail;
@@ -174,6 +174,8 @@ convert(struct sw_dns_client *c, const ldns_rr *rr, ldns_rr_type type, struct sw
 {
 	memset(out, 0, sizeof(*out));
 	out->ttl = ldns_rr_ttl(rr);
+	if (out->ttl > INT32_MAX)
+		out->ttl = 0; /* RFC 2181 section 8: a TTL with the top bit set is treated as 0 */
 	switch (type) {
 	case LDNS_RR_TYPE_A: {
 		const ldns_rdf *f = ldns_rr_rdf(rr, 0);
@@ -208,6 +210,78 @@ convert(struct sw_dns_client *c, const ldns_rr *rr, ldns_rr_type type, struct sw
 }
 
 /*
+ * The records of type for *cur in answer p; CNAMEs in the answer are followed from cur (which
+ * is updated to the end of the chain), counting links. Returns the number of records, or
+ * -ENXIO (NXDOMAIN), -EIO (another error code), -ELOOP (more than SW_DNS_MAX_CNAME links).
+ */
+static int
+records(struct sw_dns_client *c, const ldns_pkt *p, char *cur, size_t cur_len, ldns_rr_type type,
+        struct sw_dns_rr *out, unsigned int max, unsigned int *links)
+{
+	const ldns_rr_list *ans;
+	unsigned int n = 0;
+	bool moved = true;
+
+	if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN)
+		return -ENXIO;
+	if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR)
+		return -EIO;
+	ans = ldns_pkt_answer(p);
+	while (moved) {
+		moved = false;
+		for (size_t i = 0; ans != NULL && i < ldns_rr_list_rr_count(ans); i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+			const char *t;
+
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME ||
+			    !same_name(ldns_rr_owner(rr), cur))
+				continue;
+			if (++*links > SW_DNS_MAX_CNAME)
+				return -ELOOP;
+			t = keep_dname(c, ldns_rr_rdf(rr, 0));
+			if (t == NULL || strlen(t) >= cur_len)
+				break;
+			strcpy(cur, t);
+			moved = true;
+			break;
+		}
+	}
+	for (size_t i = 0; ans != NULL && i < ldns_rr_list_rr_count(ans) && n < max; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+
+		if (ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
+		    !same_name(ldns_rr_owner(rr), cur))
+			continue; /* wrong type or another owner: ignored */
+		if (convert(c, rr, type, &out[n]))
+			n++;
+	}
+	return (int)n;
+}
+
+int
+sw_dns_answer_records(struct sw_dns_client *c, const uint8_t *wire, size_t len, const char *qname,
+                      uint16_t qtype, struct sw_dns_rr *out, unsigned int max)
+{
+	char cur[SW_DNS_MAX_NAME];
+	unsigned int links = 0;
+	ldns_pkt *p = NULL;
+	int rc;
+
+	if (c == NULL || wire == NULL || qname == NULL || out == NULL ||
+	    strlen(qname) >= sizeof(cur) ||
+	    (qtype != LDNS_RR_TYPE_A && qtype != LDNS_RR_TYPE_SRV && qtype != LDNS_RR_TYPE_NAPTR))
+		return -EINVAL;
+	if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
+		ldns_pkt_free(p);
+		return -EBADMSG;
+	}
+	strcpy(cur, qname);
+	rc = records(c, p, cur, sizeof(cur), (ldns_rr_type)qtype, out, max, &links);
+	ldns_pkt_free(p);
+	return rc;
+}
+
+/*
  * Query name for type; follow CNAMEs (in the answer, or by a new query) up to SW_DNS_MAX_CNAME
  * links. Returns the number of records filled.
  */
@@ -216,16 +290,16 @@ lookup(struct sw_dns_client *c, const char *qname, ldns_rr_type type, struct sw_
        unsigned int max)
 {
 	char cur[SW_DNS_MAX_NAME];
-	unsigned int n = 0;
+	unsigned int links = 0;
 
-	if (strlen(qname) >= sizeof(cur))
+	if (c->res == NULL || strlen(qname) >= sizeof(cur))
 		return 0;
 	strcpy(cur, qname);
-	for (unsigned int links = 0, queries = 0; queries <= SW_DNS_MAX_CNAME; queries++) {
+	for (unsigned int queries = 0; queries <= SW_DNS_MAX_CNAME; queries++) {
 		ldns_rdf *dname = ldns_dname_new_frm_str(cur);
 		ldns_pkt *p = NULL;
-		ldns_rr_list *ans;
-		bool moved = true;
+		unsigned int before = links;
+		int n;
 
 		if (dname == NULL)
 			return 0;
@@ -239,60 +313,23 @@ lookup(struct sw_dns_client *c, const char *qname, ldns_rr_type type, struct sw_
 			return 0;
 		}
 		ldns_rdf_deep_free(dname);
-		if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR) {
-			if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN)
-				c->st.nxdomain++;
-			else
-				c->st.servfail++;
-			ldns_pkt_free(p);
-			return 0;
-		}
-		ans = ldns_pkt_answer(p);
-		/* walk the CNAME chain inside this answer */
-		while (moved) {
-			moved = false;
-			for (size_t i = 0; ans != NULL && i < ldns_rr_list_rr_count(ans); i++) {
-				const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-				const char *t;
-
-				if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME ||
-				    !same_name(ldns_rr_owner(rr), cur))
-					continue;
-				if (++links > SW_DNS_MAX_CNAME) {
-					c->st.cname_loops++;
-					ldns_pkt_free(p);
-					return 0;
-				}
-				t = keep_dname(c, ldns_rr_rdf(rr, 0));
-				if (t == NULL || strlen(t) >= sizeof(cur))
-					break;
-				strcpy(cur, t);
-				moved = true;
-				break;
-			}
-		}
-		for (size_t i = 0; ans != NULL && i < ldns_rr_list_rr_count(ans) && n < max; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-
-			if (ldns_rr_get_type(rr) != type ||
-			    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-			    !same_name(ldns_rr_owner(rr), cur))
-				continue; /* wrong type or another owner: ignored */
-			if (convert(c, rr, type, &out[n]))
-				n++;
-		}
-		if (n > 0 || links == 0 || queries == SW_DNS_MAX_CNAME) {
-			if (n > 0)
-				c->st.answered++;
-			else
-				c->st.empty++;
-			ldns_pkt_free(p);
-			return n;
-		}
-		/* the chain ended on a name whose records were not in the answer: ask for it */
+		n = records(c, p, cur, sizeof(cur), type, out, max, &links);
 		ldns_pkt_free(p);
+		if (n == -ENXIO)
+			c->st.nxdomain++;
+		else if (n == -EIO)
+			c->st.servfail++;
+		else if (n == -ELOOP)
+			c->st.cname_loops++;
+		else if (n > 0)
+			c->st.answered++;
+		else if (links == before || queries == SW_DNS_MAX_CNAME)
+			c->st.empty++;
+		else
+			continue; /* the chain ended on a name whose records were not in the answer */
+		return n > 0 ? (unsigned int)n : 0;
 	}
-	return n;
+	return 0;
 }
 
 static unsigned int

@@ -13,6 +13,7 @@
 #ifndef SW_DNS_QUERY_H
 #define SW_DNS_QUERY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sw_dns.h"
@@ -36,7 +37,8 @@ struct sw_dns_client_stats {
 /**
  * A client that queries the given DNS servers.
  *
- * @param servers    comma-separated IPv4[:port] list (port default 53), e.g. "127.0.0.1:5353"
+ * @param servers    comma-separated IPv4[:port] list (port default 53), e.g. "127.0.0.1:5353";
+ *                   NULL for a client that only parses answers (sw_dns_answer_records())
  * @param timeout_ms per-try timeout
  * @param retries    tries per server
  * @return the client, or NULL on a bad server list or no memory
@@ -61,6 +63,27 @@ void sw_dns_client_reset(struct sw_dns_client *c);
 
 /** @return the client's counters. */
 const struct sw_dns_client_stats *sw_dns_client_stats(const struct sw_dns_client *c);
+
+/**
+ * The records of one type for qname in a wire-format DNS answer, following CNAME records of
+ * the answer from qname (no query is sent). Records of another type or owner are ignored; a
+ * malformed record is skipped. Strings live in c until sw_dns_client_reset(). Pure: no I/O.
+ *
+ * @param c     a client (its string space)
+ * @param wire  the answer as received
+ * @param len   its length
+ * @param qname the name asked, without the final dot
+ * @param qtype 1 (A), 33 (SRV) or 35 (NAPTR)
+ * @param out   records found
+ * @param max   room in out
+ * @return the number of records (0 for an empty answer), -EINVAL on a bad argument,
+ *         -EBADMSG when the answer does not parse (truncated, compression loop...), -ENXIO on
+ *         NXDOMAIN, -EIO on another error code (SERVFAIL, REFUSED...), -ELOOP when the CNAME
+ *         chain is longer than SW_DNS_MAX_CNAME
+ */
+int sw_dns_answer_records(struct sw_dns_client *c, const uint8_t *wire, size_t len,
+                          const char *qname, uint16_t qtype, struct sw_dns_rr *out,
+                          unsigned int max);
 
 /** Two sources asked in order: a lookup the first answers with no record goes to the second. */
 struct sw_dns_chain {
