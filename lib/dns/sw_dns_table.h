@@ -10,7 +10,7 @@
  * (QSBR): each reader reports a quiescent state (a point where it holds no list pointer) with
  * sw_dns_table_quiescent(); a list retired at epoch E is freed once every online reader has
  * reported a state at or after E. The data plane maps this onto rte_rcu_qsbr (one
- * rte_rcu_qsbr_quiescent() per loop iteration); this pure C11 version keeps lib/dns free of
+ * rte_rcu_qsbr_quiescent per loop iteration); this pure C11 version keeps lib/dns free of
  * DPDK and is what the tests run.
  */
 #ifndef SW_DNS_TABLE_H
