@@ -127,6 +127,20 @@ check nosrv.$D "--port 0 --static $DIR/static.cfg --srv-order weight-desc" 0 \
 	"ips==['198.18.1.2','198.18.1.22','198.18.1.1'] and t[0]['port']==5070"
 check nosrv.$D "--port 0 --static $DIR/static.cfg --srv-order weight-desc --static-first" 0 \
 	"ips==['198.18.1.2','198.18.1.22','198.18.1.101']"
+# usage errors: exit 2 with a message on stderr, nothing on stdout
+for args in "x --dns not-an-ip" "x --transport sctp" "x --srv-order best" "x --port 70000" \
+	"x --naptr-build 2" "x y" ""; do
+	set +e
+	out=$("$TOOL" dns resolve $args 2>"$DIR/err")
+	rc=$?
+	set -e
+	if [ "$rc" = 2 ] && [ -z "$out" ] && grep -q . "$DIR/err"; then
+		echo "ok   usage error: $args"
+	else
+		echo "FAIL usage error: $args (exit $rc)"; FAIL=1
+	fi
+done
+"$TOOL" dns resolve --help | grep -q -- '--static-first' || { echo "FAIL --help"; FAIL=1; }
 # TTL expiry: change swap's address, bump the serial, reload; the table swaps under a reader
 KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
 RELOAD="sed -i -e 's/198.18.3.1\$/198.18.3.2/' -e 's/ns admin 1 /ns admin 2 /' $DIR/yealink.pbx.com.zone && $KNOTC -c $DIR/knot.conf zone-reload yealink.pbx.com >/dev/null"
