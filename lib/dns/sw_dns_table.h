@@ -76,7 +76,11 @@ static inline const struct sw_dns_list *sw_dns_table_get(const struct sw_dns_tab
  */
 void sw_dns_table_quiescent(struct sw_dns_table *t, unsigned int reader);
 
-/** Reader: stop (offline, not waited for) or start (online) taking part in reclamation. */
+/**
+ * Reader: stop (offline, not waited for) or start (online) taking part in reclamation. Every
+ * reader starts online at epoch 0: a reader id that never runs must be set offline, or retired
+ * lists are never freed (the retired array then grows on each publish).
+ */
 void sw_dns_table_reader_online(struct sw_dns_table *t, unsigned int reader, bool online);
 
 /**
