@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sw_stats.h"
+#include "sw_test.h"
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+test_buckets_tile_the_range(void)
+{
+	CU_ASSERT_EQUAL(sw_hist_bucket_low(0), 0);
+	for (unsigned int i = 0; i + 1 < SW_HIST_BUCKETS; i++) {
+		CU_ASSERT_EQUAL_FATAL(sw_hist_bucket_high(i) + 1, sw_hist_bucket_low(i + 1));
+		CU_ASSERT_EQUAL_FATAL(sw_hist_bucket(sw_hist_bucket_low(i)), i);
+		CU_ASSERT_EQUAL_FATAL(sw_hist_bucket(sw_hist_bucket_high(i)), i);
+	}
+	CU_ASSERT_EQUAL(sw_hist_bucket(UINT64_MAX), SW_HIST_BUCKETS - 1);
+	CU_ASSERT_EQUAL(sw_hist_bucket_high(SW_HIST_BUCKETS - 1), UINT64_MAX);
+}
+
+static void
+test_small_values_are_exact(void)
+{
+	static struct sw_hist h;
+
+	memset(&h, 0, sizeof(h));
+	for (uint64_t v = 1; v <= 20; v++)
+		sw_hist_record(&h, v);
+	CU_ASSERT_EQUAL(h.count, 20);
+	CU_ASSERT_EQUAL(h.sum, 210);
+	CU_ASSERT_EQUAL(h.max, 20);
+	CU_ASSERT_EQUAL(sw_hist_quantile(&h, 0.5), 10);
+	CU_ASSERT_EQUAL(sw_hist_quantile(&h, 0.0), 1);
+	CU_ASSERT_EQUAL(sw_hist_quantile(&h, 1.0), 20);
+	CU_ASSERT_DOUBLE_EQUAL(sw_hist_mean(&h), 10.5, 1e-9);
+}
+
+static void
+test_quantiles_are_within_the_stated_precision(void)
+{
+	static struct sw_hist h;
+	enum {
+		N = 100000
+	};
+	uint64_t *v = malloc(N * sizeof(*v));
+	uint64_t seed = 7;
+	static const double qs[] = {0.01, 0.5, 0.9, 0.99, 0.999, 1.0};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	memset(&h, 0, sizeof(h));
+	for (unsigned int i = 0; i < N; i++) {
+		/* spread over 1 us .. 100 s, as round-trip and unregistered times are */
+		v[i] = 1000 + sw_splitmix64(&seed) % (UINT64_C(1) << (10 + i % 27));
+		sw_hist_record(&h, v[i]);
+	}
+	qsort(v, N, sizeof(*v), cmp_u64);
+	for (unsigned int k = 0; k < SW_ARRAY_SIZE(qs); k++) {
+		size_t rank = (size_t)(qs[k] * N + 0.999999);
+		uint64_t exact = v[rank ? rank - 1 : 0];
+		uint64_t got = sw_hist_quantile(&h, qs[k]);
+
+		CU_ASSERT_TRUE(got >= exact);
+		CU_ASSERT_TRUE((double)got <= (double)exact * (1.0 + 1.0 / SW_HIST_SUB));
+	}
+	CU_ASSERT_EQUAL(sw_hist_quantile(&h, 1.0), v[N - 1]);
+	free(v);
+}
+
+static void
+test_merge_and_difference_add_up(void)
+{
+	static struct sw_hist a, b, sum, diff;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&sum, 0, sizeof(sum));
+	for (uint64_t v = 0; v < 1000; v++)
+		sw_hist_record(v % 2 ? &a : &b, v * 977);
+	sw_hist_merge(&sum, &a);
+	sw_hist_merge(&sum, &b);
+	CU_ASSERT_EQUAL(sum.count, 1000);
+	CU_ASSERT_EQUAL(sum.max, 999 * 977);
+	CU_ASSERT_EQUAL(sum.sum, a.sum + b.sum);
+	sw_hist_sub(&diff, &sum, &b);
+	CU_ASSERT_EQUAL(diff.count, a.count);
+	CU_ASSERT_EQUAL(memcmp(diff.b, a.b, sizeof(a.b)), 0);
+	CU_ASSERT_EQUAL(sw_hist_quantile(&diff, 0.5), sw_hist_quantile(&a, 0.5));
+}
+
+static void
+test_an_empty_histogram_reports_zero(void)
+{
+	static struct sw_hist h;
+
+	memset(&h, 0, sizeof(h));
+	CU_ASSERT_EQUAL(sw_hist_quantile(&h, 0.99), 0);
+	CU_ASSERT_DOUBLE_EQUAL(sw_hist_mean(&h), 0.0, 0);
+}
+
+static const struct sw_test_case hist_cases[] = {
+        {"buckets tile the whole 64-bit range without gaps", test_buckets_tile_the_range},
+        {"values below 32 are kept exactly", test_small_values_are_exact},
+        {"quantiles are within 1/32 above the exact value",
+         test_quantiles_are_within_the_stated_precision},
+        {"merging and subtracting snapshots add up", test_merge_and_difference_add_up},
+        {"an empty histogram reports zero", test_an_empty_histogram_reports_zero},
+        {NULL, NULL},
+};
+
+static const struct sw_test_suite suite_hist = {"histogram", NULL, NULL, hist_cases};
+
+const struct sw_test_suite *const sw_test_suites[] = {&suite_hist, NULL};
