@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Header writing and frame classification. Written here rather than taken from a library:
+ * the only Debian-packaged code for this is DPDK's rte_ip.h/rte_udp.h, and lib/net's pure part
+ * must build and be tested without DPDK (design.md "Rules").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sw_net.h"
+
+#define ETH_P_IP      0x0800
+#define ETH_P_ARP     0x0806
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_UDP_  17
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+uint64_t
+sw_net_csum_add(const void *p, size_t n, uint64_t sum)
+{
+	const uint8_t *b = p;
+	uint32_t w;
+
+	/* 32-bit words in native order: one's-complement sums are byte-order independent
+	 * (RFC 1071 section 2(B)) as long as the fold swaps back, which sw_net_csum_fold does */
+	while (n >= 4) {
+		memcpy(&w, b, 4);
+		sum += w;
+		b += 4;
+		n -= 4;
+	}
+	if (n >= 2) {
+		uint16_t h;
+
+		memcpy(&h, b, 2);
+		sum += h;
+		b += 2;
+		n -= 2;
+	}
+	if (n) {
+		uint8_t last[2] = {b[0], 0};
+		uint16_t h;
+
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
+uint16_t
+sw_net_csum_fold(uint64_t sum)
+{
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	/* the sum was made of native-order words: the result is in native order too; the
+	 * caller stores it with memcpy, not wr16 */
+	return (uint16_t)~sum;
+}
+
+static uint64_t
+pseudo_sum(uint32_t src, uint32_t dst, uint16_t udp_len)
+{
+	uint8_t ph[12];
+
+	wr32(ph, src);
+	wr32(ph + 4, dst);
+	ph[8] = 0;
+	ph[9] = IPPROTO_UDP_;
+	wr16(ph + 10, udp_len);
+	return sw_net_csum_add(ph, sizeof(ph), 0);
+}
+
+size_t
+sw_net_udp_write(uint8_t *f, const struct sw_net_udp_out *o, uint16_t payload_len)
+{
+	uint8_t *ip = f + SW_NET_ETH_LEN;
+	uint8_t *udp = ip + SW_NET_IP_LEN;
+	uint16_t udp_len = (uint16_t)(SW_NET_UDP_LEN + payload_len);
+	uint16_t c;
+
+	memcpy(f, o->dst_mac, 6);
+	memcpy(f + 6, o->src_mac, 6);
+	wr16(f + 12, ETH_P_IP);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	wr16(ip + 2, (uint16_t)(SW_NET_IP_LEN + udp_len));
+	wr16(ip + 4, o->ip_id);
+	wr16(ip + 6, 0x4000); /* DF: SIP over UDP above the MTU is a caller error, not fragments */
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP_;
+	ip[10] = ip[11] = 0;
+	wr32(ip + 12, o->src_ip);
+	wr32(ip + 16, o->dst_ip);
+	c = sw_net_csum_fold(sw_net_csum_add(ip, SW_NET_IP_LEN, 0));
+	memcpy(ip + 10, &c, 2);
+	wr16(udp, o->src_port);
+	wr16(udp + 2, o->dst_port);
+	wr16(udp + 4, udp_len);
+	udp[6] = udp[7] = 0;
+	if (o->udp_csum) {
+		uint64_t s = pseudo_sum(o->src_ip, o->dst_ip, udp_len);
+
+		c = sw_net_csum_fold(sw_net_csum_add(udp, udp_len, s));
+		if (c == 0)
+			c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+		memcpy(udp + 6, &c, 2);
+	}
+	return SW_NET_HDR_LEN + payload_len;
+}
+
+size_t
+sw_net_arp_write(uint8_t *f, unsigned int op, const uint8_t *src_mac, uint32_t src_ip,
+                 const uint8_t *dst_mac, uint32_t dst_ip)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t zero[6];
+	uint8_t *a = f + SW_NET_ETH_LEN;
+
+	memcpy(f, op == 1 ? bcast : dst_mac, 6);
+	memcpy(f + 6, src_mac, 6);
+	wr16(f + 12, ETH_P_ARP);
+	wr16(a, 1); /* Ethernet */
+	wr16(a + 2, ETH_P_IP);
+	a[4] = 6;
+	a[5] = 4;
+	wr16(a + 6, (uint16_t)op);
+	memcpy(a + 8, src_mac, 6);
+	wr32(a + 14, src_ip);
+	memcpy(a + 18, op == 1 ? zero : dst_mac, 6);
+	wr32(a + 24, dst_ip);
+	memset(f + SW_NET_ARP_LEN, 0, SW_NET_MIN_LEN - SW_NET_ARP_LEN);
+	return SW_NET_MIN_LEN;
+}
+
+static enum sw_net_kind
+drop(struct sw_net_pkt *pkt, enum sw_net_drop why)
+{
+	pkt->kind = SW_NET_K_DROP;
+	pkt->drop = (uint8_t)why;
+	return SW_NET_K_DROP;
+}
+
+/* ICMP destination unreachable (type 3): the original IPv4 header + 8 bytes follow */
+static enum sw_net_kind
+classify_icmp(const uint8_t *icmp, size_t n, struct sw_net_pkt *pkt)
+{
+	if (n < 8 + SW_NET_IP_LEN + 8)
+		return drop(pkt, SW_NET_DROP_SHORT);
+	if (icmp[0] != 3)
+		return drop(pkt, SW_NET_DROP_ICMP);
+	if (sw_net_csum_fold(sw_net_csum_add(icmp, n, 0)) != 0)
+		return drop(pkt, SW_NET_DROP_ICMP);
+	const uint8_t *oip = icmp + 8;
+	size_t ihl = (size_t)(oip[0] & 0xf) * 4;
+
+	if ((oip[0] >> 4) != 4 || ihl < SW_NET_IP_LEN || n < 8 + ihl + 8 || oip[9] != IPPROTO_UDP_)
+		return drop(pkt, SW_NET_DROP_ICMP);
+	pkt->icmp_code = icmp[1];
+	pkt->orig_src_ip = rd32(oip + 12);
+	pkt->orig_dst_ip = rd32(oip + 16);
+	pkt->orig_src_port = rd16(oip + ihl);
+	pkt->orig_dst_port = rd16(oip + ihl + 2);
+	pkt->kind = SW_NET_K_UNREACH;
+	return SW_NET_K_UNREACH;
+}
+
+enum sw_net_kind
+sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
+{
+	if (len < SW_NET_ETH_LEN)
+		return drop(pkt, SW_NET_DROP_SHORT);
+	memcpy(pkt->src_mac, f + 6, 6);
+	uint16_t et = rd16(f + 12);
+
+	if (et == ETH_P_ARP) {
+		const uint8_t *a = f + SW_NET_ETH_LEN;
+
+		if (len < SW_NET_ARP_LEN)
+			return drop(pkt, SW_NET_DROP_SHORT);
+		if (rd16(a) != 1 || rd16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4)
+			return drop(pkt, SW_NET_DROP_ARP);
+		memcpy(pkt->src_mac, a + 8, 6);
+		pkt->src_ip = rd32(a + 14);
+		pkt->dst_ip = rd32(a + 24);
+		switch (rd16(a + 6)) {
+		case 1:
+			pkt->kind = SW_NET_K_ARP_REQUEST;
+			return SW_NET_K_ARP_REQUEST;
+		case 2:
+			pkt->kind = SW_NET_K_ARP_REPLY;
+			return SW_NET_K_ARP_REPLY;
+		default:
+			return drop(pkt, SW_NET_DROP_ARP);
+		}
+	}
+	if (et != ETH_P_IP)
+		return drop(pkt, SW_NET_DROP_ETHERTYPE);
+	const uint8_t *ip = f + SW_NET_ETH_LEN;
+	size_t avail = len - SW_NET_ETH_LEN;
+
+	if (avail < SW_NET_IP_LEN)
+		return drop(pkt, SW_NET_DROP_SHORT);
+	size_t ihl = (size_t)(ip[0] & 0xf) * 4;
+	size_t tot = rd16(ip + 2);
+
+	/* frames may carry Ethernet padding after the IPv4 packet: trust total length */
+	if ((ip[0] >> 4) != 4 || ihl < SW_NET_IP_LEN || tot < ihl)
+		return drop(pkt, SW_NET_DROP_IP_HEADER);
+	if (tot > avail)
+		return drop(pkt, SW_NET_DROP_SHORT);
+	if (sw_net_csum_fold(sw_net_csum_add(ip, ihl, 0)) != 0)
+		return drop(pkt, SW_NET_DROP_IP_CHECKSUM);
+	if (rd16(ip + 6) & 0x3fff) /* MF or a fragment offset */
+		return drop(pkt, SW_NET_DROP_FRAGMENT);
+	pkt->src_ip = rd32(ip + 12);
+	pkt->dst_ip = rd32(ip + 16);
+	if (ip[9] == IPPROTO_ICMP_)
+		return classify_icmp(ip + ihl, tot - ihl, pkt);
+	if (ip[9] != IPPROTO_UDP_)
+		return drop(pkt, SW_NET_DROP_PROTOCOL);
+	const uint8_t *udp = ip + ihl;
+	size_t ulen;
+
+	if (tot - ihl < SW_NET_UDP_LEN)
+		return drop(pkt, SW_NET_DROP_UDP_LENGTH);
+	ulen = rd16(udp + 4);
+	if (ulen < SW_NET_UDP_LEN || ulen > tot - ihl)
+		return drop(pkt, SW_NET_DROP_UDP_LENGTH);
+	if (udp[6] | udp[7]) {
+		uint64_t s = pseudo_sum(pkt->src_ip, pkt->dst_ip, (uint16_t)ulen);
+
+		if (sw_net_csum_fold(sw_net_csum_add(udp, ulen, s)) != 0)
+			return drop(pkt, SW_NET_DROP_UDP_CHECKSUM);
+	}
+	pkt->src_port = rd16(udp);
+	pkt->dst_port = rd16(udp + 2);
+	pkt->payload = udp + SW_NET_UDP_LEN;
+	pkt->payload_len = (uint16_t)(ulen - SW_NET_UDP_LEN);
+	pkt->kind = SW_NET_K_UDP;
+	return SW_NET_K_UDP;
+}
+
+static const char *const drop_names[] = {
+#define SW_NET_DROP(sym, name, help) name,
+#include "net_drop.def"
+#undef SW_NET_DROP
+};
+
+static const char *const drop_helps[] = {
+#define SW_NET_DROP(sym, name, help) help,
+#include "net_drop.def"
+#undef SW_NET_DROP
+};
+
+const char *
+sw_net_drop_name(enum sw_net_drop d)
+{
+	return (unsigned int)d < SW_NET_DROP_MAX ? drop_names[d] : "?";
+}
+
+const char *
+sw_net_drop_help(enum sw_net_drop d)
+{
+	return (unsigned int)d < SW_NET_DROP_MAX ? drop_helps[d] : "?";
+}
+
+struct sw_net_neigh *
+sw_net_neigh_get(struct sw_net_neigh_table *t, uint32_t ip)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		if (t->e[i].ip == ip)
+			return &t->e[i];
+	if (t->n == SW_NET_NEIGH_MAX)
+		return NULL;
+	struct sw_net_neigh *e = &t->e[t->n++];
+
+	memset(e, 0, sizeof(*e));
+	e->ip = ip;
+	return e;
+}
+
+bool
+sw_net_neigh_learn(struct sw_net_neigh_table *t, uint32_t ip, const uint8_t *mac)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		if (t->e[i].ip == ip) {
+			memcpy(t->e[i].mac, mac, 6);
+			t->e[i].known = 1;
+			return true;
+		}
+	return false;
+}
+
+int
+sw_net_parse_ip(const char *s, uint32_t *ip)
+{
+	unsigned int a, b, c, d;
+	char end;
+
+	if (sscanf(s, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &end) != 4 || a > 255 || b > 255 ||
+	    c > 255 || d > 255)
+		return -EINVAL;
+	*ip = a << 24 | b << 16 | c << 8 | d;
+	return 0;
+}
+
+int
+sw_net_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int m[6];
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+	           &end) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return 0;
+}
+
+char *
+sw_net_ip_str(uint32_t ip, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+	return buf;
+}
