@@ -1,0 +1,1031 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop's body: see sw_engine.h. Hot paths: sw_engine_rx(), the timer callback,
+ * send_request(). Slow paths (start-up, challenges, stop) are marked.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sw_engine.h"
+
+#define TICK_NS    SW_NS_PER_MS
+#define MAX_REALMS 16
+#define NO_SID     0xff
+
+struct sw_engine {
+	struct sw_engine_cfg cfg;
+	struct sw_phone_ctx ctx;
+	struct sw_phone_account *acc; /* per route */
+	struct sw_phone_line *lines;
+	struct sw_timer *timers;
+	struct sw_engine_line *ext;
+	struct sw_sip_digest *dig; /* 2 per line: one per registration leg */
+	uint32_t n_lines;
+	uint32_t next_start;
+	bool stopped;
+	uint64_t now;
+	uint64_t rng;
+	uint16_t ip_id;
+	size_t bytes;
+	unsigned int n_realms;
+	char realm[MAX_REALMS][SW_SIP_CHALLENGE_FIELD_MAX + 1];
+	uint16_t realm_len[MAX_REALMS];
+	struct sw_sip_tmpl tmpl_register;
+	struct sw_sip_tmpl tmpl_200;
+	struct sw_sip_tmpl tmpl_486;
+	struct sw_sip_tmpl tmpl_481;
+	struct sw_timer_wheel wheel;
+	struct sw_engine_stats st SW_ALIGNED_CACHE;
+};
+
+static const char *const counter_names[] = {
+#define SW_ENGINE_COUNTER(sym, name, help) name,
+#include "engine_counter.def"
+#undef SW_ENGINE_COUNTER
+};
+
+static const char *const counter_helps[] = {
+#define SW_ENGINE_COUNTER(sym, name, help) help,
+#include "engine_counter.def"
+#undef SW_ENGINE_COUNTER
+};
+
+static const char *const hist_names[SW_ENGINE_H_MAX] = {
+        [SW_ENGINE_H_RTT] = "rtt_ns",
+        [SW_ENGINE_H_REGISTER_RTT] = "register_auth_rtt_ns",
+        [SW_ENGINE_H_TIMER_LATE] = "timer_late_ns",
+        [SW_ENGINE_H_START_LAG] = "start_lag_ns",
+        [SW_ENGINE_H_FIRST_REGISTER] = "first_register_ns",
+        [SW_ENGINE_H_UNREG_GAP] = "unregistered_gap_ns",
+};
+
+const char *
+sw_engine_counter_name(enum sw_engine_counter c)
+{
+	return (unsigned int)c < SW_ENGINE_C_MAX ? counter_names[c] : "?";
+}
+
+const char *
+sw_engine_counter_help(enum sw_engine_counter c)
+{
+	return (unsigned int)c < SW_ENGINE_C_MAX ? counter_helps[c] : "?";
+}
+
+const char *
+sw_engine_hist_name(enum sw_engine_hist h)
+{
+	return (unsigned int)h < SW_ENGINE_H_MAX ? hist_names[h] : "?";
+}
+
+size_t
+sw_engine_bytes_per_line(void)
+{
+	return sizeof(struct sw_phone_line) + sizeof(struct sw_timer) +
+	       sizeof(struct sw_engine_line) + 2 * sizeof(struct sw_sip_digest);
+}
+
+static inline void
+count(struct sw_engine *e, enum sw_engine_counter c)
+{
+	sw_stat_add(&e->st.c[c], 1);
+}
+
+static inline void
+gauge_sub(uint64_t *g)
+{
+	sw_stat_add(g, (uint64_t)-1);
+}
+
+/* ---- start-up (slow path) ----------------------------------------------------------------- */
+
+static void *
+zalloc(const struct sw_engine_cfg *c, size_t n)
+{
+	if (c->zalloc != NULL)
+		return c->zalloc(n, c->alloc_arg);
+	return calloc(1, n);
+}
+
+static void
+zfree(const struct sw_engine_cfg *c, void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	if (c->free != NULL)
+		c->free(p, n, c->alloc_arg);
+	else
+		free(p);
+}
+
+static void timer_fired(struct sw_timer_wheel *w, struct sw_timer *t, void *arg);
+
+static uint32_t
+line_gid(const struct sw_engine *e, uint32_t i)
+{
+	return i * e->cfg.n_workers + e->cfg.worker;
+}
+
+static int
+route_of(const struct sw_engine_routes *r, const struct sw_account_cfg *cfg)
+{
+	for (unsigned int i = 0; i < r->n; i++)
+		if (r->r[i].cfg == cfg)
+			return (int)i;
+	return -1;
+}
+
+struct sw_engine *
+sw_engine_new(const struct sw_engine_cfg *cfg)
+{
+	if (cfg == NULL || cfg->config == NULL || cfg->routes == NULL || cfg->key == NULL ||
+	    cfg->n_workers == 0 || cfg->worker >= cfg->n_workers || cfg->n_workers > 256 ||
+	    cfg->shard_n == 0 || cfg->shard_k >= cfg->shard_n || cfg->io.alloc == NULL ||
+	    cfg->io.send == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct sw_engine *e = aligned_alloc(SW_CACHE_LINE, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->cfg = *cfg;
+	uint64_t total = sw_config_line_count(cfg->config, cfg->shard_k, cfg->shard_n);
+	uint64_t mine = total / cfg->n_workers + (cfg->worker < total % cfg->n_workers);
+
+	if (cfg->max_lines && mine > cfg->max_lines)
+		mine = cfg->max_lines;
+	if (mine > UINT32_MAX / 2) {
+		free(e);
+		errno = EINVAL;
+		return NULL;
+	}
+	e->n_lines = (uint32_t)mine;
+	e->acc = calloc(cfg->routes->n ? cfg->routes->n : 1, sizeof(*e->acc));
+	e->bytes = (size_t)e->n_lines * sw_engine_bytes_per_line();
+	e->lines = zalloc(cfg, (size_t)e->n_lines * sizeof(*e->lines) + 1);
+	e->timers = zalloc(cfg, (size_t)e->n_lines * sizeof(*e->timers) + 1);
+	e->ext = zalloc(cfg, (size_t)e->n_lines * sizeof(*e->ext) + 1);
+	e->dig = zalloc(cfg, (size_t)e->n_lines * 2 * sizeof(*e->dig) + 1);
+	if (e->acc == NULL || e->lines == NULL || e->timers == NULL || e->ext == NULL ||
+	    e->dig == NULL)
+		goto nomem;
+	for (unsigned int i = 0; i < cfg->routes->n; i++) {
+		const struct sw_engine_route *r = &cfg->routes->r[i];
+
+		e->acc[i].cfg = r->cfg;
+		for (int s = 0; s < SW_MAX_SERVERS; s++) {
+			e->acc[i].n_targets[s] = r->n_targets[s];
+			e->acc[i].dns_expiry[s] = r->ttl[s] == UINT32_MAX
+			                                  ? UINT64_MAX
+			                                  : cfg->start + r->ttl[s] * SW_NS_PER_S;
+		}
+	}
+	if (sw_phone_ctx_init(&e->ctx, sw_config_timing(cfg->config), e->acc, cfg->routes->n,
+	                      cfg->start) < 0)
+		goto inval;
+	sw_timer_wheel_init(&e->wheel, 0, timer_fired, e);
+	for (uint32_t i = 0; i < e->n_lines; i++) {
+		struct sw_line_info info;
+		uint32_t gid = line_gid(e, i);
+
+		if (sw_config_line(cfg->config, cfg->shard_k, cfg->shard_n, gid, &info) < 0)
+			goto inval;
+		int r = route_of(cfg->routes, info.cfg);
+
+		if (r < 0)
+			goto inval;
+		sw_phone_line_init(&e->lines[i], (uint16_t)r, gid);
+		e->timers[i].data = i;
+		e->ext[i].gid = gid;
+		uint64_t h = gid ^ (sw_config_timing(cfg->config)->seed << 32);
+
+		e->ext[i].variant = (uint8_t)(sw_splitmix64(&h) % SW_ENGINE_VARIANTS);
+		e->ext[i].reg_sid[0] = e->ext[i].reg_sid[1] = NO_SID;
+	}
+	struct sw_sip_profile prof = {.user_agent = "sipswarm"};
+
+	if (sw_sip_tmpl_compile(&e->tmpl_register, SW_SIP_KIND_REGISTER, &prof) < 0 ||
+	    sw_sip_tmpl_compile(&e->tmpl_200, SW_SIP_KIND_200, &prof) < 0 ||
+	    sw_sip_tmpl_compile(&e->tmpl_486, SW_SIP_KIND_486, &prof) < 0 ||
+	    sw_sip_tmpl_compile(&e->tmpl_481, SW_SIP_KIND_481, &prof) < 0)
+		goto inval;
+	e->rng = sw_config_timing(cfg->config)->seed * 0x9E3779B97F4A7C15u + cfg->worker;
+	e->st.lines = e->n_lines;
+	return e;
+inval:
+	sw_engine_free(e);
+	errno = EINVAL;
+	return NULL;
+nomem:
+	sw_engine_free(e);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+sw_engine_free(struct sw_engine *e)
+{
+	if (e == NULL)
+		return;
+	zfree(&e->cfg, e->lines, (size_t)e->n_lines * sizeof(*e->lines) + 1);
+	zfree(&e->cfg, e->timers, (size_t)e->n_lines * sizeof(*e->timers) + 1);
+	zfree(&e->cfg, e->ext, (size_t)e->n_lines * sizeof(*e->ext) + 1);
+	zfree(&e->cfg, e->dig, (size_t)e->n_lines * 2 * sizeof(*e->dig) + 1);
+	free(e->acc);
+	free(e);
+}
+
+/* ---- sending (hot) -------------------------------------------------------------------------- */
+
+/* decimal without printf; returns the length */
+static inline unsigned int
+put_dec(char *p, uint32_t v)
+{
+	char tmp[10];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (unsigned int i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static unsigned int
+put_addr(char *p, uint32_t ip, uint16_t port)
+{
+	unsigned int n = 0;
+
+	for (int i = 3; i >= 0; i--) {
+		n += put_dec(p + n, (ip >> (8 * i)) & 255);
+		p[n++] = i ? '.' : ':';
+	}
+	return n + put_dec(p + n, port);
+}
+
+static const struct sw_engine_target *
+target_of(const struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
+{
+	const struct sw_phone_line *l = &e->lines[i];
+	const struct sw_engine_route *r = &e->cfg.routes->r[l->account];
+
+	if (a->proxy)
+		return &r->proxy[a->proxy - 1];
+	unsigned int v =
+	        r->n_variants[a->server] > 1 ? e->ext[i].variant % r->n_variants[a->server] : 0;
+
+	return &r->t[a->server][v][a->target];
+}
+
+/* the MAC of the next hop toward ip; NULL (and an ARP request sent, at most once a second)
+ * when it is not known yet */
+static const uint8_t *
+next_hop(struct sw_engine *e, uint32_t ip, uint32_t src_ip)
+{
+	uint32_t hop = e->cfg.gateway ? e->cfg.gateway : ip;
+	struct sw_net_neigh *n = sw_net_neigh_get(&e->cfg.neigh, hop);
+
+	if (n == NULL)
+		return NULL;
+	if (n->known)
+		return n->mac;
+	if (n->asked == 0 || e->now - n->asked >= SW_NS_PER_S) {
+		uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
+
+		n->asked = e->now ? e->now : 1;
+		if (f != NULL) {
+			size_t len = sw_net_arp_write(f, 1, e->cfg.mac, src_ip, NULL, hop);
+
+			e->cfg.io.send(e->cfg.io.arg, f, (uint16_t)len);
+			count(e, SW_ENGINE_C_ARP_ASKED);
+			count(e, SW_ENGINE_C_TX_FRAMES);
+			sw_stat_add(&e->st.c[SW_ENGINE_C_TX_BYTES], len);
+		}
+	}
+	return NULL;
+}
+
+static void
+emit(struct sw_engine *e, uint8_t *f, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
+     uint16_t dst_port, const uint8_t *dst_mac, int plen)
+{
+	struct sw_net_udp_out o = {e->cfg.mac, dst_mac,  src_ip,     dst_ip,
+	                           src_port,   dst_port, e->ip_id++, e->cfg.udp_csum};
+	size_t len = sw_net_udp_write(f, &o, (uint16_t)plen);
+
+	e->cfg.io.send(e->cfg.io.arg, f, (uint16_t)len);
+	count(e, SW_ENGINE_C_TX_FRAMES);
+	sw_stat_add(&e->st.c[SW_ENGINE_C_TX_BYTES], len);
+}
+
+static const enum sw_engine_counter method_counter[SW_PHONE_METHOD_MAX] = {
+        [SW_PHONE_REGISTER] = SW_ENGINE_C_TX_REGISTER,
+        [SW_PHONE_INVITE] = SW_ENGINE_C_TX_INVITE,
+        [SW_PHONE_ACK] = SW_ENGINE_C_TX_ACK,
+        [SW_PHONE_BYE] = SW_ENGINE_C_TX_BYE,
+};
+
+static void
+send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
+{
+	const struct sw_engine_target *t = target_of(e, i, a);
+	const struct sw_engine_route *r = &e->cfg.routes->r[e->lines[i].account];
+	struct sw_engine_line *x = &e->ext[i];
+	unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
+	struct sw_line_info info;
+	struct sw_sip_vars v;
+	char user[64], auth[64], local[24], resp[SW_SIP_SHA256_HEX];
+	char branch[SW_SIP_TOKEN_LEN], ftag[SW_SIP_TOKEN_LEN], callid[SW_SIP_TOKEN_LEN];
+	struct sw_sip_token tok = {.line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
+	const uint8_t *mac = next_hop(e, t->ip, 0);
+
+	if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, x->gid, &info) < 0)
+		return;
+	if (mac == NULL) {
+		/* ask with the phone's own address as the sender */
+		next_hop(e, t->ip, info.src_ip);
+		count(e, SW_ENGINE_C_TX_NO_NEIGH);
+		return;
+	}
+	uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
+
+	if (f == NULL) {
+		count(e, SW_ENGINE_C_TX_NOBUF);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	int ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_USER_NAME, user, sizeof(user));
+	int al = sw_config_ident(e->cfg.config, &info, SW_IDENT_AUTH_NAME, auth, sizeof(auth));
+
+	if (ul < 0 || al < 0)
+		goto fail;
+	if (al == 0) {
+		memcpy(auth, user, (size_t)ul);
+		al = ul;
+	}
+	const char *domain = r->cfg->server[a->server].address;
+
+	v.s[SW_SIP_V_USER] = (struct sw_sip_cstr){user, (uint32_t)ul};
+	v.s[SW_SIP_V_AUTH_USER] = (struct sw_sip_cstr){auth, (uint32_t)al};
+	v.s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, (uint32_t)strlen(domain)};
+	v.s[SW_SIP_V_LOCAL] =
+	        (struct sw_sip_cstr){local, put_addr(local, info.src_ip, info.src_port)};
+	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
+	/* the Call-ID and From tag of a leg stay the same across its registrations (RFC 3261
+	 * section 10.2.4): the token names the leg, not the transaction */
+	tok.txn = leg;
+	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_TAG, &tok, ftag);
+	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_CALL_ID, &tok, callid);
+	v.s[SW_SIP_V_BRANCH] = (struct sw_sip_cstr){branch, SW_SIP_TOKEN_LEN};
+	v.s[SW_SIP_V_FROM_TAG] = (struct sw_sip_cstr){ftag, SW_SIP_TOKEN_LEN};
+	v.s[SW_SIP_V_CALL_ID] = (struct sw_sip_cstr){callid, SW_SIP_TOKEN_LEN};
+	if (!a->retrans)
+		x->cseq[leg]++;
+	v.n[SW_SIP_N_CSEQ] = x->cseq[leg];
+	v.n[SW_SIP_N_EXPIRES] = a->expires;
+	if (a->auth && leg < 2) {
+		struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
+		const char *ha2 = d->hex_len == SW_SIP_SHA256_HEX ? r->ha2_sha256[a->server]
+		                                                  : r->ha2[a->server];
+
+		sw_sip_digest_response(d, ha2, (uint32_t)sw_splitmix64(&e->rng), resp);
+		v.digest = d;
+		v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, d->hex_len};
+		v.s[SW_SIP_V_REALM] =
+		        (struct sw_sip_cstr){e->realm[x->realm[leg]], e->realm_len[x->realm[leg]]};
+		count(e, SW_ENGINE_C_TX_AUTH);
+	}
+	int plen = sw_sip_build(&e->tmpl_register, &v, (char *)f + SW_NET_HDR_LEN,
+	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
+
+	if (plen < 0 || plen > (int)SW_NET_MTU_DATA) {
+		count(e, SW_ENGINE_C_TX_BUILD_ERROR);
+		goto fail;
+	}
+	emit(e, f, info.src_ip, info.src_port, t->ip, t->port, mac, plen);
+	count(e, method_counter[a->method]);
+	sw_stat_add(&e->st.srv_tx[t->sid], 1);
+	return;
+fail:
+	if (e->cfg.io.drop != NULL)
+		e->cfg.io.drop(e->cfg.io.arg, f);
+}
+
+/* registered-where gauges, from the line's REGISTERED / UNREGISTERED notes (the phone emits
+ * one wherever a leg's registered flag changes) */
+static void
+track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
+{
+	const struct sw_phone_line *l = &e->lines[i];
+	struct sw_engine_line *x = &e->ext[i];
+	const struct sw_engine_route *r = &e->cfg.routes->r[l->account];
+	bool was = x->reg_sid[0] != NO_SID || x->reg_sid[1] != NO_SID;
+	unsigned int y = a->server < SW_MAX_SERVERS ? a->server : 0;
+	uint8_t sid = NO_SID;
+
+	if (a->note == SW_PHONE_NOTE_REGISTERED) {
+		unsigned int v = r->n_variants[y] > 1 ? x->variant % r->n_variants[y] : 0;
+
+		sid = r->t[y][v][a->target].sid;
+	}
+	if (sid == x->reg_sid[y])
+		return;
+	if (x->reg_sid[y] != NO_SID)
+		gauge_sub(&e->st.srv_registered[x->reg_sid[y]]);
+	if (sid != NO_SID)
+		sw_stat_add(&e->st.srv_registered[sid], 1);
+	x->reg_sid[y] = sid;
+	bool is = x->reg_sid[0] != NO_SID || x->reg_sid[1] != NO_SID;
+
+	if (is && !was) {
+		sw_stat_add(&e->st.lines_registered, 1);
+		sw_hist_record(&e->st.h[x->ever_registered ? SW_ENGINE_H_UNREG_GAP
+		                                           : SW_ENGINE_H_FIRST_REGISTER],
+		               e->now - x->unreg_at);
+		x->ever_registered = 1;
+	} else if (was && !is) {
+		gauge_sub(&e->st.lines_registered);
+		x->unreg_at = e->now;
+	}
+}
+
+static void
+end_txn(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a, enum sw_engine_counter c)
+{
+	count(e, c);
+	gauge_sub(&e->st.c[SW_ENGINE_C_TXN_IN_FLIGHT]);
+	if (c == SW_ENGINE_C_TXN_ANSWERED) {
+		unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
+		uint64_t rtt = e->now - e->ext[i].t0[leg < 3 ? leg : 2];
+
+		sw_hist_record(&e->st.h[SW_ENGINE_H_RTT], rtt);
+		if (leg < 2 &&
+		    (e->lines[i].flags & (leg ? SW_PHONE_F_NONCE1 : SW_PHONE_F_NONCE0)) &&
+		    a->code >= 200 && a->code < 300)
+			sw_hist_record(&e->st.h[SW_ENGINE_H_REGISTER_RTT], rtt);
+	}
+}
+
+/* carry out what a line asked for; intended = when the event that caused it was due */
+static void
+run_out(struct sw_engine *e, uint32_t i, const struct sw_phone_out *out, uint64_t intended)
+{
+	for (unsigned int k = 0; k < out->n; k++) {
+		const struct sw_phone_action *a = &out->a[k];
+
+		if (a->kind == SW_PHONE_ACT_SEND) {
+			if (a->retrans) {
+				count(e, SW_ENGINE_C_TX_RETRANS);
+			} else if (a->method != SW_PHONE_ACK) {
+				count(e, SW_ENGINE_C_TXN_STARTED);
+				count(e, SW_ENGINE_C_TXN_IN_FLIGHT);
+				unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
+
+				e->ext[i].t0[leg < 3 ? leg : 2] = intended;
+			}
+			if (a->method == SW_PHONE_REGISTER)
+				send_register(e, i, a);
+			else
+				count(e, SW_ENGINE_C_TX_BUILD_ERROR); /* calls: not generated yet */
+			continue;
+		}
+		switch (a->note) {
+		case SW_PHONE_NOTE_REGISTERED:
+			count(e, SW_ENGINE_C_REGISTERED);
+			track_registration(e, i, a);
+			break;
+		case SW_PHONE_NOTE_UNREGISTERED:
+			count(e, SW_ENGINE_C_UNREGISTERED);
+			track_registration(e, i, a);
+			break;
+		case SW_PHONE_NOTE_ANSWERED:
+			end_txn(e, i, a, SW_ENGINE_C_TXN_ANSWERED);
+			break;
+		case SW_PHONE_NOTE_TIMEOUT:
+			end_txn(e, i, a, SW_ENGINE_C_TXN_TIMEOUT);
+			break;
+		case SW_PHONE_NOTE_TRANSPORT_ERROR:
+			end_txn(e, i, a, SW_ENGINE_C_TXN_TRANSPORT_ERROR);
+			break;
+		case SW_PHONE_NOTE_CANCELLED:
+			end_txn(e, i, a, SW_ENGINE_C_TXN_CANCELLED);
+			break;
+		case SW_PHONE_NOTE_FAILOVER:
+			count(e, SW_ENGINE_C_FAILOVER);
+			break;
+		case SW_PHONE_NOTE_FAILBACK:
+			count(e, SW_ENGINE_C_FAILBACK);
+			break;
+		case SW_PHONE_NOTE_FALLBACK:
+			count(e, SW_ENGINE_C_FALLBACK);
+			break;
+		case SW_PHONE_NOTE_RECOVER:
+			count(e, SW_ENGINE_C_RECOVER);
+			break;
+		case SW_PHONE_NOTE_AUTH_FAILED:
+			count(e, SW_ENGINE_C_AUTH_FAILED);
+			break;
+		case SW_PHONE_NOTE_REJECTED:
+			count(e, SW_ENGINE_C_REJECTED);
+			break;
+		case SW_PHONE_NOTE_SERVER_FAILED:
+			count(e, SW_ENGINE_C_SERVER_FAILED);
+			break;
+		default:
+			break;
+		}
+	}
+	/* one timer per line, at the line's next deadline */
+	if (out->next_deadline == UINT64_MAX) {
+		sw_timer_cancel(&e->wheel, &e->timers[i]);
+	} else {
+		uint64_t d =
+		        out->next_deadline > e->cfg.start ? out->next_deadline - e->cfg.start : 0;
+
+		sw_timer_arm(&e->wheel, &e->timers[i], (d + TICK_NS - 1) / TICK_NS);
+	}
+}
+
+static void
+timer_fired(struct sw_timer_wheel *w, struct sw_timer *t, void *arg)
+{
+	struct sw_engine *e = arg;
+	uint32_t i = t->data;
+	uint64_t due = e->cfg.start + t->expire * TICK_NS;
+	struct sw_phone_out out;
+
+	(void)w;
+	count(e, SW_ENGINE_C_TIMER_FIRED);
+	sw_hist_record(&e->st.h[SW_ENGINE_H_TIMER_LATE], e->now > due ? e->now - due : 0);
+	sw_phone_timer(&e->ctx, &e->lines[i], e->now, &out);
+	/* retransmissions and refreshes were due at `due`: latency counts from there */
+	run_out(e, i, &out, due < e->now ? due : e->now);
+}
+
+/* ---- receiving (hot) ------------------------------------------------------------------------ */
+
+/* intern a realm (slow path: once per challenge) */
+static int
+realm_index(struct sw_engine *e, struct sw_sip_str r)
+{
+	for (unsigned int k = 0; k < e->n_realms; k++)
+		if (e->realm_len[k] == r.len && memcmp(e->realm[k], r.p, r.len) == 0)
+			return (int)k;
+	if (e->n_realms == MAX_REALMS || r.len > SW_SIP_CHALLENGE_FIELD_MAX)
+		return -1;
+	memcpy(e->realm[e->n_realms], r.p, r.len);
+	e->realm_len[e->n_realms] = (uint16_t)r.len;
+	return (int)e->n_realms++;
+}
+
+/* a 401/407 for a registration leg: take the nonce (slow path: once per nonce) */
+static bool
+take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct sw_sip_msg *m)
+{
+	struct sw_line_info info;
+	char pw[128], user[64];
+	char ha1[SW_SIP_SHA256_HEX];
+	int ri = realm_index(e, m->challenge.realm);
+	enum sw_sip_digest_algo h = m->challenge.algo == SW_SIP_ALGO_SHA256 ||
+	                                            m->challenge.algo == SW_SIP_ALGO_SHA256_SESS
+	                                    ? SW_SIP_ALGO_SHA256
+	                                    : SW_SIP_ALGO_MD5;
+
+	if (ri < 0 ||
+	    sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid, &info) < 0)
+		return false;
+	int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
+	int ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_AUTH_NAME, user, sizeof(user));
+
+	if (ul == 0)
+		ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_USER_NAME, user, sizeof(user));
+	if (pl < 0 || ul < 0 ||
+	    sw_sip_digest_ha1(h, user, (size_t)ul, m->challenge.realm.p, m->challenge.realm.len, pw,
+	                      (size_t)pl, ha1) < 0)
+		return false;
+	if (sw_sip_digest_accept(&e->dig[2 * (size_t)i + leg], &m->challenge, ha1,
+	                         (uint32_t)sw_splitmix64(&e->rng)) < 0)
+		return false;
+	e->ext[i].realm[leg] = (uint8_t)ri;
+	return true;
+}
+
+static void
+rx_response(struct sw_engine *e, const struct sw_sip_msg *m)
+{
+	struct sw_sip_token tok;
+	int rc = sw_sip_branch_decode(e->cfg.key, m->via_branch, &tok);
+
+	if (rc < 0) {
+		count(e, SW_ENGINE_C_RX_BAD_TOKEN);
+		return;
+	}
+	if (tok.worker != e->cfg.worker) {
+		count(e, SW_ENGINE_C_RX_OTHER_WORKER);
+		return;
+	}
+	if (tok.line >= e->n_lines || tok.txn > 0xffff) {
+		count(e, SW_ENGINE_C_RX_BAD_TOKEN);
+		return;
+	}
+	uint32_t i = tok.line;
+	uint16_t tag = (uint16_t)tok.txn;
+	unsigned int leg = SW_PHONE_TAG_LEG(tag);
+	struct sw_phone_resp r = {.code = m->status, .granted = -1};
+	struct sw_phone_out out;
+
+	if (m->status == 401 || m->status == 407) {
+		count(e, SW_ENGINE_C_RX_401);
+		if (m->challenge.present && leg < 2) {
+			r.challenge = take_challenge(e, i, leg, m);
+			r.stale = m->challenge.stale;
+			if (!r.challenge)
+				count(e, SW_ENGINE_C_RX_BAD_CHALLENGE);
+		}
+	} else if (m->status >= 200 && m->status < 300) {
+		r.granted = m->contact_expires >= 0 ? m->contact_expires : m->expires;
+	}
+	sw_phone_response(&e->ctx, &e->lines[i], e->now, tag, &r, &out);
+	if (out.stale) {
+		count(e, SW_ENGINE_C_RX_STALE);
+		return;
+	}
+	if (m->status >= 200 && leg < 2) {
+		const struct sw_engine_target *t;
+		struct sw_phone_action a = {.server = (uint8_t)leg,
+		                            .target = e->lines[i].leg[leg].target};
+
+		t = target_of(e, i, &a);
+		sw_stat_add(&e->st.srv_answered[t->sid], 1);
+	}
+	run_out(e, i, &out, e->now);
+}
+
+/* a request from a server: OPTIONS/NOTIFY/BYE get 200, INVITE 486 (the lines do not answer
+ * calls yet), anything else 481 */
+static void
+rx_request(struct sw_engine *e, const struct sw_net_pkt *p, const struct sw_sip_msg *m)
+{
+	const struct sw_sip_tmpl *t = &e->tmpl_481;
+	struct sw_sip_vars v;
+	char tag[SW_SIP_TOKEN_LEN];
+	struct sw_sip_token tok = {.line = 0, .txn = 0xffffff, .worker = (uint8_t)e->cfg.worker};
+	const uint8_t *mac;
+
+	count(e, SW_ENGINE_C_RX_REQUESTS);
+	if (m->method == SW_SIP_METHOD_ACK)
+		return;
+	if (m->method == SW_SIP_METHOD_OPTIONS || m->method == SW_SIP_METHOD_NOTIFY ||
+	    m->method == SW_SIP_METHOD_BYE)
+		t = &e->tmpl_200;
+	else if (m->method == SW_SIP_METHOD_INVITE)
+		t = &e->tmpl_486;
+	mac = next_hop(e, p->src_ip, p->dst_ip);
+	if (mac == NULL) {
+		count(e, SW_ENGINE_C_TX_NO_NEIGH);
+		return;
+	}
+	uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
+
+	if (f == NULL) {
+		count(e, SW_ENGINE_C_TX_NOBUF);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	v.req = m;
+	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_TAG, &tok, tag);
+	v.s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, SW_SIP_TOKEN_LEN};
+	int plen = sw_sip_build(t, &v, (char *)f + SW_NET_HDR_LEN,
+	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
+
+	if (plen < 0 || plen > (int)SW_NET_MTU_DATA) {
+		count(e, SW_ENGINE_C_TX_BUILD_ERROR);
+		if (e->cfg.io.drop != NULL)
+			e->cfg.io.drop(e->cfg.io.arg, f);
+		return;
+	}
+	/* RFC 3261 18.2.2: to the source address and port (received/rport semantics) */
+	emit(e, f, p->dst_ip, p->dst_port, p->src_ip, p->src_port, mac, plen);
+	count(e, SW_ENGINE_C_TX_RESPONSES);
+}
+
+static void
+rx_arp(struct sw_engine *e, const struct sw_net_pkt *p)
+{
+	const struct sw_profile *prof = sw_config_profile(e->cfg.config);
+
+	if (p->kind == SW_NET_K_ARP_REPLY) {
+		sw_net_neigh_learn(&e->cfg.neigh, p->src_ip, p->src_mac);
+		return;
+	}
+	/* a request: learn the asker if we wanted it, answer for any phone address */
+	sw_net_neigh_learn(&e->cfg.neigh, p->src_ip, p->src_mac);
+	if (p->dst_ip - prof->src_ip >= prof->src_ip_count)
+		return;
+	uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
+
+	if (f == NULL) {
+		count(e, SW_ENGINE_C_TX_NOBUF);
+		return;
+	}
+	size_t len = sw_net_arp_write(f, 2, e->cfg.mac, p->dst_ip, p->src_mac, p->src_ip);
+
+	e->cfg.io.send(e->cfg.io.arg, f, (uint16_t)len);
+	count(e, SW_ENGINE_C_ARP_REPLIED);
+	count(e, SW_ENGINE_C_TX_FRAMES);
+	sw_stat_add(&e->st.c[SW_ENGINE_C_TX_BYTES], len);
+}
+
+static void
+rx_unreach(struct sw_engine *e, const struct sw_net_pkt *p)
+{
+	/* the datagram it names was sent by one of our lines; which transaction is not in the 8
+	 * bytes of UDP header ICMP returns, so it is counted, and the line learns of it by its
+	 * own timeout (design choice: no per-address state to map it back) */
+	(void)p;
+	count(e, SW_ENGINE_C_RX_UNREACH);
+}
+
+void
+sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len)
+{
+	struct sw_net_pkt p;
+	struct sw_sip_msg m;
+
+	e->now = now;
+	count(e, SW_ENGINE_C_RX_FRAMES);
+	switch (sw_net_classify(frame, len, &p)) {
+	case SW_NET_K_UDP:
+		break;
+	case SW_NET_K_ARP_REQUEST:
+	case SW_NET_K_ARP_REPLY:
+		rx_arp(e, &p);
+		return;
+	case SW_NET_K_UNREACH:
+		rx_unreach(e, &p);
+		return;
+	default:
+		count(e, SW_ENGINE_C_RX_NET_DROP);
+		sw_stat_add(&e->st.net_drop[p.drop], 1);
+		return;
+	}
+	enum sw_sip_reason why =
+	        sw_sip_parse(&m, (const char *)p.payload, p.payload_len,
+	                     SW_SIP_WANT_VIA | SW_SIP_WANT_AUTH | SW_SIP_WANT_NUMBERS |
+	                             SW_SIP_WANT_CONTACT | SW_SIP_WANT_TAGS);
+
+	if (why != SW_SIP_OK) {
+		count(e, SW_ENGINE_C_RX_PARSE_ERROR);
+		sw_stat_add(&e->st.parse_error[why], 1);
+		return;
+	}
+	if (m.is_request) {
+		rx_request(e, &p, &m);
+		return;
+	}
+	count(e, SW_ENGINE_C_RX_RESPONSES);
+	count(e, (enum sw_engine_counter)(SW_ENGINE_C_RX_1XX + m.status / 100 - 1));
+	rx_response(e, &m);
+}
+
+/* ---- admission and timers ------------------------------------------------------------------- */
+
+/* when the k-th line of this worker is due to start (open model: whatever the servers do) */
+static uint64_t
+scheduled_start(const struct sw_engine *e, uint32_t k)
+{
+	double rate = e->cfg.register_rate, ramp = e->cfg.ramp_s, t;
+
+	if (e->cfg.avalanche || rate <= 0)
+		return e->cfg.start;
+	if (ramp > 0 && (double)k < rate * ramp / 2)
+		t = sqrt(2.0 * ramp * (double)k / rate); /* rate rises linearly from 0 */
+	else
+		t = (ramp > 0 ? ramp / 2 : 0) + (double)k / rate;
+	return e->cfg.start + (uint64_t)(t * 1e9);
+}
+
+unsigned int
+sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
+{
+	unsigned int done = 0;
+
+	e->now = now;
+	while (!e->stopped && done < budget && e->next_start < e->n_lines) {
+		uint64_t due = scheduled_start(e, e->next_start);
+
+		if (due > now)
+			break;
+		uint32_t i = e->next_start++;
+		struct sw_phone_out out;
+		uint64_t lag = now - due;
+
+		count(e, SW_ENGINE_C_LINES_STARTED);
+		sw_hist_record(&e->st.h[SW_ENGINE_H_START_LAG], lag);
+		if (lag > SW_NS_PER_MS)
+			count(e, SW_ENGINE_C_START_LATE);
+		e->ext[i].unreg_at = due;
+		if (sw_phone_start(&e->ctx, &e->lines[i], now, &out) == 0)
+			run_out(e, i, &out, due);
+		done++;
+	}
+	if (done < budget) {
+		uint64_t tick = now > e->cfg.start ? (now - e->cfg.start) / TICK_NS : 0;
+
+		done += sw_timer_wheel_advance(&e->wheel, tick, budget - done);
+	}
+	sw_stat_add(done ? &e->st.busy_polls : &e->st.idle_polls, 1);
+	return done;
+}
+
+void
+sw_engine_stop(struct sw_engine *e, uint64_t now, bool unregister)
+{
+	e->now = now;
+	e->stopped = true;
+	for (uint32_t i = 0; i < e->next_start; i++) {
+		struct sw_phone_out out;
+
+		sw_phone_stop(&e->ctx, &e->lines[i], now, unregister, &out);
+		run_out(e, i, &out, now);
+	}
+}
+
+const struct sw_engine_stats *
+sw_engine_stats(const struct sw_engine *e)
+{
+	return &e->st;
+}
+
+uint32_t
+sw_engine_line_count(const struct sw_engine *e)
+{
+	return e->n_lines;
+}
+
+int
+sw_engine_line(const struct sw_engine *e, uint32_t i, const struct sw_phone_line **line,
+               const struct sw_engine_line **ext)
+{
+	if (i >= e->n_lines)
+		return -ERANGE;
+	if (line != NULL)
+		*line = &e->lines[i];
+	if (ext != NULL)
+		*ext = &e->ext[i];
+	return 0;
+}
+
+const struct sw_phone_ctx *
+sw_engine_phone_ctx(const struct sw_engine *e)
+{
+	return &e->ctx;
+}
+
+/* ---- routes (control core, slow path) ------------------------------------------------------- */
+
+static int
+server_id(struct sw_engine_routes *rs, uint32_t ip, uint16_t port)
+{
+	for (unsigned int k = 0; k < rs->n_servers; k++)
+		if (rs->server[k].ip == ip && rs->server[k].port == port)
+			return (int)k;
+	if (rs->n_servers == SW_ENGINE_MAX_SERVERS)
+		return -E2BIG;
+	rs->server[rs->n_servers].ip = ip;
+	rs->server[rs->n_servers].port = port;
+	return (int)rs->n_servers++;
+}
+
+static int
+resolve_server(struct sw_engine_routes *rs, struct sw_engine_route *r, unsigned int s,
+               const struct sw_config *config, const struct sw_dns_source *src, char *err,
+               size_t errlen, unsigned int ri)
+{
+	const struct sw_server_cfg *sc = &r->cfg->server[s];
+	const struct sw_timing_cfg *tm = sw_config_timing(config);
+	static struct sw_dns_result res;
+
+	if (sc->address[0] == '\0')
+		return 0;
+	r->ttl[s] = UINT32_MAX;
+	r->n_variants[s] = SW_ENGINE_VARIANTS;
+	for (unsigned int v = 0; v < SW_ENGINE_VARIANTS; v++) {
+		int rc = sw_dns_resolve(src, sc, r->cfg->naptr_build,
+		                        (enum sw_srv_order)tm->srv_order, tm->seed * 1000003u + v,
+		                        &res);
+
+		if (rc < 0) {
+			snprintf(err, errlen, "account config %u server %u %s: %s", ri + 1, s + 1,
+			         sc->address,
+			         rc == -ENOENT ? "no target (DNS or static cache)"
+			                       : "resolution failed");
+			return rc == -ENOENT ? -ENOENT : rc;
+		}
+		if (v == 0)
+			r->n_targets[s] = (uint8_t)res.n;
+		for (unsigned int k = 0; k < res.n && k < r->n_targets[s]; k++) {
+			int sid = server_id(rs, res.t[k].ip, res.t[k].port);
+
+			if (sid < 0) {
+				snprintf(err, errlen, "more than %u distinct servers",
+				         SW_ENGINE_MAX_SERVERS);
+				return sid;
+			}
+			r->t[s][v][k] =
+			        (struct sw_engine_target){res.t[k].ip, res.t[k].port, (uint8_t)sid};
+		}
+		if (res.ttl < r->ttl[s])
+			r->ttl[s] = res.ttl;
+	}
+	/* HA2 of "REGISTER sip:domain" for both hash families (computed once per run) */
+	char uri[SW_DNS_MAX_NAME + 8];
+	int ul = snprintf(uri, sizeof(uri), "sip:%s", sc->address);
+
+	sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, uri, (size_t)ul, r->ha2[s]);
+	sw_sip_digest_ha2(SW_SIP_ALGO_SHA256, "REGISTER", 8, uri, (size_t)ul, r->ha2_sha256[s]);
+	return 0;
+}
+
+int
+sw_engine_routes_build(struct sw_engine_routes *rs, const struct sw_config *config, uint32_t k,
+                       uint32_t n, const struct sw_dns_source *src, char *err, size_t errlen)
+{
+	uint64_t lines = sw_config_line_count(config, k, n);
+	unsigned int cap = 0;
+
+	memset(rs, 0, sizeof(*rs));
+	snprintf(err, errlen, "no error");
+	for (uint64_t i = 0; i < lines; i++) {
+		struct sw_line_info info;
+
+		if (sw_config_line(config, k, n, i, &info) < 0)
+			continue;
+		if (route_of(rs, info.cfg) >= 0)
+			continue;
+		if (rs->n == cap) {
+			unsigned int nc = cap ? cap * 2 : 4;
+			void *p = realloc(rs->r, nc * sizeof(*rs->r));
+
+			if (p == NULL) {
+				sw_engine_routes_free(rs);
+				return -ENOMEM;
+			}
+			rs->r = p;
+			cap = nc;
+		}
+		struct sw_engine_route *r = &rs->r[rs->n++];
+
+		memset(r, 0, sizeof(*r));
+		r->cfg = info.cfg;
+		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
+			int rc = resolve_server(rs, r, s, config, src, err, errlen, rs->n - 1);
+
+			if (rc < 0) {
+				sw_engine_routes_free(rs);
+				return rc;
+			}
+		}
+		if (r->n_targets[0] == 0) {
+			snprintf(err, errlen, "account config %u: server 1 has no address", rs->n);
+			sw_engine_routes_free(rs);
+			return -ENOENT;
+		}
+		for (unsigned int p = 0; p < SW_MAX_PROXIES && info.cfg->outbound_proxy_enable;
+		     p++) {
+			uint32_t ip;
+			const struct sw_proxy_cfg *pc = &info.cfg->outbound_proxy[p];
+
+			if (pc->address[0] == '\0')
+				continue;
+			if (sw_net_parse_ip(pc->address, &ip) < 0) {
+				snprintf(err, errlen, "outbound proxy %u %s: only IPv4 literals",
+				         p + 1, pc->address);
+				sw_engine_routes_free(rs);
+				return -ENOENT;
+			}
+			int sid = server_id(rs, ip, pc->port);
+
+			if (sid < 0) {
+				sw_engine_routes_free(rs);
+				return sid;
+			}
+			r->proxy[p] = (struct sw_engine_target){ip, pc->port, (uint8_t)sid};
+		}
+	}
+	return 0;
+}
+
+void
+sw_engine_routes_free(struct sw_engine_routes *rs)
+{
+	free(rs->r);
+	rs->r = NULL;
+	rs->n = 0;
+}
