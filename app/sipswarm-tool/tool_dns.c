@@ -30,15 +30,20 @@ usage(FILE *f)
 	        "resolves, 2 on bad usage.\n\n"
 	        "  --port P              server port; 0 = find it by SRV (default 5060)\n"
 	        "  --transport T         udp|tcp|tls|naptr (default udp)\n"
-	        "  --dns IP[:PORT][,..]  DNS server(s) to query (default: none, static cache only)\n"
+	        "  --dns IP[:PORT][,..]  DNS servers (up to 4) asked in order, each at its own port\n"
+	        "                        (default 53); without --dns only the static cache\n"
 	        "  --static FILE.cfg     Yealink .cfg whose dns_cache_* records form the static cache\n"
-	        "                        (also gives naptr_build/static_cache_pri of account 1 and\n"
-	        "                        swarm.srv_order/seed; options below override them)\n"
+	        "                        (also gives naptr_build/static_cache_pri/dns_cache_type of\n"
+	        "                        account 1 and swarm.srv_order/seed; options below\n"
+	        "                        override them)\n"
 	        "  --static-first        ask the static cache before DNS (static_cache_pri = 1)\n"
 	        "  --srv-order O         rfc2782 (weighted random, seeded) | weight-desc\n"
 	        "  --seed S              seed of the weighted choice (default 1)\n"
 	        "  --naptr-build 0|1     no NAPTR: SRV on _sip._udp only (0) or udp, tcp, tls (1)\n"
-	        "  --timeout MS          per-try DNS timeout (default 2000), --retries N (default 2)\n");
+	        "  --cache-type 0|1|2    dns_cache_type: 2 answers SRV/A lookups from the additional\n"
+	        "                        records of the answers instead of querying (default 1)\n"
+	        "  --timeout MS          per-try DNS timeout (default 2000), --retries N tries per\n"
+	        "                        server (default 2)\n");
 }
 
 static int
@@ -65,12 +70,13 @@ resolve(int argc, char **argv)
 	        {"naptr-build", required_argument, NULL, 'n'},
 	        {"timeout", required_argument, NULL, 'T'},
 	        {"retries", required_argument, NULL, 'r'},
+	        {"cache-type", required_argument, NULL, 'c'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct sw_server_cfg srv = {.port = 5060, .transport = SW_TRANSPORT_UDP};
 	const char *dns = NULL, *stat = NULL;
-	int static_first = -1, naptr_build = -1, order = -1, opt, rc, status;
+	int static_first = -1, naptr_build = -1, order = -1, cache_type = -1, opt, rc, status;
 	unsigned long v, timeout = 2000, retries = 2;
 	uint64_t seed = 1;
 	bool have_seed = false;
@@ -140,6 +146,11 @@ resolve(int argc, char **argv)
 				goto bad;
 			retries = v;
 			break;
+		case 'c':
+			if (parse_uint(optarg, 2, &v) != 0)
+				goto bad;
+			cache_type = (int)v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -173,6 +184,8 @@ resolve(int argc, char **argv)
 			naptr_build = a->naptr_build;
 		if (a != NULL && static_first < 0)
 			static_first = a->static_cache_pri;
+		if (a != NULL && cache_type < 0)
+			cache_type = a->dns_cache_type;
 		if (tm != NULL && order < 0)
 			order = tm->srv_order;
 		if (tm != NULL && !have_seed)
@@ -196,9 +209,11 @@ resolve(int argc, char **argv)
 	} else {
 		src = st;
 	}
-	rc = sw_dns_resolve(&src, &srv, naptr_build > 0,
-	                    order < 0 ? SW_SRV_ORDER_RFC2782 : (enum sw_srv_order)order, seed,
-	                    &res);
+	if (cache_type < 0)
+		cache_type = SW_DNS_CACHE_CACHE;
+	rc = sw_dns_resolve_type(&src, &srv, (uint8_t)cache_type, naptr_build > 0,
+	                         order < 0 ? SW_SRV_ORDER_RFC2782 : (enum sw_srv_order)order, seed,
+	                         &res);
 	arr = json_array();
 	for (unsigned int i = 0; rc == 0 && i < res.n; i++) {
 		const struct sw_dns_target *t = &res.t[i];
@@ -222,16 +237,24 @@ resolve(int argc, char **argv)
 	                rc == 0 && res.ttl != UINT32_MAX ? (json_int_t)res.ttl : (json_int_t)-1,
 	                "srv_order", order == SW_SRV_ORDER_WEIGHT_DESC ? "weight-desc" : "rfc2782",
 	                "targets", arr);
+	json_object_set_new(out, "cache_type", json_integer(cache_type));
 	if (client != NULL) {
 		const struct sw_dns_client_stats *s = sw_dns_client_stats(client);
+		json_t *by = json_array();
 
+		for (unsigned int i = 0; i < SW_DNS_MAX_SERVERS; i++)
+			json_array_append_new(by, json_integer((json_int_t)s->by_server[i]));
 		json_object_set_new(
 		        out, "dns",
-		        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "queries",
-		                  (json_int_t)s->queries, "answered", (json_int_t)s->answered,
-		                  "empty", (json_int_t)s->empty, "nxdomain",
-		                  (json_int_t)s->nxdomain, "servfail", (json_int_t)s->servfail,
-		                  "failed", (json_int_t)s->failed));
+		        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		                  "queries", (json_int_t)s->queries, "answered",
+		                  (json_int_t)s->answered, "empty", (json_int_t)s->empty,
+		                  "nxdomain", (json_int_t)s->nxdomain, "servfail",
+		                  (json_int_t)s->servfail, "failed", (json_int_t)s->failed,
+		                  "from_additional", (json_int_t)s->from_additional,
+		                  "kept_additional", (json_int_t)s->kept_additional, "timeouts",
+		                  (json_int_t)s->timeouts, "tcp", (json_int_t)s->tcp, "by_server",
+		                  by));
 	}
 	json_dumpf(out, stdout, JSON_INDENT(2));
 	fputc('\n', stdout);

@@ -83,6 +83,7 @@ sw_dns_static_source(struct sw_dns_source *src, const struct sw_dns_cache *cache
 	src->srv = st_srv;
 	src->a = st_a;
 	src->ctx = (void *)(uintptr_t)cache;
+	src->start = NULL; /* the static cache has no additional records and no strings to drop */
 }
 
 /* ---- selection ---- */
@@ -287,13 +288,24 @@ int
 sw_dns_resolve(const struct sw_dns_source *src, const struct sw_server_cfg *s, bool naptr_build,
                enum sw_srv_order order, uint64_t seed, struct sw_dns_result *out)
 {
+	return sw_dns_resolve_type(src, s, SW_DNS_CACHE_CACHE, naptr_build, order, seed, out);
+}
+
+int
+sw_dns_resolve_type(const struct sw_dns_source *src, const struct sw_server_cfg *s,
+                    uint8_t cache_type, bool naptr_build, enum sw_srv_order order, uint64_t seed,
+                    struct sw_dns_result *out)
+{
 	static const char *const srv_prefix[] = {"_sip._udp.", "_sip._tcp.", "_sips._tcp."};
 	char name[SW_DNS_MAX_NAME + 16];
 	uint32_t ip;
 	uint8_t tr;
 
-	if (src == NULL || s == NULL || out == NULL || s->address == NULL || s->address[0] == '\0')
+	if (src == NULL || s == NULL || out == NULL || s->address == NULL ||
+	    s->address[0] == '\0' || cache_type > SW_DNS_CACHE_CACHE_ADDITIONAL)
 		return -EINVAL;
+	if (src->start != NULL)
+		src->start(src->ctx, cache_type);
 	memset(out, 0, sizeof(*out));
 	out->ttl = UINT32_MAX;
 	tr = s->transport == SW_TRANSPORT_DNS_NAPTR ? SW_TRANSPORT_UDP : s->transport;

@@ -27,6 +27,7 @@ struct sw_dns_table {
 	unsigned int cap, n_readers, n_retired, cap_retired;
 	struct sw_server_cfg *srv;
 	char **addr;
+	uint8_t *type; /* dns_cache_type of each entry */
 	uint64_t *next_try;
 	struct sw_dns_entry_stats *st;
 	struct reader *readers;
@@ -52,17 +53,22 @@ sw_dns_table_new(unsigned int max_entries, unsigned int n_readers)
 	t->head.cur = calloc(max_entries, sizeof(*t->head.cur));
 	t->srv = calloc(max_entries, sizeof(*t->srv));
 	t->addr = calloc(max_entries, sizeof(*t->addr));
+	t->type = calloc(max_entries, sizeof(*t->type));
+	t->head.used = calloc(max_entries, sizeof(*t->head.used));
 	t->next_try = calloc(max_entries, sizeof(*t->next_try));
 	t->st = calloc(max_entries, sizeof(*t->st));
 	t->readers = aligned_alloc(SW_CACHE_LINE, sizeof(*t->readers) * n_readers);
 	t->retired = calloc(t->cap_retired, sizeof(*t->retired));
-	if (t->head.cur == NULL || t->srv == NULL || t->addr == NULL || t->next_try == NULL ||
-	    t->st == NULL || t->readers == NULL || t->retired == NULL) {
+	if (t->head.cur == NULL || t->srv == NULL || t->addr == NULL || t->type == NULL ||
+	    t->head.used == NULL || t->next_try == NULL || t->st == NULL || t->readers == NULL ||
+	    t->retired == NULL) {
 		sw_dns_table_free(t);
 		return NULL;
 	}
-	for (unsigned int i = 0; i < max_entries; i++)
+	for (unsigned int i = 0; i < max_entries; i++) {
 		atomic_init(&t->head.cur[i], NULL);
+		atomic_init(&t->head.used[i], 0);
+	}
 	for (unsigned int i = 0; i < n_readers; i++)
 		atomic_init(&t->readers[i].seen, 0);
 	atomic_init(&t->epoch, 0);
@@ -83,6 +89,8 @@ sw_dns_table_free(struct sw_dns_table *t)
 	free(t->head.cur);
 	free(t->srv);
 	free(t->addr);
+	free(t->type);
+	free(t->head.used);
 	free(t->next_try);
 	free(t->st);
 	free(t->readers);
@@ -93,14 +101,20 @@ sw_dns_table_free(struct sw_dns_table *t)
 int
 sw_dns_table_add(struct sw_dns_table *t, const struct sw_server_cfg *s)
 {
+	return sw_dns_table_add_type(t, s, SW_DNS_CACHE_CACHE);
+}
+
+int
+sw_dns_table_add_type(struct sw_dns_table *t, const struct sw_server_cfg *s, uint8_t cache_type)
+{
 	unsigned int i;
 
 	if (t == NULL || s == NULL || s->address == NULL || s->address[0] == '\0' ||
-	    s->transport > SW_TRANSPORT_DNS_NAPTR)
+	    s->transport > SW_TRANSPORT_DNS_NAPTR || cache_type > SW_DNS_CACHE_CACHE_ADDITIONAL)
 		return -EINVAL;
 	for (i = 0; i < t->head.n; i++)
 		if (t->srv[i].port == s->port && t->srv[i].transport == s->transport &&
-		    strcasecmp(t->addr[i], s->address) == 0)
+		    t->type[i] == cache_type && strcasecmp(t->addr[i], s->address) == 0)
 			return (int)i;
 	if (i == t->cap)
 		return -ENOSPC;
@@ -109,8 +123,15 @@ sw_dns_table_add(struct sw_dns_table *t, const struct sw_server_cfg *s)
 		return -ENOMEM;
 	t->srv[i] = *s;
 	t->srv[i].address = t->addr[i];
+	t->type[i] = cache_type;
 	t->head.n++;
 	return (int)i;
+}
+
+int
+sw_dns_table_cache_type(const struct sw_dns_table *t, unsigned int idx)
+{
+	return idx < t->head.n ? t->type[idx] : -EINVAL;
 }
 
 unsigned int
@@ -198,10 +219,16 @@ sw_dns_table_publish(struct sw_dns_table *t, unsigned int idx, const struct sw_d
 	old = atomic_load_explicit(&t->head.cur[idx], memory_order_relaxed);
 	l->version = old != NULL ? old->version + 1 : 1;
 	l->r = *r;
-	if (r->ttl == UINT32_MAX)
+	if (t->type[idx] == SW_DNS_CACHE_REALTIME)
+		l->expires_ns = now_ns; /* real-time: treated as TTL 0 */
+	else if (r->ttl == UINT32_MAX)
 		l->expires_ns = UINT64_MAX;
 	else
 		l->expires_ns = now_ns + (uint64_t)r->ttl * 1000000000ull;
+	/* the new list is not used yet; a reader that marks between here and the store below
+	 * took the old list and makes the next cycle re-resolve (one query set too many, never
+	 * one too few) */
+	atomic_store_explicit(&t->head.used[idx], 0, memory_order_relaxed);
 	atomic_store_explicit(&t->head.cur[idx], l, memory_order_seq_cst);
 	e = atomic_fetch_add_explicit(&t->epoch, 1, memory_order_seq_cst) + 1;
 	if (old != NULL)
@@ -224,8 +251,12 @@ sw_dns_table_refresh(struct sw_dns_table *t, const struct sw_dns_source *src, bo
 		const struct sw_dns_list *cur = atomic_load(&t->head.cur[i]);
 
 		if (cur != NULL && now_ns < t->next_try[i])
-			continue;
-		if (sw_dns_resolve(src, &t->srv[i], naptr_build, order, seed, r) == 0 &&
+			continue; /* not expired (types 1, 2) or waiting to retry */
+		if (cur != NULL && t->type[i] == SW_DNS_CACHE_REALTIME &&
+		    atomic_load_explicit(&t->head.used[i], memory_order_relaxed) == 0)
+			continue; /* real-time, but nobody used the list since it was resolved */
+		if (sw_dns_resolve_type(src, &t->srv[i], t->type[i], naptr_build, order, seed, r) ==
+		            0 &&
 		    sw_dns_table_publish(t, i, r, now_ns) == 0) {
 			n++;
 		} else {
@@ -243,9 +274,14 @@ sw_dns_table_next_expiry(const struct sw_dns_table *t)
 {
 	uint64_t m = UINT64_MAX;
 
-	for (unsigned int i = 0; i < t->head.n; i++)
+	for (unsigned int i = 0; i < t->head.n; i++) {
+		if (t->type[i] == SW_DNS_CACHE_REALTIME &&
+		    atomic_load_explicit(&t->head.cur[i], memory_order_relaxed) != NULL &&
+		    atomic_load_explicit(&t->head.used[i], memory_order_relaxed) == 0)
+			continue;
 		if (t->next_try[i] < m)
 			m = t->next_try[i];
+	}
 	return m;
 }
 

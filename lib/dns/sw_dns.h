@@ -42,12 +42,18 @@ struct sw_dns_rr {
 	const char *flags, *service, *target; /**< NAPTR flags/service/replacement, SRV target */
 };
 
-/** Where records come from: each lookup fills up to max records, returns how many. */
+/**
+ * Where records come from: each lookup fills up to max records, returns how many. start, when
+ * not NULL, is called once at the beginning of each resolution with the account's
+ * dns_cache_type (enum sw_dns_cache_type): a source may then forget the strings of earlier
+ * resolutions and decide whether to use additional records (type 2).
+ */
 struct sw_dns_source {
 	unsigned int (*naptr)(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max);
 	unsigned int (*srv)(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max);
 	unsigned int (*a)(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max);
 	void *ctx;
+	void (*start)(void *ctx, uint8_t cache_type);
 };
 
 /**
@@ -79,5 +85,26 @@ void sw_dns_static_source(struct sw_dns_source *src, const struct sw_dns_cache *
  */
 int sw_dns_resolve(const struct sw_dns_source *src, const struct sw_server_cfg *s, bool naptr_build,
                    enum sw_srv_order order, uint64_t seed, struct sw_dns_result *out);
+
+/**
+ * sw_dns_resolve() for an account whose dns_cache_type is cache_type: the source's start() is
+ * told the type first (sw_dns_resolve() is this with SW_DNS_CACHE_CACHE). With
+ * SW_DNS_CACHE_CACHE_ADDITIONAL a DNS source answers the follow-up SRV and A lookups from the
+ * ADDITIONAL section of the NAPTR and SRV answers of this resolution instead of querying (their
+ * TTLs count in the path TTL). SW_DNS_CACHE_REALTIME resolves like SW_DNS_CACHE_CACHE: not
+ * caching the result is the shared table's part (sw_dns_table_add_type()).
+ *
+ * @param src         the record source
+ * @param s           the server (address, port, transport)
+ * @param cache_type  account.X.dns_cache_type (enum sw_dns_cache_type)
+ * @param naptr_build account.X.naptr_build
+ * @param order       enum sw_srv_order
+ * @param seed        seed of the weighted choice
+ * @param out         the targets
+ * @return as sw_dns_resolve(), and -EINVAL for a cache_type above 2
+ */
+int sw_dns_resolve_type(const struct sw_dns_source *src, const struct sw_server_cfg *s,
+                        uint8_t cache_type, bool naptr_build, enum sw_srv_order order,
+                        uint64_t seed, struct sw_dns_result *out);
 
 #endif /* SW_DNS_H */

@@ -12,6 +12,19 @@
  * reported a state at or after E. The data plane maps this onto rte_rcu_qsbr (one
  * rte_rcu_qsbr_quiescent per loop iteration); this pure C11 version keeps lib/dns free of
  * DPDK and is what the tests run.
+ *
+ * account.X.dns_cache_type decides how long a list is used (entries of different types are
+ * separate, even for one server):
+ * - 1 (cache): until the smallest TTL on its path expires, then the control core re-resolves;
+ * - 2 (cache + additional records): the same, resolved with the follow-up lookups answered
+ *   from the ADDITIONAL sections of the answers (fewer queries; see sw_dns_resolve_type());
+ * - 0 (real-time) [ours]: a phone that keeps no cache queries before every new transaction.
+ *   The emulation treats the list as TTL 0 (its expires_ns is its publish time) and
+ *   re-resolves it at each refresh cycle of the control core (each sw_dns_table_refresh()
+ *   call) in which a reader took it with sw_dns_table_use() since it was published: at most
+ *   one resolution per entry per cycle, none for a list nobody used. Lines that start
+ *   transactions meanwhile share the last list, so the DNS server sees one query set per used
+ *   entry per cycle, not one per transaction.
  */
 #ifndef SW_DNS_TABLE_H
 #define SW_DNS_TABLE_H
@@ -47,13 +60,30 @@ struct sw_dns_table *sw_dns_table_new(unsigned int max_entries, unsigned int n_r
 void sw_dns_table_free(struct sw_dns_table *t);
 
 /**
- * The entry of server s, added when new (same address, case-insensitive, port and transport
- * give the same entry). Control core only.
+ * The entry of server s for dns_cache_type 1, added when new (same address, case-insensitive,
+ * port and transport give the same entry). Control core only.
  *
  * @return the entry index (>= 0), -EINVAL on a bad server, -ENOSPC when the table is full,
  *         -ENOMEM
  */
 int sw_dns_table_add(struct sw_dns_table *t, const struct sw_server_cfg *s);
+
+/**
+ * The entry of server s for accounts with dns_cache_type cache_type, added when new (same
+ * address, case-insensitive, port, transport and cache type give the same entry). Control
+ * core only.
+ *
+ * @param t          the table
+ * @param s          the server
+ * @param cache_type enum sw_dns_cache_type (0 real-time, 1 cache, 2 cache + additional)
+ * @return the entry index (>= 0), -EINVAL on a bad server or cache type, -ENOSPC when the
+ *         table is full, -ENOMEM
+ */
+int sw_dns_table_add_type(struct sw_dns_table *t, const struct sw_server_cfg *s,
+                          uint8_t cache_type);
+
+/** @return the dns_cache_type of entry idx, or -EINVAL for a bad index. */
+int sw_dns_table_cache_type(const struct sw_dns_table *t, unsigned int idx);
 
 /** @return the number of entries. */
 unsigned int sw_dns_table_count(const struct sw_dns_table *t);
@@ -66,6 +96,14 @@ const struct sw_server_cfg *sw_dns_table_server(const struct sw_dns_table *t, un
  * reader's next sw_dns_table_quiescent(). Lock-free, no syscall.
  */
 static inline const struct sw_dns_list *sw_dns_table_get(const struct sw_dns_table *t,
+                                                         unsigned int idx);
+
+/**
+ * Reader, when a line starts a new transaction: sw_dns_table_get(), and the list is marked
+ * used, so a dns_cache_type 0 (real-time) entry is re-resolved at the next refresh cycle. One
+ * relaxed load, and one relaxed store only by the first user after each publish.
+ */
+static inline const struct sw_dns_list *sw_dns_table_use(const struct sw_dns_table *t,
                                                          unsigned int idx);
 
 /**
@@ -94,8 +132,10 @@ int sw_dns_table_publish(struct sw_dns_table *t, unsigned int idx, const struct 
                          uint64_t now_ns);
 
 /**
- * Control: re-resolve every entry whose list has expired (or was never published), through
- * src; a failure keeps the last good list, is counted, and is retried after retry_ns.
+ * Control, one refresh cycle: re-resolve (through src, with each entry's dns_cache_type) every
+ * entry never published, every entry of type 1 or 2 whose list has expired, and every entry
+ * of type 0 whose list was used since it was published; a failure keeps the last good list,
+ * is counted, and is retried after retry_ns.
  *
  * @return the number of entries published
  */
@@ -106,7 +146,10 @@ unsigned int sw_dns_table_refresh(struct sw_dns_table *t, const struct sw_dns_so
 /** Control: free the retired lists no reader can still hold. @return how many were freed. */
 unsigned int sw_dns_table_reclaim(struct sw_dns_table *t);
 
-/** @return the earliest expiry over all entries (UINT64_MAX when none expire). */
+/**
+ * @return the earliest time a refresh has work: the earliest expiry or retry over all
+ *         entries, where a type 0 entry counts only once used (UINT64_MAX when none)
+ */
 uint64_t sw_dns_table_next_expiry(const struct sw_dns_table *t);
 
 /** @return the counters of entry idx, or NULL. */
@@ -118,6 +161,7 @@ const struct sw_dns_entry_stats *sw_dns_table_stats(const struct sw_dns_table *t
 struct sw_dns_table_head {
 	unsigned int n;
 	_Atomic(const struct sw_dns_list *) *cur;
+	_Atomic uint8_t *used; /**< set by sw_dns_table_use(), cleared by each publish */
 };
 
 static inline const struct sw_dns_list *
@@ -127,6 +171,19 @@ sw_dns_table_get(const struct sw_dns_table *t, unsigned int idx)
 
 	if (idx >= h->n)
 		return NULL;
+	return atomic_load_explicit(&h->cur[idx], memory_order_acquire);
+}
+
+static inline const struct sw_dns_list *
+sw_dns_table_use(const struct sw_dns_table *t, unsigned int idx)
+{
+	const struct sw_dns_table_head *h = (const struct sw_dns_table_head *)(const void *)t;
+
+	if (idx >= h->n)
+		return NULL;
+	/* load first: readers share the line, and only the first user after a publish writes */
+	if (atomic_load_explicit(&h->used[idx], memory_order_relaxed) == 0)
+		atomic_store_explicit(&h->used[idx], 1, memory_order_relaxed);
 	return atomic_load_explicit(&h->cur[idx], memory_order_acquire);
 }
 

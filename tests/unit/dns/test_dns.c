@@ -271,6 +271,6 @@ static const struct sw_test_case dns_cases[] = {
 static const struct sw_test_suite suite_dns = {"dns selection (spec 6 scenario 6)", NULL, NULL,
                                                dns_cases};
 
-extern const struct sw_test_suite suite_table, suite_answer;
+extern const struct sw_test_suite suite_table, suite_answer, suite_query;
 const struct sw_test_suite *const sw_test_suites[] = {&suite_dns, &suite_table, &suite_answer,
-                                                      NULL};
+                                                      &suite_query, NULL};

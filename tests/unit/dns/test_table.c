@@ -45,9 +45,12 @@ a_full_table_refuses_a_new_server(void)
 	sw_dns_table_free(t);
 }
 
-/* A source whose A answer (ip, ttl) the test sets; ip 0 = no answer. */
+/* A source whose A answer (ip, ttl) the test sets; ip 0 = no answer. It counts its A lookups
+ * and keeps the cache type its last resolution started with. */
 struct fake {
 	uint32_t ip, ttl;
+	unsigned int lookups;
+	int cache_type;
 };
 
 static unsigned int
@@ -60,13 +63,22 @@ none(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max)
 static unsigned int
 fake_a(void *ctx, const char *name, struct sw_dns_rr *out, unsigned int max)
 {
-	const struct fake *f = ctx;
+	struct fake *f = ctx;
 
 	(void)name;
+	f->lookups++;
 	if (f->ip == 0 || max == 0)
 		return 0;
 	out[0] = (struct sw_dns_rr){.ip = f->ip, .ttl = f->ttl};
 	return 1;
+}
+
+static void
+fake_start(void *ctx, uint8_t cache_type)
+{
+	struct fake *f = ctx;
+
+	f->cache_type = cache_type;
 }
 
 static void
@@ -105,6 +117,113 @@ expiry_re_resolves_and_failure_keeps_the_last_good_list(void)
 	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->failures, 1);
 	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->publishes, 2);
 	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 201 * NS);
+	sw_dns_table_free(t);
+}
+
+static void
+each_cache_type_of_one_server_is_its_own_entry(void)
+{
+	struct sw_dns_table *t = sw_dns_table_new(4, 1);
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 0, .transport = 3};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_REALTIME), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_CACHE), 1);
+	CU_ASSERT_EQUAL(sw_dns_table_add(t, &s), 1); /* sw_dns_table_add is type 1 */
+	CU_ASSERT_EQUAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_CACHE_ADDITIONAL), 2);
+	CU_ASSERT_EQUAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_REALTIME), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_add_type(t, &s, 3), -EINVAL);
+	CU_ASSERT_EQUAL(sw_dns_table_count(t), 3);
+	CU_ASSERT_EQUAL(sw_dns_table_cache_type(t, 0), SW_DNS_CACHE_REALTIME);
+	CU_ASSERT_EQUAL(sw_dns_table_cache_type(t, 2), SW_DNS_CACHE_CACHE_ADDITIONAL);
+	CU_ASSERT_EQUAL(sw_dns_table_cache_type(t, 3), -EINVAL);
+	sw_dns_table_free(t);
+}
+
+static void
+each_entry_is_resolved_with_its_cache_type(void)
+{
+	struct fake f = {.ip = 0xc6120101, .ttl = 30, .cache_type = -1};
+	struct sw_dns_source src = {
+	        .naptr = none, .srv = none, .a = fake_a, .ctx = &f, .start = fake_start};
+	struct sw_dns_table *t = sw_dns_table_new(2, 1);
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 5060};
+
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_CACHE_ADDITIONAL), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, 0, NS), 1);
+	CU_ASSERT_EQUAL(f.cache_type, SW_DNS_CACHE_CACHE_ADDITIONAL);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 0)->expires_ns, 30 * NS); /* type 2 keeps the TTL */
+	sw_dns_table_free(t);
+}
+
+/*
+ * dns_cache_type 0 on a virtual clock: one refresh cycle per second; entry 0 is real-time,
+ * entry 1 the same server cached (TTL 30 s).
+ */
+static void
+a_real_time_entry_is_re_resolved_at_each_cycle_after_it_was_used(void)
+{
+	struct fake f = {.ip = 0xc6120101, .ttl = 30, .cache_type = -1};
+	struct sw_dns_source src = {
+	        .naptr = none, .srv = none, .a = fake_a, .ctx = &f, .start = fake_start};
+	struct sw_dns_table *t = sw_dns_table_new(2, 1);
+	struct sw_server_cfg s = {.address = "pbx.example", .port = 5060};
+	const struct sw_dns_list *l;
+
+#define CYCLE(sec) sw_dns_table_refresh(t, &src, false, SW_SRV_ORDER_RFC2782, 1, (sec)*NS, 5 * NS)
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_REALTIME), 0);
+	CU_ASSERT_EQUAL_FATAL(sw_dns_table_add_type(t, &s, SW_DNS_CACHE_CACHE), 1);
+	/* before traffic both are resolved */
+	CU_ASSERT_EQUAL(CYCLE(100), 2);
+	CU_ASSERT_EQUAL(f.lookups, 2);
+	l = sw_dns_table_get(t, 0);
+	CU_ASSERT_EQUAL(l->expires_ns, 100 * NS); /* treated as TTL 0 */
+	CU_ASSERT_EQUAL(l->r.ttl, 30);            /* what DNS said stays visible */
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 1)->expires_ns, 130 * NS);
+	/* nobody used it: no query, and it does not bring the next refresh forward */
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 130 * NS);
+	CU_ASSERT_EQUAL(CYCLE(101), 0);
+	CU_ASSERT_EQUAL(f.lookups, 2);
+	/* three transactions start on each entry: one resolution of the real-time one */
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_PTR_EQUAL(sw_dns_table_use(t, 0), l);
+		CU_ASSERT_PTR_NOT_NULL(sw_dns_table_use(t, 1));
+	}
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 100 * NS); /* due now */
+	f.ip = 0xc6120102;
+	CU_ASSERT_EQUAL(CYCLE(102), 1);
+	CU_ASSERT_EQUAL(f.lookups, 3);
+	CU_ASSERT_EQUAL(f.cache_type, SW_DNS_CACHE_REALTIME);
+	l = sw_dns_table_get(t, 0);
+	CU_ASSERT_EQUAL(l->version, 2);
+	CU_ASSERT_EQUAL(l->r.t[0].ip, 0xc6120102);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 1)->r.t[0].ip, 0xc6120101); /* cached for 30 s */
+	/* the new list is unused until a line takes it */
+	CU_ASSERT_EQUAL(CYCLE(103), 0);
+	CU_ASSERT_PTR_EQUAL(sw_dns_table_get(t, 0), l); /* a plain get does not count as use */
+	CU_ASSERT_EQUAL(CYCLE(104), 0);
+	CU_ASSERT_PTR_NOT_NULL(sw_dns_table_use(t, 0));
+	CU_ASSERT_EQUAL(CYCLE(105), 1);
+	CU_ASSERT_EQUAL(f.lookups, 4);
+	/* DNS fails: the last good list stays, and the used entry is retried after 5 s */
+	f.ip = 0;
+	CU_ASSERT_PTR_NOT_NULL(sw_dns_table_use(t, 0));
+	CU_ASSERT_EQUAL(CYCLE(106), 0);
+	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->failures, 1);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 0)->r.t[0].ip, 0xc6120102);
+	CU_ASSERT_EQUAL(sw_dns_table_next_expiry(t), 111 * NS);
+	CU_ASSERT_EQUAL(CYCLE(110), 0);
+	CU_ASSERT_EQUAL(f.lookups, 5);
+	f.ip = 0xc6120103;
+	CU_ASSERT_EQUAL(CYCLE(111), 1);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 0)->r.t[0].ip, 0xc6120103);
+	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 0)->publishes, 4);
+	/* the cached entry is re-resolved at its TTL, used or not */
+	CU_ASSERT_EQUAL(CYCLE(130), 1);
+	CU_ASSERT_EQUAL(sw_dns_table_get(t, 1)->r.t[0].ip, 0xc6120103);
+	CU_ASSERT_EQUAL(f.cache_type, SW_DNS_CACHE_CACHE);
+	CU_ASSERT_EQUAL(sw_dns_table_stats(t, 1)->publishes, 2);
+#undef CYCLE
 	sw_dns_table_free(t);
 }
 
@@ -214,6 +333,11 @@ static const struct sw_test_case cases[] = {
         {"expiry re-resolves and a failure keeps the last good list",
          expiry_re_resolves_and_failure_keeps_the_last_good_list},
         {"a literal never expires", a_literal_never_expires},
+        {"each cache type of one server is its own entry",
+         each_cache_type_of_one_server_is_its_own_entry},
+        {"each entry is resolved with its cache type", each_entry_is_resolved_with_its_cache_type},
+        {"a real-time entry is re-resolved at each cycle after it was used",
+         a_real_time_entry_is_re_resolved_at_each_cycle_after_it_was_used},
         {"a retired list waits for every reader", a_retired_list_waits_for_every_reader},
         {"a reader sees whole lists while the table swaps",
          a_reader_sees_whole_lists_while_the_table_swaps},
