@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The emulated cluster: set-up, the fault layer (schedule windows, token bucket), the delay
+ * queue, and the request dispatch with the registrar (RFC 3261 section 10.3) and the
+ * stateless answers (OPTIONS, SUBSCRIBE, 4xx/5xx). Answers are built from lib/sip templates
+ * compiled once in sw_cluster_new(); the proxy is in cluster_proxy.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_private.h"
+
+/* ---- answer templates (RFC 3261 section 8.2.6: Via, From, To + tag, Call-ID, CSeq) ---- */
+
+#define RESP                                                                                       \
+	"{req_via}From: {req_from}\r\nTo: {req_to}{?req_no_to_tag};tag={to_tag}{/}\r\n"            \
+	"Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n"
+#define SERVER "Server: sipswarm-cluster {local}\r\n"
+#define CL     "Content-Length: {content_length}\r\n\r\n"
+#define ALLOW                                                                                      \
+	"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, PRACK, UPDATE, INFO, "     \
+	"MESSAGE, REFER\r\n"
+#define CHALLENGE                                                                                  \
+	"WWW-Authenticate: Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", "            \
+	"algorithm=MD5"
+
+static const char *const tmpl_text[T_COUNT] = {
+        [T_401] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE "\r\n" SERVER CL,
+        [T_401_STALE] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE ", stale=true\r\n" SERVER CL,
+        [T_200_REG] =
+                "SIP/2.0 200 OK\r\n" RESP
+                "Contact: <{remote_target}>;expires={expires}\r\nExpires: {expires}\r\n" SERVER CL,
+        [T_200_PLAIN] = "SIP/2.0 200 OK\r\n" RESP SERVER CL,
+        [T_200_OPTIONS] = "SIP/2.0 200 OK\r\n" RESP ALLOW "Accept: application/sdp\r\n" SERVER CL,
+        [T_200_SUB] = "SIP/2.0 200 OK\r\n" RESP
+                      "Contact: <sip:{local_ip}>\r\nExpires: {expires}\r\n" SERVER CL,
+        [T_400] = "SIP/2.0 400 Bad Request\r\n" RESP SERVER CL,
+        [T_403] = "SIP/2.0 403 Forbidden\r\n" RESP SERVER CL,
+        [T_404] = "SIP/2.0 404 Not Found\r\n" RESP SERVER CL,
+        [T_405] = "SIP/2.0 405 Method Not Allowed\r\n" RESP ALLOW SERVER CL,
+        [T_483] = "SIP/2.0 483 Too Many Hops\r\n" RESP SERVER CL,
+        [T_501] = "SIP/2.0 501 Not Implemented\r\n" RESP SERVER CL,
+        [T_503] = "SIP/2.0 503 Service Unavailable\r\n" RESP SERVER CL,
+        [T_503_RA] =
+                "SIP/2.0 503 Service Unavailable\r\n" RESP "Retry-After: {expires}\r\n" SERVER CL,
+};
+
+static const char *const counter_names[SW_CLUSTER_C_COUNT] = {
+#define SW_CLUSTER_X_NAME(sym, help) #sym,
+        SW_CLUSTER_COUNTERS(SW_CLUSTER_X_NAME)
+#undef SW_CLUSTER_X_NAME
+};
+
+static const char *const counter_help[SW_CLUSTER_C_COUNT] = {
+#define SW_CLUSTER_X_HELP(sym, help) help,
+        SW_CLUSTER_COUNTERS(SW_CLUSTER_X_HELP)
+#undef SW_CLUSTER_X_HELP
+};
+
+_Static_assert(sizeof(struct cl_binding) == SW_CACHE_LINE, "a binding is one cache line");
+
+const char *
+sw_cluster_counter_name(enum sw_cluster_counter i)
+{
+	return (unsigned)i < SW_CLUSTER_C_COUNT ? counter_names[i] : NULL;
+}
+
+const char *
+sw_cluster_counter_help(enum sw_cluster_counter i)
+{
+	return (unsigned)i < SW_CLUSTER_C_COUNT ? counter_help[i] : NULL;
+}
+
+/* ---- set-up ---- */
+
+static int
+copy_str(char *dst, size_t cap, const char *src, uint8_t *len)
+{
+	size_t n;
+
+	if (src == NULL)
+		return -EINVAL;
+	n = strlen(src);
+	if (n >= cap)
+		return -EINVAL;
+	memcpy(dst, src, n + 1);
+	*len = (uint8_t)n;
+	return 0;
+}
+
+struct sw_cluster *
+sw_cluster_new(const struct sw_cluster_cfg *cfg)
+{
+	struct sw_cluster *c;
+	uint64_t seed;
+	uint32_t max_bindings;
+	int rc = -EINVAL;
+
+	if (cfg == NULL || cfg->n_servers == 0 || cfg->n_servers > SW_CLUSTER_MAX_SERVERS)
+		goto fail_early;
+	for (unsigned i = 0; i < cfg->n_servers; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (cfg->server[i].ip == cfg->server[j].ip &&
+			    cfg->server[i].port == cfg->server[j].port)
+				goto fail_early;
+	c = cl_alloc_lines(sizeof(*c));
+	if (c == NULL) {
+		rc = -ENOMEM;
+		goto fail_early;
+	}
+	memset(c, 0, sizeof(*c));
+	if (copy_str(c->realm, sizeof(c->realm), cfg->realm, &c->realm_len) != 0 ||
+	    c->realm_len == 0 ||
+	    copy_str(c->pw_rule, sizeof(c->pw_rule), cfg->password_rule, &c->pw_rule_len) != 0)
+		goto fail;
+	c->nonce_ttl_s = cfg->nonce_ttl_s != 0 ? cfg->nonce_ttl_s : 30;
+	c->min_expires = cfg->min_expires;
+	c->max_expires = cfg->max_expires != 0 ? cfg->max_expires : 7200;
+	if (c->min_expires > c->max_expires)
+		goto fail;
+	c->record_route = cfg->record_route;
+	seed = cfg->seed;
+	c->key.k0 = sw_splitmix64(&seed);
+	c->key.k1 = sw_splitmix64(&seed);
+	max_bindings = cfg->max_bindings != 0 ? cfg->max_bindings : 65536;
+
+	c->n_servers = cfg->n_servers;
+	for (unsigned i = 0; i < cfg->n_servers; i++) {
+		const struct sw_cluster_server_cfg *sc = &cfg->server[i];
+		struct cl_server *s = &c->srv[i];
+		unsigned t;
+
+		s->ip = sc->ip;
+		s->port = sc->port;
+		s->index = (uint8_t)i;
+		s->name_len = (uint8_t)strnlen(sc->name, sizeof(sc->name) - 1);
+		memcpy(s->name, sc->name, s->name_len);
+		s->hostport_len = (uint8_t)snprintf(
+		        s->hostport, sizeof(s->hostport), "%u.%u.%u.%u:%u", sc->ip >> 24,
+		        (sc->ip >> 16) & 255, (sc->ip >> 8) & 255, sc->ip & 255, sc->port);
+		s->fault.from = 1; /* empty range: computed at the first datagram */
+		s->fault.until = 0;
+		for (t = 0; t < c->n_tables; t++)
+			if (c->table[t].group == sc->group)
+				break;
+		if (t == c->n_tables) {
+			rc = cl_table_init(&c->table[t], max_bindings, sc->group,
+			                   sw_splitmix64(&seed));
+			if (rc != 0)
+				goto fail;
+			c->n_tables++;
+		}
+		s->table = (uint8_t)t;
+	}
+
+	c->tmpl = calloc(T_COUNT, sizeof(*c->tmpl));
+	if (c->tmpl == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (unsigned t = 0; t < T_COUNT; t++) {
+		rc = sw_sip_tmpl_compile_text(&c->tmpl[t], tmpl_text[t], NULL);
+		if (rc != 0)
+			goto fail;
+	}
+	c->nonce_d.nonce_len = CL_NONCE_LEN;
+	c->nonce_d.hex_len = SW_SIP_MD5_HEX;
+
+	c->n_slots = cfg->delay_slots != 0 ? cfg->delay_slots : 4096;
+	c->slot = cl_alloc_lines((size_t)c->n_slots * sizeof(struct cl_slot));
+	c->heap = calloc(c->n_slots, sizeof(uint32_t));
+	c->free_stack = calloc(c->n_slots, sizeof(uint32_t));
+	c->out_cap = SW_SIP_MSG_MAX + 1024 + SW_SIP_BUILD_SLACK;
+	c->out = malloc(c->out_cap);
+	if (c->slot == NULL || c->heap == NULL || c->free_stack == NULL || c->out == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < c->n_slots; i++)
+		c->free_stack[i] = c->n_slots - 1 - i;
+	c->free_len = c->n_slots;
+	return c;
+
+fail:
+	sw_cluster_free(c);
+fail_early:
+	errno = -rc;
+	return NULL;
+}
+
+void
+sw_cluster_free(struct sw_cluster *c)
+{
+	if (c == NULL)
+		return;
+	for (unsigned t = 0; t < c->n_tables; t++)
+		cl_table_fini(&c->table[t]);
+	free(c->tmpl);
+	free(c->slot);
+	free(c->heap);
+	free(c->free_stack);
+	free(c->out);
+	free(c);
+}
+
+/* ---- faults ---- */
+
+int
+sw_cluster_fault_add(struct sw_cluster *c, unsigned server, uint64_t from_ns, uint64_t until_ns,
+                     enum sw_cluster_fault_kind kind, uint32_t param)
+{
+	struct cl_rule *r;
+
+	if (server >= c->n_servers || (unsigned)kind >= SW_CLUSTER_FAULT_COUNT ||
+	    from_ns >= until_ns || (kind == SW_CLUSTER_CAPACITY && param == 0))
+		return -EINVAL;
+	if (c->n_rules >= SW_CLUSTER_MAX_RULES)
+		return -ENOSPC;
+	r = &c->rule[c->n_rules++];
+	r->from = from_ns;
+	r->until = until_ns;
+	r->kind = (uint8_t)kind;
+	r->param = param;
+	r->server = (uint8_t)server;
+	c->srv[server].fault.from = 1; /* recompute */
+	c->srv[server].fault.until = 0;
+	return 0;
+}
+
+/* The faults in force at now, and the span around now over which they hold. */
+static void
+fault_compute(const struct sw_cluster *c, struct cl_server *s, uint64_t now)
+{
+	struct cl_fault f = {.from = 0, .until = UINT64_MAX, .kind = SW_CLUSTER_FAULT_COUNT};
+
+	for (unsigned i = 0; i < c->n_rules; i++) {
+		const struct cl_rule *r = &c->rule[i];
+		if (r->server != s->index)
+			continue;
+		if (now < r->from) {
+			if (r->from < f.until)
+				f.until = r->from;
+			continue;
+		}
+		if (now >= r->until) {
+			if (r->until > f.from)
+				f.from = r->until;
+			continue;
+		}
+		if (r->from > f.from)
+			f.from = r->from;
+		if (r->until < f.until)
+			f.until = r->until;
+		if (r->kind == SW_CLUSTER_CAPACITY) {
+			f.rate = r->param;
+		} else {
+			f.kind = r->kind;
+			f.param = r->param;
+		}
+	}
+	s->fault = f;
+}
+
+/* Token bucket: rate per second, depth a tenth of a second (at least one). */
+static int
+bucket_take(struct cl_server *s, uint64_t now, uint32_t rate)
+{
+	uint64_t depth = (rate / 10 > 0 ? rate / 10 : 1) * SW_NS_PER_S;
+	uint64_t dt;
+
+	if (s->bucket_rate != rate) {
+		s->bucket_rate = rate;
+		s->tokens = depth;
+		s->last_fill = now;
+	}
+	dt = now - s->last_fill;
+	if (dt > SW_NS_PER_S)
+		dt = SW_NS_PER_S;
+	s->last_fill = now;
+	s->tokens += dt * rate;
+	if (s->tokens > depth)
+		s->tokens = depth;
+	if (s->tokens < SW_NS_PER_S)
+		return 0;
+	s->tokens -= SW_NS_PER_S;
+	return 1;
+}
+
+/* ---- the delay queue ---- */
+
+static inline int
+slot_before(const struct sw_cluster *c, uint32_t a, uint32_t b)
+{
+	const struct cl_slot *x = &c->slot[a], *y = &c->slot[b];
+	return x->due < y->due || (x->due == y->due && x->seq < y->seq);
+}
+
+static void
+heap_push(struct sw_cluster *c, uint32_t idx)
+{
+	uint32_t i = c->heap_len++;
+
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+		if (!slot_before(c, idx, c->heap[parent]))
+			break;
+		c->heap[i] = c->heap[parent];
+		i = parent;
+	}
+	c->heap[i] = idx;
+}
+
+static uint32_t
+heap_pop(struct sw_cluster *c)
+{
+	uint32_t top = c->heap[0], last = c->heap[--c->heap_len], i = 0;
+
+	for (;;) {
+		uint32_t l = 2 * i + 1, m;
+		if (l >= c->heap_len)
+			break;
+		m = (l + 1 < c->heap_len && slot_before(c, c->heap[l + 1], c->heap[l])) ? l + 1 : l;
+		if (!slot_before(c, c->heap[m], last))
+			break;
+		c->heap[i] = c->heap[m];
+		i = m;
+	}
+	if (c->heap_len > 0)
+		c->heap[i] = last;
+	return top;
+}
+
+static inline void
+count_tx(struct cl_server *s, int status)
+{
+	s->st.tx++;
+	s->st.tx_by_class[status >= 100 && status < 700 ? status / 100 : 0]++;
+}
+
+void
+cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status)
+{
+	struct sw_cluster *c = x->c;
+	struct cl_server *s = x->s;
+
+	if (x->delay == 0) {
+		struct sw_cluster_dgram d = {
+		        .due = x->now,
+		        .src_ip = s->ip,
+		        .dst_ip = ip,
+		        .src_port = s->port,
+		        .dst_port = port,
+		        .len = (uint16_t)len,
+		        .server = s->index,
+		        .data = p,
+		};
+		count_tx(s, status);
+		x->emit(x->arg, &d);
+		x->emitted++;
+		return;
+	}
+	if (len > SW_CLUSTER_SLOT_DATA || c->free_len == 0) {
+		s->st.dropped_delay_full++;
+		return;
+	}
+	{
+		uint32_t idx = c->free_stack[--c->free_len];
+		struct cl_slot *sl = &c->slot[idx];
+
+		sl->due = x->now + x->delay;
+		sl->seq = c->seq++;
+		sl->src_ip = s->ip;
+		sl->dst_ip = ip;
+		sl->src_port = s->port;
+		sl->dst_port = port;
+		sl->len = (uint16_t)len;
+		sl->server = s->index;
+		sl->status = (uint16_t)status;
+		memcpy(sl->data, p, len);
+		heap_push(c, idx);
+	}
+}
+
+uint64_t
+sw_cluster_next_due(const struct sw_cluster *c)
+{
+	return c->heap_len > 0 ? c->slot[c->heap[0]].due : UINT64_MAX;
+}
+
+unsigned
+sw_cluster_poll(struct sw_cluster *c, uint64_t now, sw_cluster_emit emit, void *arg)
+{
+	unsigned n = 0;
+
+	if (now > c->now_seen)
+		c->now_seen = now;
+	while (c->heap_len > 0 && c->slot[c->heap[0]].due <= now) {
+		uint32_t idx = heap_pop(c);
+		struct cl_slot *sl = &c->slot[idx];
+		struct sw_cluster_dgram d = {
+		        .due = sl->due,
+		        .src_ip = sl->src_ip,
+		        .dst_ip = sl->dst_ip,
+		        .src_port = sl->src_port,
+		        .dst_port = sl->dst_port,
+		        .len = sl->len,
+		        .server = sl->server,
+		        .data = sl->data,
+		};
+		count_tx(&c->srv[sl->server], sl->status);
+		emit(arg, &d);
+		c->free_stack[c->free_len++] = idx;
+		n++;
+	}
+	for (unsigned t = 0; t < c->n_tables; t++)
+		cl_table_sweep(&c->table[t], now, 16);
+	return n;
+}
+
+/* ---- answers ---- */
+
+/* A To tag for our answers: the same for every answer to one request (Call-ID, CSeq). */
+static void
+to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	uint64_t h = c->key.k0 ^ m->cseq;
+
+	for (uint32_t i = 0; i < m->call_id.len; i++)
+		h = (h ^ (uint8_t)m->call_id.p[i]) * UINT64_C(0x100000001B3);
+	h ^= h >> 29;
+	h *= UINT64_C(0xBF58476D1CE4E5B9);
+	for (int i = 0; i < 12; i++, h >>= 4)
+		out[i] = hx[h & 15];
+}
+
+void
+cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
+          struct sw_sip_vars *v)
+{
+	struct sw_cluster *c = x->c;
+	struct sw_sip_vars local;
+	char tag[12];
+	int n;
+
+	if (m->method == SW_SIP_METHOD_ACK)
+		return; /* RFC 3261 section 17.2.1: an ACK is never answered */
+	if (v == NULL) {
+		memset(&local, 0, sizeof(local));
+		v = &local;
+	}
+	to_tag(c, m, tag);
+	v->req = m;
+	v->s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, sizeof(tag)};
+	v->s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){x->s->name, x->s->name_len};
+	v->s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){x->s->hostport, x->s->hostport_len};
+	n = sw_sip_build(&c->tmpl[t], v, c->out, c->out_cap);
+	if (n < 0)
+		return;
+	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
+	cl_send(x, x->src_ip, x->src_port, c->out, (size_t)n, status);
+}
+
+/* ---- the registrar ---- */
+
+static void
+challenge(struct cl_ctx *x, const struct sw_sip_msg *m, int stale)
+{
+	struct sw_cluster *c = x->c;
+	struct sw_sip_vars v;
+
+	memset(&v, 0, sizeof(v));
+	cl_nonce_make(&c->key, x->now, c->nonce_d.nonce);
+	v.digest = &c->nonce_d;
+	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
+	x->s->st.challenges++;
+	cl_answer(x, m, stale ? T_401_STALE : T_401, 401, &v);
+}
+
+static const char *
+ha2_of(struct sw_cluster *c, struct sw_sip_str uri)
+{
+	if (uri.len != c->ha2_uri_len || memcmp(uri.p, c->ha2_uri, uri.len) != 0) {
+		sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, uri.p, uri.len, c->ha2);
+		memcpy(c->ha2_uri, uri.p, uri.len); /* uri.len <= 255 (credentials parser) */
+		c->ha2_uri_len = (uint16_t)uri.len;
+	}
+	return c->ha2;
+}
+
+static void
+registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len)
+{
+	struct sw_cluster *c = x->c;
+	struct cl_server *s = x->s;
+	struct cl_table *t = &c->table[s->table];
+	struct sw_cluster_credentials cr;
+	struct sw_sip_str aor, auth;
+	struct cl_binding *b;
+	uint8_t ha1[16];
+	int64_t expires;
+	int rc;
+
+	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX) {
+		s->st.bad_requests++;
+		cl_answer(x, m, T_400, 400, NULL);
+		return;
+	}
+	if (!cl_hdr_find(buf, len, "authorization", 13, 0, &auth)) {
+		challenge(x, m, 0);
+		return;
+	}
+	rc = sw_cluster_credentials_parse(&cr, auth.p, auth.len);
+	if (rc == -EPROTONOSUPPORT) {
+		challenge(x, m, 0);
+		return;
+	}
+	if (rc != 0) {
+		s->st.bad_requests++;
+		cl_answer(x, m, T_400, 400, NULL);
+		return;
+	}
+	if (s->fault.kind == SW_CLUSTER_REJECT_AUTH) {
+		s->st.fault_reject_auth++;
+		cl_answer(x, m, T_403, 403, NULL);
+		return;
+	}
+	switch (cl_nonce_check(&c->key, cr.nonce, x->now, c->nonce_ttl_s)) {
+	case CL_NONCE_BAD:
+		s->st.bad_nonce++;
+		challenge(x, m, 0);
+		return;
+	case CL_NONCE_STALE:
+		s->st.stale_nonce++;
+		challenge(x, m, 1);
+		return;
+	default:
+		break;
+	}
+	if (cr.realm.len != c->realm_len || memcmp(cr.realm.p, c->realm, c->realm_len) != 0 ||
+	    cr.username.len > SW_CLUSTER_USER_MAX ||
+	    (cr.algorithm.len > 0 && !cl_ieq(cr.algorithm, "md5", 3)) ||
+	    (cr.qop.len > 0 && !cl_ieq(cr.qop, "auth", 4)))
+		goto forbidden;
+
+	/* HA1 is kept in the binding once a user has authenticated (a registrar's stored HA1) */
+	b = cl_table_find(t, aor.p, aor.len);
+	if (b != NULL && b->has_ha1 && cr.username.len == aor.len &&
+	    memcmp(cr.username.p, aor.p, aor.len) == 0)
+		memcpy(ha1, b->ha1, 16);
+	else
+		cl_ha1(c, cr.username, ha1);
+	if (!cl_response_check(ha1, ha2_of(c, cr.uri), &cr))
+		goto forbidden;
+	s->st.auth_ok++;
+
+	/* RFC 3261 section 10.3 step 6: the contact's expires, else Expires, else our default */
+	expires = m->contact_expires >= 0 ? m->contact_expires
+	          : m->expires >= 0       ? m->expires
+	                                  : 3600;
+	if (m->contact_uri.len == 0) {
+		/* a query: nothing changes (the bindings are not listed) */
+		cl_answer(x, m, T_200_PLAIN, 200, NULL);
+		return;
+	}
+	if (expires == 0 || (m->contact_uri.len == 1 && m->contact_uri.p[0] == '*')) {
+		if (expires != 0) {
+			s->st.bad_requests++;
+			cl_answer(x, m, T_400, 400, NULL);
+			return;
+		}
+		cl_table_del(t, aor.p, aor.len);
+		s->st.unregistered++;
+		cl_answer(x, m, T_200_PLAIN, 200, NULL);
+		return;
+	}
+	if (expires < c->min_expires)
+		expires = c->min_expires;
+	if (expires > c->max_expires)
+		expires = c->max_expires;
+	if (b == NULL)
+		b = cl_table_get(t, aor.p, aor.len);
+	if (b == NULL) {
+		s->st.table_full++;
+		cl_answer(x, m, T_503, 503, NULL);
+		return;
+	}
+	if (cl_uri_ipv4(m->contact_uri, &b->ip, &b->port) != 0) {
+		b->ip = x->src_ip;
+		b->port = x->src_port;
+	}
+	b->expires = x->now + (uint64_t)expires * SW_NS_PER_S;
+	if (cr.username.len == aor.len && memcmp(cr.username.p, aor.p, aor.len) == 0) {
+		memcpy(b->ha1, ha1, 16);
+		b->has_ha1 = 1;
+	}
+	s->st.registered++;
+	{
+		struct sw_sip_vars v;
+		memset(&v, 0, sizeof(v));
+		v.s[SW_SIP_V_REMOTE_TARGET] =
+		        (struct sw_sip_cstr){m->contact_uri.p, m->contact_uri.len};
+		v.n[SW_SIP_N_EXPIRES] = (uint32_t)expires;
+		cl_answer(x, m, T_200_REG, 200, &v);
+	}
+	return;
+
+forbidden:
+	s->st.auth_fail++;
+	cl_answer(x, m, T_403, 403, NULL);
+}
+
+/* ---- dispatch ---- */
+
+static struct cl_server *
+server_at(struct sw_cluster *c, uint32_t ip, uint16_t port)
+{
+	for (unsigned i = 0; i < c->n_servers; i++)
+		if (c->srv[i].ip == ip && c->srv[i].port == port)
+			return &c->srv[i];
+	return NULL;
+}
+
+unsigned
+sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
+                 uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
+                 sw_cluster_emit emit, void *arg)
+{
+	struct cl_server *s = server_at(c, dst_ip, dst_port);
+	struct sw_sip_msg m;
+	struct cl_ctx x;
+
+	if (now > c->now_seen)
+		c->now_seen = now;
+	if (s == NULL) {
+		c->unknown_dst++;
+		return 0;
+	}
+	s->st.rx++;
+	if (SW_UNLIKELY(now < s->fault.from || now >= s->fault.until))
+		fault_compute(c, s, now);
+	if (s->fault.kind == SW_CLUSTER_SILENT) {
+		s->st.dropped_silent++;
+		return 0;
+	}
+	if (s->fault.rate != 0 && !bucket_take(s, now, s->fault.rate)) {
+		s->st.dropped_capacity++;
+		return 0;
+	}
+	x = (struct cl_ctx){.c = c,
+	                    .s = s,
+	                    .now = now,
+	                    .delay = s->fault.kind == SW_CLUSTER_DELAY
+	                                     ? (uint64_t)s->fault.param * SW_NS_PER_MS
+	                                     : 0,
+	                    .src_ip = src_ip,
+	                    .src_port = src_port,
+	                    .emit = emit,
+	                    .arg = arg};
+	if (sw_sip_parse(&m, buf, len,
+	                 SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
+	                         SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
+		s->st.parse_errors++;
+		return 0;
+	}
+	if (!m.is_request) {
+		s->st.rx_responses++;
+		cl_proxy_response(&x, &m, buf, len);
+		return x.emitted;
+	}
+	s->st.rx_requests++;
+	s->st.rx_by_method[m.method < SW_SIP_METHOD_COUNT ? m.method : SW_SIP_METHOD_OTHER]++;
+	if (s->fault.kind == SW_CLUSTER_503) {
+		if (m.method != SW_SIP_METHOD_ACK) {
+			struct sw_sip_vars v;
+			memset(&v, 0, sizeof(v));
+			v.n[SW_SIP_N_EXPIRES] = s->fault.param;
+			s->st.fault_503++;
+			cl_answer(&x, &m, s->fault.param != 0 ? T_503_RA : T_503, 503, &v);
+		}
+		return x.emitted;
+	}
+	switch (m.method) {
+	case SW_SIP_METHOD_REGISTER:
+		registrar(&x, &m, buf, len);
+		break;
+	case SW_SIP_METHOD_OPTIONS:
+		cl_answer(&x, &m, T_200_OPTIONS, 200, NULL);
+		break;
+	case SW_SIP_METHOD_SUBSCRIBE: {
+		struct sw_sip_vars v;
+		int64_t e = m.expires >= 0 ? m.expires : 3600;
+		memset(&v, 0, sizeof(v));
+		v.n[SW_SIP_N_EXPIRES] = (uint32_t)(e > c->max_expires ? c->max_expires : e);
+		cl_answer(&x, &m, T_200_SUB, 200, &v);
+		break;
+	}
+	case SW_SIP_METHOD_INVITE:
+	case SW_SIP_METHOD_ACK:
+	case SW_SIP_METHOD_BYE:
+	case SW_SIP_METHOD_CANCEL:
+	case SW_SIP_METHOD_PRACK:
+	case SW_SIP_METHOD_UPDATE:
+	case SW_SIP_METHOD_INFO:
+	case SW_SIP_METHOD_MESSAGE:
+	case SW_SIP_METHOD_REFER:
+		cl_proxy_request(&x, &m, buf, len);
+		break;
+	case SW_SIP_METHOD_NOTIFY:
+	case SW_SIP_METHOD_PUBLISH:
+		cl_answer(&x, &m, T_405, 405, NULL);
+		break;
+	default:
+		cl_answer(&x, &m, T_501, 501, NULL);
+		break;
+	}
+	return x.emitted;
+}
+
+/* ---- reading ---- */
+
+void
+sw_cluster_stats(const struct sw_cluster *c, unsigned server, struct sw_cluster_server_stats *out)
+{
+	if (server >= c->n_servers) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = c->srv[server].st;
+	out->bindings = c->table[c->srv[server].table].count;
+}
+
+const struct cl_binding *
+cl_binding_live(const struct sw_cluster *c, unsigned t, const char *user, size_t len)
+{
+	const struct cl_binding *b = cl_table_find(&c->table[t], user, len);
+
+	return (b != NULL && b->expires > c->now_seen) ? b : NULL;
+}
+
+int
+sw_cluster_lookup(const struct sw_cluster *c, unsigned group, const char *user, size_t len,
+                  uint32_t *ip, uint16_t *port, uint64_t *expires_ns)
+{
+	for (unsigned t = 0; t < c->n_tables; t++) {
+		const struct cl_binding *b;
+		if (c->table[t].group != group)
+			continue;
+		b = cl_binding_live(c, t, user, len);
+		if (b == NULL)
+			return -ENOENT;
+		if (ip != NULL)
+			*ip = b->ip;
+		if (port != NULL)
+			*port = b->port;
+		if (expires_ns != NULL)
+			*expires_ns = b->expires;
+		return 0;
+	}
+	return -EINVAL;
+}

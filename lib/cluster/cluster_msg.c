@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small readers over a datagram that sw_sip_parse() already accepted: the header lines one by
+ * one (lib/sip keeps only the headers a phone needs, the cluster also wants Authorization,
+ * Max-Forwards and Route), the user part of a URI and an IPv4 host:port. Every read stays in
+ * [buf, buf + len) even if the datagram were not valid.
+ */
+#include <string.h>
+
+#include "cluster_private.h"
+
+static inline char
+lower(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+}
+
+int
+cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
+{
+	if (s.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (lower(s.p[i]) != lit[i])
+			return 0;
+	return 1;
+}
+
+void
+cl_hdr_begin(struct cl_hdr_it *it, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	/* RFC 3261 section 7.5: CRLFs before the start line are skipped, as lib/sip does */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	p = memchr(p, '\n', (size_t)(end - p));
+	it->p = p == NULL ? end : p + 1;
+	it->end = end;
+	it->body = end;
+}
+
+/*
+ * message-header = field-name HCOLON field-value CRLF, continued by lines that start with SP or
+ * HTAB (RFC 3261 section 7.3.1); the empty line ends the headers.
+ */
+int
+cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
+{
+	const char *p = it->p, *end = it->end, *n, *ne, *v, *lf;
+
+	if (p >= end)
+		return 0;
+	if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+		it->body = p + (*p == '\r' ? 2 : 1);
+		it->p = end;
+		return 0;
+	}
+	n = p;
+	while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+		p++;
+	ne = p;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != ':' || ne == n) {
+		it->p = end;
+		return 0;
+	}
+	v = p + 1;
+	lf = memchr(v, '\n', (size_t)(end - v));
+	while (lf != NULL && lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t'))
+		lf = memchr(lf + 1, '\n', (size_t)(end - lf - 1));
+	if (lf == NULL) {
+		it->p = end;
+		return 0;
+	}
+	h->line = n;
+	h->next = lf + 1;
+	h->name = (struct sw_sip_str){n, (uint32_t)(ne - n)};
+	while (v < lf && (*v == ' ' || *v == '\t'))
+		v++;
+	p = lf;
+	while (p > v && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\r' || p[-1] == '\n'))
+		p--;
+	h->value = (struct sw_sip_str){v, (uint32_t)(p - v)};
+	it->p = lf + 1;
+	return 1;
+}
+
+int
+cl_hdr_is(const struct cl_hdr *h, const char *full, size_t flen, char compact)
+{
+	if (compact != 0 && h->name.len == 1 && lower(h->name.p[0]) == compact)
+		return 1;
+	return cl_ieq(h->name, full, flen);
+}
+
+int
+cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char compact,
+            struct sw_sip_str *value)
+{
+	struct cl_hdr_it it;
+	struct cl_hdr h;
+
+	cl_hdr_begin(&it, buf, len);
+	while (cl_hdr_next(&it, &h)) {
+		/* cheap first-letter filter before the full comparison */
+		if (lower(h.name.p[0]) != full[0] && !(h.name.len == 1 && compact != 0))
+			continue;
+		if (cl_hdr_is(&h, full, flen, compact)) {
+			*value = h.value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The addr-spec inside a name-addr ("Bob" <sip:bob@x>;tag=1), or the URI itself. */
+static struct sw_sip_str
+uri_of(struct sw_sip_str s)
+{
+	const char *p = s.p, *end = s.p + s.len, *lt;
+
+	lt = memchr(p, '<', s.len);
+	if (lt != NULL) {
+		const char *gt = memchr(lt + 1, '>', (size_t)(end - lt - 1));
+		return (struct sw_sip_str){lt + 1, (uint32_t)((gt != NULL ? gt : end) - lt - 1)};
+	}
+	/* addr-spec without brackets: parameters after ';' belong to the header */
+	{
+		const char *sc = memchr(p, ';', s.len);
+		if (sc != NULL)
+			end = sc;
+	}
+	return (struct sw_sip_str){p, (uint32_t)(end - p)};
+}
+
+/* Skip "sip:" or "sips:"; NULL when neither. */
+static const char *
+skip_scheme(struct sw_sip_str u)
+{
+	if (u.len >= 4 && cl_ieq((struct sw_sip_str){u.p, 4}, "sip:", 4))
+		return u.p + 4;
+	if (u.len >= 5 && cl_ieq((struct sw_sip_str){u.p, 5}, "sips:", 5))
+		return u.p + 5;
+	return NULL;
+}
+
+/* SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]; userinfo ends in '@' */
+int
+cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user)
+{
+	struct sw_sip_str u = uri_of(s);
+	const char *p = skip_scheme(u), *end = u.p + u.len, *q;
+
+	if (p == NULL)
+		return -1;
+	for (q = p; q < end && *q != '@'; q++)
+		if (*q == ';' || *q == '?' || *q == '>')
+			return -1;
+	if (q == end || q == p)
+		return -1;
+	/* user ":" password: the user is before the colon */
+	{
+		const char *colon = memchr(p, ':', (size_t)(q - p));
+		if (colon != NULL)
+			q = colon;
+	}
+	if (q == p)
+		return -1;
+	*user = (struct sw_sip_str){p, (uint32_t)(q - p)};
+	return 0;
+}
+
+static const char *
+dec_u32(const char *p, const char *end, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+	const char *s = p;
+
+	while (p < end && *p >= '0' && *p <= '9' && p - s < 6) {
+		v = v * 10 + (uint32_t)(*p - '0');
+		p++;
+	}
+	if (p == s || v > max)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+int
+cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port)
+{
+	struct sw_sip_str u = uri_of(s);
+	const char *p = skip_scheme(u), *end = u.p + u.len, *at;
+	uint32_t a = 0, v, pt = 5060;
+
+	if (p == NULL)
+		return -1;
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1;
+	for (int i = 0; i < 4; i++) {
+		p = dec_u32(p, end, 255, &v);
+		if (p == NULL)
+			return -1;
+		a = a << 8 | v;
+		if (i < 3) {
+			if (p == end || *p != '.')
+				return -1;
+			p++;
+		}
+	}
+	if (p < end && *p == ':') {
+		p = dec_u32(p + 1, end, 65535, &pt);
+		if (p == NULL || pt == 0)
+			return -1;
+	}
+	if (p < end && *p != ';' && *p != '?' && *p != '>')
+		return -1;
+	*ip = a;
+	*port = (uint16_t)pt;
+	return 0;
+}

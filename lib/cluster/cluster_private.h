@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* lib/cluster internals shared between its files. */
+#ifndef CLUSTER_PRIVATE_H
+#define CLUSTER_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sw_common.h"
+#include "sw_cluster.h"
+#include "sw_sip.h"
+
+/** aligned_alloc on cache lines (C11 wants the size a multiple of the alignment). */
+static inline void *
+cl_alloc_lines(size_t n)
+{
+	return aligned_alloc(SW_CACHE_LINE, (n + SW_CACHE_LINE - 1) & ~(size_t)(SW_CACHE_LINE - 1));
+}
+
+/* ---- header lines of a message (cluster_msg.c) ---- */
+
+/** One header line: [line, next) is the whole line with its folds and line end. */
+struct cl_hdr {
+	const char *line, *next;
+	struct sw_sip_str name, value; /* value trimmed */
+};
+
+/** Walks the header lines of a datagram that sw_sip_parse() accepted. */
+struct cl_hdr_it {
+	const char *p, *end;
+	const char *body; /* set when the walk ends: first byte after the empty line */
+};
+
+/** Start at the first header line (after the start line). */
+void cl_hdr_begin(struct cl_hdr_it *it, const char *buf, size_t len);
+/** @return 1 and the next header line, or 0 at the empty line (it->body set) or a bad line. */
+int cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h);
+/** @return 1 when the name is full (case-insensitive) or the one-letter compact form. */
+int cl_hdr_is(const struct cl_hdr *h, const char *full, size_t flen, char compact);
+/** Find the first header so named; @return 1 and its value, or 0. */
+int cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char compact,
+                struct sw_sip_str *value);
+/** The user part of a SIP URI or name-addr ("<sip:alice@x>" -> "alice"); @return 0 or -1. */
+int cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user);
+/** The host:port of a SIP URI when the host is an IPv4 literal; port 5060 when absent. */
+int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
+/** Case-insensitive equality of a slice and a lower-case literal. */
+int cl_ieq(struct sw_sip_str s, const char *lit, size_t n);
+
+/* ---- digest, server side (cluster_auth.c) ---- */
+
+#define CL_NONCE_LEN 24u
+/* user ":" realm ":" password: the rule (< 128) holds at most 21 "{user}" of at most 32 */
+#define CL_HA1_INPUT (SW_CLUSTER_USER_MAX + 1 + 128 + 1 + 128 + 21 * SW_CLUSTER_USER_MAX)
+
+enum cl_nonce_state {
+	CL_NONCE_OK = 0,
+	CL_NONCE_STALE,
+	CL_NONCE_BAD
+};
+
+/** CL_NONCE_LEN characters: issue time and its MAC. */
+void cl_nonce_make(const struct sw_sip_token_key *key, uint64_t now, char *out);
+/** @return enum cl_nonce_state. */
+int cl_nonce_check(const struct sw_sip_token_key *key, struct sw_sip_str nonce, uint64_t now,
+                   uint32_t ttl_s);
+/** 32 hex characters of MD5(p). */
+void cl_md5_hex(const void *p, size_t n, char *out);
+/** Binary HA1 of a user (at most SW_CLUSTER_USER_MAX characters) under the cluster's rule. */
+void cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1);
+/** @return 1 when cr->response is right for HA1 (binary) and HA2 (hex). */
+int cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr);
+
+/* ---- the binding table (cluster_table.c) ---- */
+
+/** One binding: exactly one cache line. len 0 = empty slot. */
+struct cl_binding {
+	char user[SW_CLUSTER_USER_MAX];
+	uint8_t len;
+	uint8_t has_ha1; /* ha1 holds H(user:realm:password) of this user */
+	uint16_t port;
+	uint32_t ip;
+	uint64_t expires; /* ns */
+	uint8_t ha1[16];
+};
+
+/** Open addressing, linear probing, backward-shift deletion (no tombstones). */
+struct cl_table {
+	struct cl_binding *b;
+	uint32_t mask;  /* slots - 1; slots >= 2 * max */
+	uint32_t count; /* slots in use (expired ones included until swept) */
+	uint32_t max;
+	uint32_t sweep; /* next slot the expiry sweep looks at */
+	uint8_t group;
+	uint64_t key;
+};
+
+int cl_table_init(struct cl_table *t, uint32_t max, uint8_t group, uint64_t key);
+void cl_table_fini(struct cl_table *t);
+/** The slot of user (expired or not), or NULL. */
+struct cl_binding *cl_table_find(const struct cl_table *t, const char *user, size_t len);
+/** The slot for user, inserted empty-but-keyed when new; NULL when the table is full. */
+struct cl_binding *cl_table_get(struct cl_table *t, const char *user, size_t len);
+/** Remove user; @return 1 when it was there. */
+int cl_table_del(struct cl_table *t, const char *user, size_t len);
+/** Remove up to budget expired bindings, looking at up to 4 * budget slots. */
+void cl_table_sweep(struct cl_table *t, uint64_t now, unsigned budget);
+
+/* ---- the cluster ---- */
+
+enum cl_tmpl {
+	T_401 = 0,
+	T_401_STALE,
+	T_200_REG,
+	T_200_PLAIN,
+	T_200_OPTIONS,
+	T_200_SUB,
+	T_400,
+	T_403,
+	T_404,
+	T_405,
+	T_483,
+	T_501,
+	T_503,
+	T_503_RA,
+	T_COUNT
+};
+
+struct cl_rule {
+	uint64_t from, until;
+	uint32_t param;
+	uint8_t kind;
+	uint8_t server;
+};
+
+/** The faults in force for a server over [from, until). */
+struct cl_fault {
+	uint64_t from, until;
+	uint32_t param; /* of kind */
+	uint32_t rate;  /* capacity, 0 = none */
+	uint8_t kind;   /* SW_CLUSTER_FAULT_COUNT = none */
+};
+
+struct cl_server {
+	/* read mostly */
+	uint32_t ip;
+	uint16_t port;
+	uint8_t table;
+	uint8_t index;
+	char name[32];
+	uint8_t name_len;
+	char hostport[24]; /* "a.b.c.d:port" */
+	uint8_t hostport_len;
+	struct cl_fault fault;
+	/* token bucket: tokens scaled by 1e9 */
+	uint64_t tokens;
+	uint64_t last_fill;
+	uint32_t bucket_rate;
+	/* counters: one writer */
+	struct sw_cluster_server_stats st SW_ALIGNED_CACHE;
+} SW_ALIGNED_CACHE;
+
+struct cl_slot {
+	uint64_t due, seq;
+	uint32_t src_ip, dst_ip;
+	uint16_t src_port, dst_port, len;
+	uint16_t status; /* 0 for a request */
+	uint8_t server;
+	char data[SW_CLUSTER_SLOT_DATA];
+};
+
+/** One message being handled: where answers go and when. */
+struct cl_ctx {
+	struct sw_cluster *c;
+	struct cl_server *s;
+	uint64_t now, delay;
+	uint32_t src_ip;
+	uint16_t src_port;
+	sw_cluster_emit emit;
+	void *arg;
+	unsigned emitted;
+};
+
+struct sw_cluster {
+	struct cl_server srv[SW_CLUSTER_MAX_SERVERS];
+	unsigned n_servers;
+	unsigned n_tables;
+	struct cl_table table[SW_CLUSTER_MAX_SERVERS];
+	struct sw_sip_token_key key; /* nonces, branches, tags */
+	uint32_t nonce_ttl_s, min_expires, max_expires;
+	uint8_t record_route;
+	char realm[128];
+	uint8_t realm_len;
+	char pw_rule[128];
+	uint8_t pw_rule_len;
+	/* HA2 of the last (REGISTER, uri) seen */
+	char ha2_uri[256];
+	uint16_t ha2_uri_len;
+	char ha2[SW_SIP_MD5_HEX];
+	struct sw_sip_digest nonce_d; /* carries {nonce} into the 401 template */
+	struct sw_sip_tmpl *tmpl;     /* T_COUNT */
+	/* fault rules */
+	struct cl_rule rule[SW_CLUSTER_MAX_RULES];
+	unsigned n_rules;
+	/* delay queue: a binary min-heap of slot indexes on (due, seq) */
+	struct cl_slot *slot;
+	uint32_t *heap, *free_stack;
+	uint32_t n_slots, heap_len, free_len;
+	uint64_t seq;
+	uint64_t unknown_dst;
+	uint64_t now_seen; /* the latest now given to input or poll */
+	/* where answers are built */
+	char *out;
+	size_t out_cap;
+};
+
+/** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. */
+void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status);
+/** The live binding of user in the table of group index t, or NULL. */
+const struct cl_binding *cl_binding_live(const struct sw_cluster *c, unsigned t, const char *user,
+                                         size_t len);
+/** Proxy a request (cluster_proxy.c). */
+void cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
+/** Relay a response back (cluster_proxy.c). */
+void cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
+/** Answer a request from a template; vars may add fields. */
+void cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
+               struct sw_sip_vars *v);
+
+#endif /* CLUSTER_PRIVATE_H */

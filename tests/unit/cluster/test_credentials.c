@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The Authorization parser: RFC 2617 forms, quoting, folding, limits and hostile values. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_cluster.h"
+
+#define SLICE_IS(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, lit, (s).len) == 0)
+
+static void
+test_a_full_digest_response_is_parsed(void)
+{
+	static const char v[] =
+	        "Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+	        "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", qop=auth, "
+	        "nc=00000001, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\", "
+	        "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\", algorithm=MD5";
+	struct sw_cluster_credentials cr;
+
+	CU_ASSERT_EQUAL_FATAL(sw_cluster_credentials_parse(&cr, v, sizeof(v) - 1), 0);
+	CU_ASSERT_TRUE(SLICE_IS(cr.username, "Mufasa"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.realm, "testrealm@host.com"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.nonce, "dcd98b7102dd2f0e8b11d0f600bfb0c093"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.uri, "/dir/index.html"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.qop, "auth"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.nc, "00000001"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.cnonce, "0a4f113b"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.response, "6629fae49393a05397450978507c4ef1"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.opaque, "5ccc069c403ebaf9f0171e9517f40e41"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.algorithm, "MD5"));
+}
+
+static void
+test_names_are_case_insensitive_and_spacing_is_free(void)
+{
+	static const char v[] = "  dIgEsT\r\n USERNAME = \"u\" ,Realm=\"r\",\tNONCE=\"n\" , "
+	                        "URI=\"sip:d\",\r\n\tResponse=\"x\",qop=\"auth\",nc=1,cnonce=c,"
+	                        "foo=bar, baz=\"q,\\\"x\"";
+	struct sw_cluster_credentials cr;
+
+	CU_ASSERT_EQUAL_FATAL(sw_cluster_credentials_parse(&cr, v, sizeof(v) - 1), 0);
+	CU_ASSERT_TRUE(SLICE_IS(cr.username, "u"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.uri, "sip:d"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.qop, "auth"));
+	CU_ASSERT_TRUE(SLICE_IS(cr.cnonce, "c"));
+	CU_ASSERT_EQUAL(cr.opaque.len, 0);
+}
+
+static void
+test_other_schemes_and_broken_values_are_refused(void)
+{
+	static const struct {
+		const char *v;
+		int rc;
+	} cases[] = {
+	        {"", -EPROTONOSUPPORT},
+	        {"Basic dXNlcjpwYXNz", -EPROTONOSUPPORT},
+	        {"Digestusername=\"u\"", -EPROTONOSUPPORT},
+	        {"Digest", -EPROTONOSUPPORT},
+	        {"Digest ", -EINVAL},
+	        {"Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"x\"", -EINVAL},
+	        {"Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"x\", response=\"z",
+	         -EINVAL},
+	        {"Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"x\", response=z, qop=auth",
+	         -EINVAL},
+	        {"Digest username=\"u\", username=\"v\", realm=\"r\", nonce=\"n\", uri=\"x\", "
+	         "response=z",
+	         -EINVAL},
+	        {"Digest username=\"u\" realm=\"r\"", -EINVAL},
+	        {"Digest username=\"u\",, realm=\"r\"", -EINVAL},
+	        {"Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"x\", response=z,",
+	         -EINVAL},
+	        {"Digest username=", -EINVAL},
+	        {"Digest username=\"a\\", -EINVAL},
+	        {"Digest =x", -EINVAL},
+	        {"Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"x\", response=z", 0},
+	};
+	struct sw_cluster_credentials cr;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CU_ASSERT_EQUAL(sw_cluster_credentials_parse(&cr, cases[i].v, strlen(cases[i].v)),
+		                cases[i].rc);
+}
+
+static void
+test_a_value_over_255_characters_is_refused(void)
+{
+	char v[600];
+	struct sw_cluster_credentials cr;
+	int n = (int)strlen(strcpy(v, "Digest realm=\"r\", nonce=\""));
+
+	memset(v + n, 'a', 256);
+	strcpy(v + n + 256, "\", username=u, uri=x, response=z");
+	CU_ASSERT_EQUAL(sw_cluster_credentials_parse(&cr, v, strlen(v)), -E2BIG);
+	v[n + 255] = '"';
+	v[n + 256] = ' ';
+	CU_ASSERT_EQUAL(sw_cluster_credentials_parse(&cr, v, strlen(v)), 0);
+	CU_ASSERT_EQUAL(cr.nonce.len, 255);
+}
+
+static void
+test_the_parser_never_reads_past_its_input(void)
+{
+	/* every prefix of a valid value, each in a heap block of exactly its size (ASan) */
+	static const char v[] = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:d\", "
+	                        "response=\"0123456789abcdef0123456789abcdef\", qop=auth, nc=1, "
+	                        "cnonce=\"c\\\"q\"";
+	struct sw_cluster_credentials cr;
+	int ok = 0;
+
+	for (size_t n = 0; n < sizeof(v); n++) {
+		char *b = malloc(n > 0 ? n : 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		memcpy(b, v, n);
+		ok += sw_cluster_credentials_parse(&cr, b, n) == 0;
+		free(b);
+	}
+	CU_ASSERT_EQUAL(ok, 2); /* the whole value, and the prefix that ends after response */
+}
+
+static const struct sw_test_case cases[] = {
+        {"a full digest response is parsed", test_a_full_digest_response_is_parsed},
+        {"names are case-insensitive and spacing is free",
+         test_names_are_case_insensitive_and_spacing_is_free},
+        {"other schemes and broken values are refused",
+         test_other_schemes_and_broken_values_are_refused},
+        {"a value over 255 characters is refused", test_a_value_over_255_characters_is_refused},
+        {"the parser never reads past its input", test_the_parser_never_reads_past_its_input},
+        {NULL, NULL},
+};
+
+const struct sw_test_suite suite_credentials = {"credentials", NULL, NULL, cases};
