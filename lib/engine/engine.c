@@ -616,7 +616,7 @@ take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct s
 	return true;
 }
 
-static void
+static int
 rx_response(struct sw_engine *e, const struct sw_sip_msg *m)
 {
 	struct sw_sip_token tok;
@@ -624,15 +624,15 @@ rx_response(struct sw_engine *e, const struct sw_sip_msg *m)
 
 	if (rc < 0) {
 		count(e, SW_ENGINE_C_RX_BAD_TOKEN);
-		return;
+		return -1;
 	}
 	if (tok.worker != e->cfg.worker) {
 		count(e, SW_ENGINE_C_RX_OTHER_WORKER);
-		return;
+		return tok.worker < e->cfg.n_workers ? tok.worker : -1;
 	}
 	if (tok.line >= e->n_lines || tok.txn > 0xffff) {
 		count(e, SW_ENGINE_C_RX_BAD_TOKEN);
-		return;
+		return -1;
 	}
 	uint32_t i = tok.line;
 	uint16_t tag = (uint16_t)tok.txn;
@@ -654,7 +654,7 @@ rx_response(struct sw_engine *e, const struct sw_sip_msg *m)
 	sw_phone_response(&e->ctx, &e->lines[i], e->now, tag, &r, &out);
 	if (out.stale) {
 		count(e, SW_ENGINE_C_RX_STALE);
-		return;
+		return -1;
 	}
 	if (m->status >= 200 && leg < 2) {
 		const struct sw_engine_target *t;
@@ -665,6 +665,7 @@ rx_response(struct sw_engine *e, const struct sw_sip_msg *m)
 		sw_stat_add(&e->st.srv_answered[t->sid], 1);
 	}
 	run_out(e, i, &out, e->now);
+	return -1;
 }
 
 /* a request from a server: OPTIONS/NOTIFY/BYE get 200, INVITE 486 (the lines do not answer
@@ -752,7 +753,7 @@ rx_unreach(struct sw_engine *e, const struct sw_net_pkt *p)
 	count(e, SW_ENGINE_C_RX_UNREACH);
 }
 
-void
+int
 sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len)
 {
 	struct sw_net_pkt p;
@@ -766,14 +767,14 @@ sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len
 	case SW_NET_K_ARP_REQUEST:
 	case SW_NET_K_ARP_REPLY:
 		rx_arp(e, &p);
-		return;
+		return -1;
 	case SW_NET_K_UNREACH:
 		rx_unreach(e, &p);
-		return;
+		return -1;
 	default:
 		count(e, SW_ENGINE_C_RX_NET_DROP);
 		sw_stat_add(&e->st.net_drop[p.drop], 1);
-		return;
+		return -1;
 	}
 	enum sw_sip_reason why =
 	        sw_sip_parse(&m, (const char *)p.payload, p.payload_len,
@@ -783,15 +784,15 @@ sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len
 	if (why != SW_SIP_OK) {
 		count(e, SW_ENGINE_C_RX_PARSE_ERROR);
 		sw_stat_add(&e->st.parse_error[why], 1);
-		return;
+		return -1;
 	}
 	if (m.is_request) {
 		rx_request(e, &p, &m);
-		return;
+		return -1;
 	}
 	count(e, SW_ENGINE_C_RX_RESPONSES);
 	count(e, (enum sw_engine_counter)(SW_ENGINE_C_RX_1XX + m.status / 100 - 1));
-	rx_response(e, &m);
+	return rx_response(e, &m);
 }
 
 /* ---- admission and timers ------------------------------------------------------------------- */
@@ -1028,4 +1029,64 @@ sw_engine_routes_free(struct sw_engine_routes *rs)
 	free(rs->r);
 	rs->r = NULL;
 	rs->n = 0;
+}
+
+/* ---- benchmarks ----------------------------------------------------------------------------- */
+
+int
+sw_engine_preauth(struct sw_engine *e, const char *realm, uint64_t now)
+{
+	struct sw_sip_challenge c;
+	char nonce[48];
+	struct sw_sip_str r = {realm, (uint32_t)strlen(realm)};
+	int ri = realm_index(e, r);
+
+	if (ri < 0)
+		return -E2BIG;
+	memset(&c, 0, sizeof(c));
+	c.present = 1;
+	c.qop_auth = 1;
+	c.qop = (struct sw_sip_str){"auth", 4};
+	c.realm = r;
+	c.algo = SW_SIP_ALGO_MD5;
+	for (uint32_t i = 0; i < e->n_lines; i++) {
+		struct sw_line_info info;
+		char pw[128], user[64], ha1[SW_SIP_SHA256_HEX];
+
+		/* a distinct 40-character nonce per line, as a registrar would give */
+		snprintf(nonce, sizeof(nonce), "%016llx%08x%016llx", (unsigned long long)now, i,
+		         (unsigned long long)e->ext[i].gid * 0x9E3779B97F4A7C15ull);
+		c.nonce = (struct sw_sip_str){nonce, (uint32_t)strlen(nonce)};
+		if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid,
+		                   &info) < 0)
+			return -EINVAL;
+		int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
+		int ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_USER_NAME, user, sizeof(user));
+
+		if (pl < 0 || ul < 0 ||
+		    sw_sip_digest_ha1(SW_SIP_ALGO_MD5, user, (size_t)ul, realm, r.len, pw, (size_t)pl,
+		                      ha1) < 0 ||
+		    sw_sip_digest_accept(&e->dig[2 * (size_t)i], &c, ha1, 0) < 0)
+			return -EINVAL;
+		e->ext[i].realm[0] = (uint8_t)ri;
+	}
+	return 0;
+}
+
+unsigned int
+sw_engine_generate(struct sw_engine *e, uint64_t now, unsigned int n)
+{
+	struct sw_phone_action a = {.kind = SW_PHONE_ACT_SEND, .method = SW_PHONE_REGISTER,
+	                            .auth = 1, .expires = 3600};
+	uint64_t before = e->st.c[SW_ENGINE_C_TX_REGISTER];
+
+	e->now = now;
+	for (unsigned int k = 0; k < n && e->n_lines; k++) {
+		uint32_t i = e->next_start;
+
+		e->next_start = i + 1 == e->n_lines ? 0 : i + 1;
+		a.tag = (uint16_t)(e->ext[i].cseq[0] & 0xff);
+		send_register(e, i, &a);
+	}
+	return (unsigned int)(e->st.c[SW_ENGINE_C_TX_REGISTER] - before);
 }

@@ -164,8 +164,11 @@ void sw_engine_free(struct sw_engine *e);
  * @param now   ns
  * @param frame the frame (read-only; not kept)
  * @param len   its length
+ * @return -1 when the frame was handled (or dropped and counted) here; a worker index when it
+ *         is a response for a line of that other worker (the caller hands the frame over:
+ *         RSS may put a server's answer on any queue)
  */
-void sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len);
+int sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len);
 
 /**
  * Fire due line timers and start lines the admission schedule allows.
@@ -204,6 +207,23 @@ uint32_t sw_engine_line_count(const struct sw_engine *e);
  */
 int sw_engine_line(const struct sw_engine *e, uint32_t i, const struct sw_phone_line **line,
                    const struct sw_engine_line **ext);
+
+/**
+ * Benchmarks only: give every line a digest state for realm as if it had been challenged
+ * (a distinct nonce per line), so that sw_engine_generate() signs every message.
+ *
+ * @return 0, -E2BIG (too many realms), -EINVAL (an identity could not be formatted)
+ */
+int sw_engine_preauth(struct sw_engine *e, const char *realm, uint64_t now);
+
+/**
+ * Benchmarks only: build and send n authenticated REGISTERs (fresh digest each: nc and cnonce
+ * change) from the lines in turn, through the same path as the state machine's sends, without
+ * waiting for answers. Do not mix with sw_engine_poll().
+ *
+ * @return how many were handed to io->send
+ */
+unsigned int sw_engine_generate(struct sw_engine *e, uint64_t now, unsigned int n);
 
 /** @return the phone context (for sw_phone_registered() and the like). */
 const struct sw_phone_ctx *sw_engine_phone_ctx(const struct sw_engine *e);

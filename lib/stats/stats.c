@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sw_stats.h"
@@ -80,4 +83,50 @@ double
 sw_hist_mean(const struct sw_hist *h)
 {
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
+}
+
+int
+sw_threshold_parse(struct sw_threshold *t, const char *expr, char *err, size_t errlen)
+{
+	size_t n = strcspn(expr, "<>");
+	const char *p = expr + n;
+	char *end;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->text, sizeof(t->text), "%s", expr);
+	if (n == 0 || n >= sizeof(t->name) || *p == '\0') {
+		snprintf(err, errlen, "threshold '%s': expected NAME<VALUE or NAME>VALUE", expr);
+		return -EINVAL;
+	}
+	memcpy(t->name, expr, n);
+	t->op[0] = *p++;
+	if (*p == '=')
+		t->op[1] = *p++;
+	t->value = strtod(p, &end);
+	if (end == p || !isfinite(t->value)) {
+		snprintf(err, errlen, "threshold '%s': '%s' is not a number", expr, p);
+		return -EINVAL;
+	}
+	if (strcmp(end, "ms") == 0)
+		t->value /= 1e3;
+	else if (strcmp(end, "us") == 0)
+		t->value /= 1e6;
+	else if (strcmp(end, "ns") == 0)
+		t->value /= 1e9;
+	else if (strcmp(end, "%") == 0)
+		t->value /= 100;
+	else if (strcmp(end, "s") != 0 && *end != '\0') {
+		snprintf(err, errlen, "threshold '%s': unknown unit '%s' (s, ms, us, ns or %%)", expr,
+		         end);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool
+sw_threshold_holds(const struct sw_threshold *t, double v)
+{
+	if (t->op[0] == '<')
+		return t->op[1] ? v <= t->value : v < t->value;
+	return t->op[1] ? v >= t->value : v > t->value;
 }

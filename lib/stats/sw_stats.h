@@ -13,6 +13,8 @@
 #ifndef SW_STATS_H
 #define SW_STATS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sw_common.h"
@@ -117,5 +119,28 @@ uint64_t sw_hist_quantile(const struct sw_hist *h, double q);
 
 /** @return the mean, 0 for an empty histogram. */
 double sw_hist_mean(const struct sw_hist *h);
+
+/** A pass/fail rule on a result figure: `name<value` or `name>value` (also <= >=). */
+struct sw_threshold {
+	char name[48];
+	char op[3];   /**< "<", "<=", ">", ">=" */
+	double value; /**< in the figure's base unit: seconds for times, a fraction for % */
+	char text[96];
+};
+
+/**
+ * Parse a threshold: name, operator, number with an optional unit (s, ms, us, ns for times;
+ * % for fractions: "99.9%" is 0.999), e.g. `register_success>0.999`, `unregistered_p99<30s`.
+ *
+ * @param t    filled
+ * @param expr the expression
+ * @param err  why it is bad
+ * @param errlen its size
+ * @return 0, -EINVAL
+ */
+int sw_threshold_parse(struct sw_threshold *t, const char *expr, char *err, size_t errlen);
+
+/** @return true when value satisfies the threshold. */
+bool sw_threshold_holds(const struct sw_threshold *t, double value);
 
 #endif /* SW_STATS_H */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,32 @@ test_an_empty_histogram_reports_zero(void)
 	CU_ASSERT_DOUBLE_EQUAL(sw_hist_mean(&h), 0.0, 0);
 }
 
+static void
+test_thresholds_parse_with_units_and_hold_or_not(void)
+{
+	struct sw_threshold t;
+	char err[160];
+
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "register_success>0.999", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(t.name, "register_success");
+	CU_ASSERT_TRUE(sw_threshold_holds(&t, 1.0));
+	CU_ASSERT_FALSE(sw_threshold_holds(&t, 0.999));
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "unregistered_p99<30s", err, sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(t.value, 30.0, 1e-12);
+	CU_ASSERT_TRUE(sw_threshold_holds(&t, 29.9));
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "rtt_p99<=250ms", err, sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(t.value, 0.25, 1e-12);
+	CU_ASSERT_TRUE(sw_threshold_holds(&t, 0.25));
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "register_success>=99.9%", err, sizeof(err)), 0);
+	CU_ASSERT_DOUBLE_EQUAL(t.value, 0.999, 1e-12);
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "rtt_p99=3", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NAME<VALUE"));
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "rtt_p99<fast", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a number"));
+	CU_ASSERT_EQUAL(sw_threshold_parse(&t, "rtt_p99<3h", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown unit"));
+}
+
 static const struct sw_test_case hist_cases[] = {
         {"buckets tile the whole 64-bit range without gaps", test_buckets_tile_the_range},
         {"values below 32 are kept exactly", test_small_values_are_exact},
@@ -112,6 +139,8 @@ static const struct sw_test_case hist_cases[] = {
          test_quantiles_are_within_the_stated_precision},
         {"merging and subtracting snapshots add up", test_merge_and_difference_add_up},
         {"an empty histogram reports zero", test_an_empty_histogram_reports_zero},
+        {"thresholds parse with units and hold or not",
+         test_thresholds_parse_with_units_and_hold_or_not},
         {NULL, NULL},
 };
 
