@@ -444,10 +444,16 @@ track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action
 	bool is = x->reg_sid[0] != NO_SID || x->reg_sid[1] != NO_SID;
 
 	if (is && !was) {
+		uint64_t gap = e->now - x->unreg_at;
+
 		sw_stat_add(&e->st.lines_registered, 1);
 		sw_hist_record(&e->st.h[x->ever_registered ? SW_ENGINE_H_UNREG_GAP
 		                                           : SW_ENGINE_H_FIRST_REGISTER],
-		               e->now - x->unreg_at);
+		               gap);
+		if (x->ever_registered)
+			x->gap_ms += (uint32_t)(gap / SW_NS_PER_MS);
+		else
+			x->first_reg_ms = (uint32_t)((e->now - e->cfg.start) / SW_NS_PER_MS);
 		x->ever_registered = 1;
 	} else if (was && !is) {
 		gauge_sub(&e->st.lines_registered);

@@ -142,6 +142,8 @@ struct sw_engine_line {
 	uint8_t realm[2];   /**< interned realm of each leg's digest state */
 	uint8_t reg_sid[2]; /**< server where each leg is counted registered, 0xff none */
 	uint8_t ever_registered;
+	uint32_t first_reg_ms; /**< ms after the run's start: first registration (0: never) */
+	uint32_t gap_ms;       /**< ms unregistered after the first registration, closed periods */
 };
 
 struct sw_engine;

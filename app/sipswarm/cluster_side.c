@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The emulated cluster on the other end of the in-memory port pair (pair mode and the
+ * embedded default): every distinct server the configuration resolves to becomes a server of
+ * lib/cluster; the targets of sip_server.1 share one registration table (primary/secondary
+ * of the guide), those of sip_server.2 another (the fallback server). Runs on the main lcore
+ * in the control loop's spare time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "sipswarm.h"
+
+#ifdef SW_HAVE_CLUSTER
+#include "sw_cluster.h"
+
+struct side {
+	struct sw_cluster *c;
+	struct rte_ether_addr mac, peer_mac;
+	struct rte_mempool *mp;
+	uint16_t port;
+	uint16_t queue;
+	struct rte_mbuf *tx[APP_BURST];
+	unsigned int ntx;
+	uint64_t tx_full, nobuf;
+	uint32_t ip[SW_CLUSTER_MAX_SERVERS];
+	unsigned int n;
+	char schedule_text[8192];
+};
+
+static struct side side;
+
+static void
+flush(void)
+{
+	if (side.ntx == 0)
+		return;
+	uint16_t s = rte_eth_tx_burst(side.port, side.queue, side.tx, (uint16_t)side.ntx);
+
+	if (s < side.ntx) {
+		side.tx_full += side.ntx - s;
+		rte_pktmbuf_free_bulk(side.tx + s, side.ntx - s);
+	}
+	side.ntx = 0;
+}
+
+static void
+emit(void *arg, const struct sw_cluster_dgram *d)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(side.mp);
+
+	(void)arg;
+	if (m == NULL) {
+		side.nobuf++;
+		return;
+	}
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sw_net_udp_out o = {side.mac.addr_bytes,
+	                           side.peer_mac.addr_bytes,
+	                           d->src_ip,
+	                           d->dst_ip,
+	                           d->src_port,
+	                           d->dst_port,
+	                           0,
+	                           true};
+
+	memcpy(f + SW_NET_HDR_LEN, d->data, d->len);
+	size_t len = sw_net_udp_write(f, &o, d->len);
+
+	m->data_len = m->pkt_len = (uint32_t)len;
+	side.tx[side.ntx++] = m;
+	if (side.ntx == APP_BURST)
+		flush();
+}
+
+int
+app_cluster_init(struct app *a, char *err, size_t errlen)
+{
+	struct sw_cluster_cfg cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_servers = a->routes.n_servers;
+	if (cfg.n_servers > SW_CLUSTER_MAX_SERVERS) {
+		snprintf(err, errlen,
+		         "the emulated cluster has at most %u servers; the "
+		         "configuration resolves to %u",
+		         SW_CLUSTER_MAX_SERVERS, cfg.n_servers);
+		return -E2BIG;
+	}
+	for (unsigned int k = 0; k < cfg.n_servers; k++) {
+		cfg.server[k].ip = a->routes.server[k].ip;
+		cfg.server[k].port = a->routes.server[k].port;
+		snprintf(cfg.server[k].name, sizeof(cfg.server[k].name), "server%u", k + 1);
+		cfg.server[k].group = 0;
+		side.ip[k] = a->routes.server[k].ip;
+	}
+	/* a server that is only ever a target of sip_server.2 gets the fallback group */
+	for (unsigned int k = 0; k < cfg.n_servers; k++) {
+		bool s1 = false, s2 = false;
+
+		for (unsigned int r = 0; r < a->routes.n; r++)
+			for (unsigned int s = 0; s < SW_MAX_SERVERS; s++)
+				for (unsigned int t = 0; t < a->routes.r[r].n_targets[s]; t++)
+					if (a->routes.r[r].t[s][0][t].sid == k)
+						(s ? s2 : s1) = true;
+		cfg.server[k].group = s2 && !s1 ? 1 : 0;
+	}
+	side.n = cfg.n_servers;
+	cfg.realm = a->o.cluster_realm;
+	cfg.password_rule = a->o.cluster_password;
+	cfg.nonce_ttl_s = 3600;
+	cfg.max_bindings =
+	        (uint32_t)(sw_config_line_count(a->config, a->o.shard_k, a->o.shard_n) * 2 + 1024);
+	cfg.min_expires = 30;
+	cfg.max_expires = 7200;
+	cfg.seed = sw_config_timing(a->config)->seed;
+	side.c = sw_cluster_new(&cfg);
+	if (side.c == NULL) {
+		snprintf(err, errlen, "cannot create the emulated cluster: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	if (a->o.schedule_text != NULL &&
+	    sw_cluster_schedule_parse(side.c, a->o.schedule_text, err, errlen) < 0)
+		return -EINVAL;
+	side.port = a->peer_port;
+	side.mp = a->w[0].mp;
+	rte_eth_macaddr_get(a->peer_port, &side.mac);
+	rte_eth_macaddr_get(a->o.port, &side.peer_mac);
+	a->cluster = side.c;
+	printf("emulated cluster:");
+	for (unsigned int k = 0; k < cfg.n_servers; k++) {
+		char ip[16];
+
+		printf(" [server %u %s:%u %s]", k + 1, sw_net_ip_str(cfg.server[k].ip, ip),
+		       cfg.server[k].port, cfg.server[k].group ? "own table" : "shared table");
+	}
+	printf("\n");
+	return 0;
+}
+
+unsigned int
+app_cluster_poll(struct app *a, uint64_t now)
+{
+	struct rte_mbuf *pkts[APP_BURST];
+	unsigned int work = 0;
+
+	for (uint16_t q = 0; q < a->n_workers; q++) {
+		uint16_t n = rte_eth_rx_burst(side.port, q, pkts, APP_BURST);
+
+		side.queue = q;
+		for (uint16_t i = 0; i < n; i++) {
+			struct sw_net_pkt p;
+			const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+			enum sw_net_kind k = sw_net_classify(f, rte_pktmbuf_data_len(pkts[i]), &p);
+
+			if (k == SW_NET_K_ARP_REQUEST) {
+				for (unsigned int s = 0; s < side.n; s++)
+					if (side.ip[s] == p.dst_ip) {
+						struct rte_mbuf *m = rte_pktmbuf_alloc(side.mp);
+
+						if (m == NULL)
+							break;
+						m->data_len = m->pkt_len =
+						        (uint32_t)sw_net_arp_write(
+						                rte_pktmbuf_mtod(m, uint8_t *), 2,
+						                side.mac.addr_bytes, p.dst_ip,
+						                p.src_mac, p.src_ip);
+						side.tx[side.ntx++] = m;
+						if (side.ntx == APP_BURST)
+							flush();
+					}
+			} else if (k == SW_NET_K_UDP) {
+				sw_cluster_input(side.c, now, p.src_ip, p.src_port, p.dst_ip,
+				                 p.dst_port, (const char *)p.payload, p.payload_len,
+				                 emit, NULL);
+			}
+			rte_pktmbuf_free(pkts[i]);
+		}
+		work += n;
+		work += sw_cluster_poll(side.c, now, emit, NULL);
+		flush();
+	}
+	return work;
+}
+
+void
+app_cluster_report(const struct app *a, void *obj)
+{
+	json_t *arr = json_array();
+
+	for (unsigned int k = 0; k < side.n; k++) {
+		struct sw_cluster_server_stats st;
+		json_t *o = json_object();
+		char ip[16], addr[32];
+
+		sw_cluster_stats(side.c, k, &st);
+		snprintf(addr, sizeof(addr), "%s:%u", sw_net_ip_str(a->routes.server[k].ip, ip),
+		         a->routes.server[k].port);
+		json_object_set_new(o, "address", json_string(addr));
+		for (int c = 0; c < SW_CLUSTER_C_COUNT; c++)
+			json_object_set_new(o, sw_cluster_counter_name(c),
+			                    json_integer((json_int_t)st.ctr[c]));
+		json_object_set_new(o, "bindings", json_integer((json_int_t)st.bindings));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(obj, "cluster", arr);
+	json_object_set_new(obj, "cluster_tx_full", json_integer((json_int_t)side.tx_full));
+}
+
+void
+app_cluster_fini(struct app *a)
+{
+	(void)a;
+	sw_cluster_free(side.c);
+	side.c = NULL;
+}
+
+#else
+
+int
+app_cluster_init(struct app *a, char *err, size_t errlen)
+{
+	(void)a;
+	snprintf(err, errlen, "this build has no emulated cluster (lib/cluster)");
+	return -ENOTSUP;
+}
+
+unsigned int
+app_cluster_poll(struct app *a, uint64_t now)
+{
+	(void)a;
+	(void)now;
+	return 0;
+}
+
+void
+app_cluster_report(const struct app *a, void *obj)
+{
+	(void)a;
+	(void)obj;
+}
+
+void
+app_cluster_fini(struct app *a)
+{
+	(void)a;
+}
+
+#endif

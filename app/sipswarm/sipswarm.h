@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sipswarm: the generator. main.c (options, EAL, control loop), worker.c (ports and worker
+ * lcores), report.c (progress, results, thresholds), cluster_side.c (the emulated cluster of
+ * the embedded default).
+ */
+#ifndef SIPSWARM_H
+#define SIPSWARM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "sw_config.h"
+#include "sw_engine.h"
+#include "sw_stats.h"
+
+#define APP_MAX_WORKERS    16
+#define APP_MAX_CONFIGS    16
+#define APP_MAX_THRESHOLDS 16
+#define APP_BURST          32
+
+enum app_progress {
+	PROGRESS_FULL,
+	PROGRESS_COMPACT,
+	PROGRESS_NONE
+};
+
+struct app_opts {
+	const char *configs[APP_MAX_CONFIGS];
+	unsigned int n_configs;
+	uint32_t shard_k, shard_n;
+	double duration_s; /* 0: the profile's swarm.duration_s, else until SIGINT */
+	double rate;       /* < 0: the profile's */
+	double ramp_s;     /* < 0: the profile's */
+	int avalanche;     /* -1: the profile's */
+	uint16_t port;
+	uint32_t gateway;
+	uint8_t gateway_mac[6];
+	bool has_gateway_mac;
+	bool udp_csum;
+	const char *results;
+	const char *csv;
+	enum app_progress progress;
+	struct sw_threshold thr[APP_MAX_THRESHOLDS];
+	unsigned int n_thr;
+	bool unregister;
+	double drain_s;
+	uint32_t max_lines;
+	double bench_generate_s; /* > 0: generation benchmark for this long */
+	bool pair;               /* in-memory port pair with the emulated cluster */
+	const char *schedule;    /* cluster fault schedule file (pair mode) */
+	const char *schedule_text;
+	const char *cluster_realm;
+	const char *cluster_password;
+	double outage_from, outage_until; /* the fault window the report measures (-1: none) */
+	unsigned int outage_server;       /* its server index (1-based in options) */
+	bool demo;                        /* the embedded default */
+	double scale;                     /* demo only: time compression (tests) */
+};
+
+/* One worker lcore. Written by the worker; read by the control core with relaxed loads. */
+struct app_worker {
+	unsigned int idx, lcore;
+	uint16_t port, queue;
+	struct rte_mempool *mp;
+	struct sw_engine *e;
+	struct rte_ring *fwd; /* responses other workers received for our lines */
+	struct rte_mbuf *cur;
+	struct rte_mbuf *tx[APP_BURST];
+	unsigned int ntx;
+	uint64_t tx_full;  /* frames the TX queue did not take */
+	uint64_t fwd_full; /* hand-overs dropped: ring full */
+	uint64_t cycles_busy, cycles_total;
+	uint64_t generated;
+} __rte_cache_aligned;
+
+struct app {
+	struct app_opts o;
+	struct sw_config *config;
+	struct sw_engine_routes routes;
+	struct sw_sip_token_key key;
+	unsigned int n_workers;
+	struct app_worker w[APP_MAX_WORKERS];
+	uint64_t tsc_hz, tsc0, start_ns;
+	double ns_per_tsc;
+	uint16_t peer_port; /* pair mode: the cluster's side */
+	void *cluster;      /* pair mode: struct sw_cluster */
+};
+
+/* the clock: ns since the epoch chosen at start, from the TSC */
+uint64_t app_now(const struct app *a);
+
+/* worker.c */
+int app_ports_init(struct app *a, char *err, size_t errlen);
+int app_pair_create(struct app *a, unsigned int queues, char *err, size_t errlen);
+int app_worker_main(void *arg);
+void app_port_stats(const struct app *a, uint64_t *imissed, uint64_t *rx_nombuf, uint64_t *ierrors,
+                    uint64_t *oerrors);
+extern volatile int app_phase; /* 0 run, 1 stop (unregister/drain), 2 exit */
+
+/* cluster_side.c (pair mode) */
+int app_cluster_init(struct app *a, char *err, size_t errlen);
+unsigned int app_cluster_poll(struct app *a, uint64_t now);
+void app_cluster_report(const struct app *a, void *json_obj);
+void app_cluster_fini(struct app *a);
+
+/* report.c */
+struct app_snapshot;
+struct app_report;
+struct app_report *app_report_new(const struct app *a);
+void app_report_tick(struct app_report *r, const struct app *a, double t_s, bool final);
+int app_report_finish(struct app_report *r, const struct app *a, double elapsed_s,
+                      const char *exit_reason);
+int app_report_check_names(const struct app_opts *o, char *err, size_t errlen);
+void app_report_free(struct app_report *r);
+void app_telemetry_init(struct app_report *r);
+
+#endif
