@@ -144,6 +144,9 @@ struct sw_engine_line {
 	uint8_t ever_registered;
 	uint32_t first_reg_ms; /**< ms after the run's start: first registration (0: never) */
 	uint32_t gap_ms;       /**< ms unregistered after the first registration, closed periods */
+	uint32_t ident_off;    /**< the line's user and auth names in the worker's arena */
+	uint8_t user_len;
+	uint8_t auth_len; /**< 0: the auth name is the user name */
 };
 
 struct sw_engine;
@@ -171,6 +174,15 @@ void sw_engine_free(struct sw_engine *e);
  *         RSS may put a server's answer on any queue)
  */
 int sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len);
+
+/**
+ * Send what is waiting: authenticated REGISTERs are signed in bursts of up to 8 (multi-buffer
+ * MD5), so a request caused by sw_engine_rx() may wait until the next sw_engine_poll() (which
+ * flushes at its end) or this call. Call it after a burst of sw_engine_rx().
+ *
+ * @param e the worker
+ */
+void sw_engine_flush(struct sw_engine *e);
 
 /**
  * Fire due line timers and start lines the admission schedule allows.

@@ -163,6 +163,8 @@ run_deliver(struct run *run)
 			for (unsigned int k = 0; k < run->n_workers; k++)
 				sw_engine_rx(run->w[k], run->now, run->to_eng.buf[i],
 				             run->to_eng.len[i]);
+		for (unsigned int k = 0; k < run->n_workers; k++)
+			sw_engine_flush(run->w[k]);
 		run->to_eng.n = 0;
 	}
 }
