@@ -108,7 +108,7 @@ app_cluster_init(struct app *a, char *err, size_t errlen)
 			for (unsigned int s = 0; s < SW_MAX_SERVERS; s++)
 				for (unsigned int t = 0; t < a->routes.r[r].n_targets[s]; t++)
 					if (a->routes.r[r].t[s][0][t].sid == k)
-						(s ? s2 : s1) = true;
+						*(s ? &s2 : &s1) = true;
 		cfg.server[k].group = s2 && !s1 ? 1 : 0;
 	}
 	side.n = cfg.n_servers;
@@ -149,6 +149,9 @@ app_cluster_poll(struct app *a, uint64_t now)
 {
 	struct rte_mbuf *pkts[APP_BURST];
 	unsigned int work = 0;
+
+	/* the schedule counts from the start of the run, as the report does */
+	now = now > a->run_start ? now - a->run_start : 0;
 
 	for (uint16_t q = 0; q < a->n_workers; q++) {
 		uint16_t n = rte_eth_rx_burst(side.port, q, pkts, APP_BURST);

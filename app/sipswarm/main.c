@@ -635,6 +635,7 @@ main(int argc, char **argv)
 	struct sw_net_neigh_table neigh;
 
 	rte_eth_macaddr_get(a->o.port, &mac);
+	a->run_start = UINT64_MAX; /* the cluster's clock stays at 0 until the run starts */
 	if (a->o.bench_generate_s > 0) {
 		/* no answers expected: any next hop will do */
 		memset(&neigh, 0, sizeof(neigh));
@@ -660,6 +661,8 @@ main(int argc, char **argv)
 	                  : a->o.duration_s > 0     ? a->o.duration_s
 	                                            : prof->duration_s;
 	uint64_t start = app_now(a) + 100 * SW_NS_PER_MS;
+
+	a->run_start = start;
 	size_t total_bytes = 0;
 	unsigned int lcore, k = 0;
 

@@ -85,6 +85,7 @@ struct app {
 	unsigned int n_workers;
 	struct app_worker w[APP_MAX_WORKERS];
 	uint64_t tsc_hz, tsc0, start_ns;
+	uint64_t run_start; /* ns: time 0 of the run (the engines' start, the cluster's schedule) */
 	double ns_per_tsc;
 	uint16_t peer_port; /* pair mode: the cluster's side */
 	void *cluster;      /* pair mode: struct sw_cluster */
