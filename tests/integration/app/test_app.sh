@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# sipswarm end to end through a DPDK port pair: usage errors, a failover run against the
+# emulated cluster whose results are checked field by field, thresholds and exit statuses.
+set -euo pipefail
+bin=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# usage and configuration errors: one line, exit status 2, before EAL starts
+for args in "--bogus" "--rate x" "--shard 3/2" "--threshold nope<1" "-c /nonexistent.cfg" \
+	"--progress loud"; do
+	set +e
+	out=$("$bin" $args 2>&1)
+	rc=$?
+	set -e
+	[ "$rc" = 2 ] || fail "'$args' exited $rc, want 2"
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "'$args' printed more than one line: $out"
+	case "$out" in sipswarm:*) ;; *) fail "'$args': $out" ;; esac
+done
+printf '#!version:1.0.0.1\naccount.1.enable = 1\naccount.1.sip_server.1.expires = 5\n' >"$dir/bad.cfg"
+set +e
+out=$("$bin" -c "$dir/bad.cfg" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "bad config exited $rc"
+case "$out" in *bad.cfg:3*expires*) ;; *) fail "bad config message: $out" ;; esac
+"$bin" --help | grep -q -- "--threshold" || fail "--help"
+
+# the embedded default, 6 times faster: 90 s of run time in about 15 s
+"$bin" --time-scale 6 --progress compact -o "$dir/r.json" --csv "$dir/r.csv" \
+	--threshold 'register_success>0.999' >"$dir/out.txt" 2>&1 || {
+	cat "$dir/out.txt"
+	fail "the demo run exited $?"
+}
+grep -q "failover report" "$dir/out.txt" || fail "no failover report"
+python3 - "$dir/r.json" "$dir/r.csv" <<'PY'
+import csv, json, sys
+r = json.load(open(sys.argv[1]))
+t = r["totals"]
+def check(cond, what):
+    if not cond:
+        sys.exit("FAIL: " + what)
+check(r["accounting_ok"], "counters do not add up at some second")
+ended = t["txn_answered"] + t["txn_timeout"] + t["txn_transport_error"] + t["txn_cancelled"]
+check(t["txn_started"] == ended + t["txn_in_flight"], "sent != ended + in flight at the end")
+check(r["run"]["lines"] == 10000, "lines")
+check(t["lines_registered"] == 10000, "not every line registered at the end")
+check(t["rx_401"] >= 10000 and t["tx_auth"] >= 10000, "digest authentication not used")
+check(t["auth_failed"] == 0 and t["rx_parse_error"] == 0, "auth failures or parse errors")
+fo = r["failover"]
+check(fo["affected_lines"] == 10000, "affected lines %d" % fo["affected_lines"])
+check(fo["detect_s"] is not None and fo["registered_elsewhere_99_s"] is not None,
+      "no failover measured")
+check(fo["failback_99_s"] is not None, "lines did not fail back")
+srv = r["servers"]
+check(srv[0]["registered_end"] == 10000, "not back on the primary at the end")
+# during the outage (t = 30..55) the primary held no line, the secondary all of them
+mid = [p for p in r["series"] if 45 <= p["t"] <= 55]
+check(mid and all(p["registered_by_server"][0] == 0 for p in mid), "primary held lines mid-outage")
+check(all(p["registered_by_server"][1] == 10000 for p in mid), "secondary did not hold them all")
+# the cluster saw what the generator sent
+cl = r["cluster"]
+check(sum(s["auth_ok"] for s in cl) > 0 and sum(s["auth_fail"] for s in cl) == 0, "cluster auth")
+check(cl[0]["dropped_silent"] > 0, "the primary's silence dropped nothing")
+check(r["thresholds"][0]["ok"], "threshold")
+rows = list(csv.DictReader(open(sys.argv[2])))
+check(len(rows) == len(r["series"]), "CSV rows != series points")
+check(sum(int(x["tx_register"]) for x in rows) == t["tx_register"], "CSV does not add up")
+print("app-pair: ok (%d series points, %d REGISTERs)" % (len(rows), t["tx_register"]))
+PY
+
+# a breached threshold: exit status 1
+set +e
+"$bin" --time-scale 20 --duration 10 --progress none --threshold 'failovers<0' >/dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "a breached threshold exited $rc, want 1"
+echo "app-pair: all checks passed"
