@@ -8,8 +8,21 @@
  *
  * Grammar references are RFC 3261 section 25.1 (SIP), RFC 3581 (rport), RFC 2617 / RFC 7616
  * (digest challenges). Every helper takes an explicit end pointer and never reads at or past it.
+ *
+ * Speed (README.rst, "SIP"): line ends come from a 64-byte-block bit mask of LF positions
+ * (AVX2: two compares and two movemasks per block, then one tzcnt per line), so finding the
+ * next line is not a dependent byte scan; common header names are compared 8 bytes at a time;
+ * runs of token / host characters, quoted strings and delimiters are found 32 bytes at a time
+ * with a nibble-table classification (the technique of simdjson and Hyperscan's "shufti":
+ * two PSHUFB lookups, one on each nibble, ANDed). A vector load is only made when the 32 or 64
+ * bytes lie inside [buf, buf + len): the end of the datagram is read with a load that ends at
+ * its last byte, or byte by byte; without AVX2 every scan is the scalar loop.
  */
 #include <string.h>
+
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 #include "sw_common.h"
 #include "sw_sip.h"
@@ -85,6 +98,134 @@ static const uint8_t cc[256] = {
 
 #define IS(c, cls) (cc[(uint8_t)(c)] & (cls))
 
+/* Character sets for the vector scans: a run of bytes in the set ends at the first byte out. */
+enum cset {
+	SET_TOKEN,  /* CC_TOKEN */
+	SET_GENVAL, /* CC_TOKEN | CC_HOST: a gen-value without quotes */
+	SET_HOSTNC, /* CC_HOST but not ':': a Via sent-by host */
+};
+
+static inline int
+in_set(char c, enum cset s)
+{
+	switch (s) {
+	case SET_TOKEN:
+		return IS(c, CC_TOKEN) != 0;
+	case SET_GENVAL:
+		return IS(c, CC_TOKEN | CC_HOST) != 0;
+	default:
+		return IS(c, CC_HOST) != 0 && c != ':';
+	}
+}
+
+#ifdef __AVX2__
+/*
+ * Nibble tables: entry l has bit h set when the byte (h << 4 | l), h < 8, is in the set (the
+ * same sets as cc[] above; tests/unit/sip checks every byte value through the parser and the
+ * fuzz differential against the scalar build). A byte is in the set when
+ * tbl[low nibble] & (1 << high nibble) is not zero; bytes >= 0x80 give 0.
+ */
+#define NIB16(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)                                      \
+	(char)a, (char)b, (char)c, (char)d, (char)e, (char)f, (char)g, (char)h, (char)i, (char)j,  \
+	        (char)k, (char)l, (char)m, (char)n, (char)o, (char)p
+#define TBL_TOKEN                                                                                  \
+	NIB16(0xe8, 0xfc, 0xf8, 0xf8, 0xf8, 0xfc, 0xf8, 0xfc, 0xf8, 0xf8, 0xf4, 0x54, 0x50, 0x54,  \
+	      0xd4, 0x70)
+#define TBL_GENVAL                                                                                 \
+	NIB16(0xe8, 0xfc, 0xf8, 0xf8, 0xf8, 0xfc, 0xf8, 0xfc, 0xf8, 0xf8, 0xfc, 0x74, 0x50, 0x74,  \
+	      0xd4, 0x70)
+#define TBL_HOSTNC                                                                                 \
+	NIB16(0xa8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf0, 0x70, 0x50, 0x74,  \
+	      0x54, 0x50)
+#define TBL_HIBIT NIB16(1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0)
+
+static inline __m256i
+ld32(const char *p)
+{
+	return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
+
+/* bit i set when byte i of x equals c */
+static inline uint32_t
+eq32(__m256i x, char c)
+{
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(c)));
+}
+
+/* bit i set when byte i of x is not in set s */
+static inline uint32_t
+notin32(__m256i x, enum cset s)
+{
+	const __m256i lo4 = _mm256_set1_epi8(0x0f);
+	const __m256i hibit = _mm256_setr_epi8(TBL_HIBIT, TBL_HIBIT);
+	__m256i tbl = s == SET_TOKEN    ? _mm256_setr_epi8(TBL_TOKEN, TBL_TOKEN)
+	              : s == SET_GENVAL ? _mm256_setr_epi8(TBL_GENVAL, TBL_GENVAL)
+	                                : _mm256_setr_epi8(TBL_HOSTNC, TBL_HOSTNC);
+	__m256i a = _mm256_shuffle_epi8(tbl, _mm256_and_si256(x, lo4));
+	__m256i b = _mm256_shuffle_epi8(hibit, _mm256_and_si256(_mm256_srli_epi16(x, 4), lo4));
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+}
+
+/* LF positions of the 64 bytes at p */
+static inline uint64_t
+lf64(const char *p)
+{
+	return eq32(ld32(p), '\n') | (uint64_t)eq32(ld32(p + 32), '\n') << 32;
+}
+#endif
+
+/*
+ * The scans below stop at end but may load (never use) bytes up to lim, the end of the
+ * datagram: a value's last bytes are then classified by a vector load too.
+ */
+
+/* bits at and above n (n <= 32): the bytes past end in a 32-byte load */
+static inline uint32_t
+past(ptrdiff_t n)
+{
+	return n >= 32 ? 0 : ~UINT32_C(0) << n;
+}
+
+/* The first byte at or after p outside set s, or end. */
+static inline const char *
+scan_set(const char *p, const char *end, const char *lim, enum cset s)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		uint32_t m = notin32(ld32(p), s) | past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && in_set(*p, s))
+		p++;
+	return p;
+}
+
+/* The first byte at or after p equal to a or b (a == b for one byte), or end. */
+static inline const char *
+find2(const char *p, const char *end, const char *lim, char a, char b)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t m = eq32(x, a) | eq32(x, b) | past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && *p != a && *p != b)
+		p++;
+	return p;
+}
+
 static const char *const reason_names[] = {
 #define SW_SIP_REASON(sym, name, help) name,
 #include "sip_reason.def"
@@ -155,6 +296,46 @@ ieq(const char *p, const char *s, size_t n)
 	return 1;
 }
 
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+static inline uint64_t
+loadn(const char *p, size_t n)
+{
+	uint64_t x = 0;
+	memcpy(&x, p, n);
+	return x;
+}
+
+/*
+ * Literals of up to 8 bytes as 64-bit constants (little-endian, as load64 reads): LIT64 the
+ * bytes, FOLD64 0x20 on each letter position, KEEP64 the bytes the literal covers. Written as
+ * macros so that the compiler folds them to constants (a loop over the literal was not).
+ */
+#define LI(s, i) ((i) < sizeof(s) - 1 ? (i) : 0)
+#define LB(s, i) ((i) < sizeof(s) - 1 ? (uint64_t)(uint8_t)(s)[LI(s, i)] << (8 * (i)) : 0)
+#define LL(s, i) ((i) < sizeof(s) - 1 && (s)[LI(s, i)] >= 'a' && (s)[LI(s, i)] <= 'z')
+#define LF(s, i) (LL(s, i) ? UINT64_C(0x20) << (8 * (i)) : 0)
+#define LIT64(s)                                                                                   \
+	(LB(s, 0) | LB(s, 1) | LB(s, 2) | LB(s, 3) | LB(s, 4) | LB(s, 5) | LB(s, 6) | LB(s, 7))
+#define FOLD64(s)                                                                                  \
+	(LF(s, 0) | LF(s, 1) | LF(s, 2) | LF(s, 3) | LF(s, 4) | LF(s, 5) | LF(s, 6) | LF(s, 7))
+#define KEEP64(s)                                                                                  \
+	(sizeof(s) - 1 >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * ((sizeof(s) - 1) & 7))) - 1)
+/*
+ * Do the 8 bytes x (load64) begin with the lower-case literal s (at most 8 bytes)? Letters
+ * compare case-insensitively (OR 0x20 on letter positions only: x | 0x20 equals a lower-case
+ * letter only for that letter in either case), everything else exactly.
+ */
+#define N8(x, s) ((((x) | FOLD64(s)) & KEEP64(s)) == LIT64(s))
+/* The same for the sizeof(s) - 1 bytes at p (at most 8), reading only those; ieq() semantics. */
+#define IEQ(p, s) ((loadn((p), sizeof(s) - 1) | FOLD64(s)) == LIT64(s))
+
 static inline const char *
 skip_ws(const char *p, const char *end)
 {
@@ -163,23 +344,10 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* The first byte at or after p outside class cls, or end; four bytes per test while the
- * run lasts (one branch per four bytes instead of two per byte). */
 static inline const char *
-scan_cls(const char *p, const char *end, uint8_t cls)
+skip_token(const char *p, const char *end, const char *lim)
 {
-	while (end - p >= 4 && (cc[(uint8_t)p[0]] & cc[(uint8_t)p[1]] & cc[(uint8_t)p[2]] &
-	                        cc[(uint8_t)p[3]] & cls))
-		p += 4;
-	while (p < end && IS(*p, cls))
-		p++;
-	return p;
-}
-
-static inline const char *
-skip_token(const char *p, const char *end)
-{
-	return scan_cls(p, end, CC_TOKEN);
+	return scan_set(p, end, lim, SET_TOKEN);
 }
 
 static inline struct sw_sip_str
@@ -194,15 +362,18 @@ slice(const char *a, const char *b)
  * p is at the opening quote. Returns the pointer after the closing quote, NULL when unclosed.
  */
 static const char *
-skip_quoted(const char *p, const char *end)
+skip_quoted(const char *p, const char *end, const char *lim)
 {
-	for (p++; p < end; p++) {
+	for (p++;;) {
+		p = find2(p, end, lim, '"', '\\');
+		if (p == end)
+			return NULL;
 		if (*p == '"')
 			return p + 1;
-		if (*p == '\\' && ++p == end)
+		if (p + 1 == end)
 			return NULL;
+		p += 2;
 	}
-	return NULL;
 }
 
 /*
@@ -289,13 +460,53 @@ method_lookup(const char *p, size_t n)
  * syntax error.
  */
 static const char *
-next_param(const char *p, const char *end, struct sw_sip_str *name, struct sw_sip_str *val)
+next_param(const char *p, const char *end, const char *lim, struct sw_sip_str *name,
+           struct sw_sip_str *val)
 {
 	const char *s;
 
+#ifdef __AVX2__
+	/*
+	 * The usual shape first: name=token or name="quoted" without white space or escapes,
+	 * inside one 32-byte load. Anything else (or a longer parameter) takes the general path
+	 * below, which gives the same result for these shapes too.
+	 */
+	if (p < end && IS(*p, CC_WS))
+		p = skip_ws(p, end);
+	if (lim - p >= 32 && end > p) {
+		__m256i x = ld32(p);
+		uint32_t stop = past(end - p);
+		uint32_t nt = notin32(x, SET_TOKEN) | stop;
+		unsigned ne = nt != 0 ? (unsigned)__builtin_ctz(nt) : 32;
+		const char *ve = NULL;
+
+		if (ne > 0 && ne < 31 && (ptrdiff_t)ne + 1 < end - p && p[ne] == '=') {
+			if (p[ne + 1] == '"') {
+				ve = skip_quoted(p + ne + 1, end, lim);
+				if (ve == NULL)
+					return NULL;
+			} else {
+				uint32_t g = (notin32(x, SET_GENVAL) | stop) &
+				             (~UINT32_C(0) << (ne + 1));
+				ve = g != 0 ? p + __builtin_ctz(g)
+				            : scan_set(p + 32, end, lim, SET_GENVAL);
+				if (ve ==
+				    p + ne + 1) /* empty, or white space after '=': general path */
+					ve = NULL;
+			}
+		}
+		if (ve != NULL) {
+			*name = (struct sw_sip_str){p, ne};
+			*val = slice(p + ne + 1, ve);
+			if (ve < end && IS(*ve, CC_WS))
+				ve = skip_ws(ve, end);
+			return ve;
+		}
+	}
+#endif
 	p = skip_ws(p, end);
 	s = p;
-	p = skip_token(p, end);
+	p = skip_token(p, end, lim);
 	if (p == s)
 		return NULL;
 	*name = slice(s, p);
@@ -306,11 +517,11 @@ next_param(const char *p, const char *end, struct sw_sip_str *name, struct sw_si
 	p = skip_ws(p + 1, end);
 	s = p;
 	if (p < end && *p == '"') {
-		p = skip_quoted(p, end);
+		p = skip_quoted(p, end, lim);
 		if (p == NULL)
 			return NULL;
 	} else {
-		p = scan_cls(p, end, CC_TOKEN | CC_HOST);
+		p = scan_set(p, end, lim, SET_GENVAL);
 		if (p == s)
 			return NULL;
 	}
@@ -337,30 +548,35 @@ unquote(struct sw_sip_str v)
  * Only the first via-parm of the top Via is decoded.
  */
 static enum sw_sip_reason
-parse_via(struct sw_sip_msg *m, const char *p, const char *end)
+parse_via(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	const char *s;
 	uint64_t v;
 
 	p = skip_ws(p, end);
+	if (end - p >= 8 && N8(load64(p), "sip/2.0/")) {
+		/* the usual spelling, without white space around the first slashes */
+		p = skip_ws(p + 8, end);
+	} else {
+		s = p;
+		p = skip_token(p, end, lim);
+		if (p - s != 3 || !IEQ(s, "sip"))
+			return SW_SIP_BAD_VIA;
+		p = skip_ws(p, end);
+		if (p == end || *p != '/')
+			return SW_SIP_BAD_VIA;
+		p = skip_ws(p + 1, end);
+		s = p;
+		p = skip_token(p, end, lim);
+		if (p - s != 3 || memcmp(s, "2.0", 3) != 0)
+			return SW_SIP_BAD_VIA;
+		p = skip_ws(p, end);
+		if (p == end || *p != '/')
+			return SW_SIP_BAD_VIA;
+		p = skip_ws(p + 1, end);
+	}
 	s = p;
-	p = skip_token(p, end);
-	if (p - s != 3 || !ieq(s, "sip", 3))
-		return SW_SIP_BAD_VIA;
-	p = skip_ws(p, end);
-	if (p == end || *p != '/')
-		return SW_SIP_BAD_VIA;
-	p = skip_ws(p + 1, end);
-	s = p;
-	p = skip_token(p, end);
-	if (p - s != 3 || memcmp(s, "2.0", 3) != 0)
-		return SW_SIP_BAD_VIA;
-	p = skip_ws(p, end);
-	if (p == end || *p != '/')
-		return SW_SIP_BAD_VIA;
-	p = skip_ws(p + 1, end);
-	s = p;
-	p = skip_token(p, end);
+	p = skip_token(p, end, lim);
 	if (p == s)
 		return SW_SIP_BAD_VIA;
 	m->via_transport = slice(s, p);
@@ -373,8 +589,7 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end)
 			return SW_SIP_BAD_VIA;
 		p++;
 	} else {
-		while (p < end && IS(*p, CC_HOST) && *p != ':')
-			p++;
+		p = scan_set(p, end, lim, SET_HOSTNC);
 	}
 	if (p == s)
 		return SW_SIP_BAD_VIA;
@@ -390,19 +605,19 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end)
 	while (p < end && *p == ';') {
 		struct sw_sip_str n, val;
 
-		p = next_param(p + 1, end, &n, &val);
+		p = next_param(p + 1, end, lim, &n, &val);
 		if (p == NULL)
 			return SW_SIP_BAD_VIA;
-		if (n.len == 6 && ieq(n.p, "branch", 6)) {
+		if (n.len == 6 && IEQ(n.p, "branch")) {
 			if (val.len == 0)
 				return SW_SIP_BAD_VIA;
 			if (val.len > SW_SIP_TOKEN_FIELD_MAX)
 				return SW_SIP_OVERSIZE_FIELD;
 			if (m->via_branch.len == 0) /* the first one counts, as in libosip2 */
 				m->via_branch = val;
-		} else if (n.len == 8 && ieq(n.p, "received", 8)) {
+		} else if (n.len == 8 && IEQ(n.p, "received")) {
 			m->via_received = val;
-		} else if (n.len == 5 && ieq(n.p, "rport", 5)) {
+		} else if (n.len == 5 && IEQ(n.p, "rport")) {
 			if (val.len == 0) {
 				m->via_rport = 0;
 			} else {
@@ -418,6 +633,27 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end)
 	return SW_SIP_OK;
 }
 
+/* The first '<', ';', ',' or '"' at or after p, or end. */
+static inline const char *
+find_addr_stop(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t m =
+		        eq32(x, '<') | eq32(x, ';') | eq32(x, ',') | eq32(x, '"') | past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && *p != '<' && *p != ';' && *p != ',' && *p != '"')
+		p++;
+	return p;
+}
+
 /*
  * The address part of From, To and Contact, then its parameters:
  *   from-spec   = ( name-addr / addr-spec ) *( SEMI from-param )
@@ -428,8 +664,8 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end)
  * quotes and brackets (next Contact) and returns the pointer there, NULL on a syntax error.
  */
 static const char *
-parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip_str *tag,
-           int64_t *expires, enum sw_sip_reason *why)
+parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *uri,
+           struct sw_sip_str *tag, int64_t *expires, enum sw_sip_reason *why)
 {
 	const char *s;
 
@@ -437,19 +673,18 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
 	p = skip_ws(p, end);
 	s = p;
 	/* display name or addr-spec: scan to '<', ';', ',' */
-	while (p < end && *p != '<' && *p != ';' && *p != ',') {
-		if (*p == '"') {
-			p = skip_quoted(p, end);
-			if (p == NULL)
-				return NULL;
-		} else {
-			p++;
-		}
+	for (;;) {
+		p = find_addr_stop(p, end, lim);
+		if (p == end || *p != '"')
+			break;
+		p = skip_quoted(p, end, lim);
+		if (p == NULL)
+			return NULL;
 	}
 	if (p < end && *p == '<') {
 		s = p + 1;
-		p = memchr(s, '>', (size_t)(end - s));
-		if (p == NULL)
+		p = find2(s, end, lim, '>', '>');
+		if (p == end)
 			return NULL;
 		*uri = slice(s, p);
 		p = skip_ws(p + 1, end);
@@ -464,10 +699,10 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
 	while (p < end && *p == ';') {
 		struct sw_sip_str n, val;
 
-		p = next_param(p + 1, end, &n, &val);
+		p = next_param(p + 1, end, lim, &n, &val);
 		if (p == NULL)
 			return NULL;
-		if (tag != NULL && n.len == 3 && ieq(n.p, "tag", 3)) {
+		if (tag != NULL && n.len == 3 && IEQ(n.p, "tag")) {
 			if (val.len == 0)
 				return NULL;
 			if (val.len > SW_SIP_TOKEN_FIELD_MAX) {
@@ -475,7 +710,7 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
 				return NULL;
 			}
 			*tag = val;
-		} else if (expires != NULL && n.len == 7 && ieq(n.p, "expires", 7)) {
+		} else if (expires != NULL && n.len == 7 && IEQ(n.p, "expires")) {
 			uint64_t v;
 			const char *e = val.len > 0 ? parse_u32(val.p, val.p + val.len, &v) : NULL;
 			if (e == NULL || e != val.p + val.len) {
@@ -502,25 +737,24 @@ parse_addr(const char *p, const char *end, struct sw_sip_str *uri, struct sw_sip
  * qop-options  = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT
  * auth-param   = token EQUAL ( token / quoted-string )
  */
-enum sw_sip_reason
-sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
+static enum sw_sip_reason
+challenge_parse(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
 {
-	const char *end = p + len;
 	const char *s;
 	int have_realm = 0;
 
 	memset(c, 0, sizeof(*c));
 	p = skip_ws(p, end);
 	s = p;
-	p = skip_token(p, end);
-	if (p - s != 6 || !ieq(s, "digest", 6))
+	p = skip_token(p, end, lim);
+	if (p - s != 6 || !IEQ(s, "digest"))
 		return p == s ? SW_SIP_BAD_CHALLENGE : SW_SIP_OK; /* another scheme: not ours */
 	if (p == end || !IS(*p, CC_WS))
 		return SW_SIP_BAD_CHALLENGE;
 	for (;;) {
 		struct sw_sip_str n, v, uq;
 
-		p = next_param(p, end, &n, &v);
+		p = next_param(p, end, lim, &n, &v);
 		if (p == NULL || v.len == 0)
 			return SW_SIP_BAD_CHALLENGE;
 		uq = unquote(v);
@@ -528,14 +762,14 @@ sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
 			return SW_SIP_OVERSIZE_FIELD;
 		switch (n.len) {
 		case 3:
-			if (ieq(n.p, "qop", 3)) {
+			if (IEQ(n.p, "qop")) {
 				const char *q = uq.p, *qe = uq.p + uq.len;
 				c->qop = uq;
 				while (q < qe) {
 					const char *t;
 					q = skip_ws(q, qe);
-					t = skip_token(q, qe);
-					if (t - q == 4 && ieq(q, "auth", 4))
+					t = skip_token(q, qe, lim);
+					if (t - q == 4 && IEQ(q, "auth"))
 						c->qop_auth = 1;
 					q = skip_ws(t, qe);
 					if (q < qe && *q != ',')
@@ -546,27 +780,27 @@ sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
 			}
 			break;
 		case 5:
-			if (ieq(n.p, "realm", 5)) {
+			if (IEQ(n.p, "realm")) {
 				c->realm = uq;
 				have_realm = 1;
-			} else if (ieq(n.p, "nonce", 5)) {
+			} else if (IEQ(n.p, "nonce")) {
 				c->nonce = uq;
-			} else if (ieq(n.p, "stale", 5)) {
-				c->stale = uq.len == 4 && ieq(uq.p, "true", 4);
+			} else if (IEQ(n.p, "stale")) {
+				c->stale = uq.len == 4 && IEQ(uq.p, "true");
 			}
 			break;
 		case 6:
-			if (ieq(n.p, "opaque", 6))
+			if (IEQ(n.p, "opaque"))
 				c->opaque = uq;
 			break;
 		case 9:
 			if (ieq(n.p, "algorithm", 9)) {
 				c->algorithm = uq;
-				if (uq.len == 3 && ieq(uq.p, "md5", 3))
+				if (uq.len == 3 && IEQ(uq.p, "md5"))
 					c->algo = SW_SIP_ALGO_MD5;
-				else if (uq.len == 8 && ieq(uq.p, "md5-sess", 8))
+				else if (uq.len == 8 && IEQ(uq.p, "md5-sess"))
 					c->algo = SW_SIP_ALGO_MD5_SESS;
-				else if (uq.len == 7 && ieq(uq.p, "sha-256", 7))
+				else if (uq.len == 7 && IEQ(uq.p, "sha-256"))
 					c->algo = SW_SIP_ALGO_SHA256;
 				else if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
 					c->algo = SW_SIP_ALGO_SHA256_SESS;
@@ -589,6 +823,12 @@ sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
 	return SW_SIP_OK;
 }
 
+enum sw_sip_reason
+sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
+{
+	return challenge_parse(c, p, p + len, p + len);
+}
+
 /* Header ids found by the name lookup. */
 enum hdr {
 	H_OTHER = 0,
@@ -603,6 +843,7 @@ enum hdr {
 	H_WWW_AUTH,
 	H_PROXY_AUTH,
 	H_RETRY_AFTER,
+	H_SKIP, /* a valid name that is not decoded (hdr_fast only) */
 };
 
 /*
@@ -615,15 +856,15 @@ hdr_lookup(const char *n, size_t len)
 {
 	switch ((uint8_t)n[0] | 0x20) {
 	case 'v':
-		if (len == 1 || (len == 3 && ieq(n, "via", 3)))
+		if (len == 1 || (len == 3 && IEQ(n, "via")))
 			return H_VIA;
 		break;
 	case 'f':
-		if (len == 1 || (len == 4 && ieq(n, "from", 4)))
+		if (len == 1 || (len == 4 && IEQ(n, "from")))
 			return H_FROM;
 		break;
 	case 't':
-		if (len == 1 || (len == 2 && ieq(n, "to", 2)))
+		if (len == 1 || (len == 2 && IEQ(n, "to")))
 			return H_TO;
 		break;
 	case 'i':
@@ -639,17 +880,17 @@ hdr_lookup(const char *n, size_t len)
 			return H_CONTENT_LENGTH;
 		break;
 	case 'c':
-		if (len == 4 && ieq(n, "cseq", 4))
+		if (len == 4 && IEQ(n, "cseq"))
 			return H_CSEQ;
-		if (len == 7 && ieq(n, "call-id", 7))
+		if (len == 7 && IEQ(n, "call-id"))
 			return H_CALL_ID;
-		if (len == 7 && ieq(n, "contact", 7))
+		if (len == 7 && IEQ(n, "contact"))
 			return H_CONTACT;
 		if (len == 14 && ieq(n, "content-length", 14))
 			return H_CONTENT_LENGTH;
 		break;
 	case 'e':
-		if (len == 7 && ieq(n, "expires", 7))
+		if (len == 7 && IEQ(n, "expires"))
 			return H_EXPIRES;
 		break;
 	case 'w':
@@ -670,37 +911,11 @@ hdr_lookup(const char *n, size_t len)
 	return H_OTHER;
 }
 
-static inline uint64_t
-load64(const char *p)
-{
-	uint64_t x;
-	memcpy(&x, p, 8);
-	return x;
-}
-
-/*
- * Does the name at p (8 readable bytes at least) start with lit (a lower-case name and its
- * colon, at most 8 bytes)? Letters compare case-insensitively (OR 0x20 on letter positions
- * only), everything else exactly. lit is a literal, so the masks fold to constants.
- */
-static inline int
-name8(uint64_t x, const char *lit, unsigned n)
-{
-	uint64_t want = 0, fold = 0, keep = n == 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * n)) - 1;
-
-	for (unsigned i = 0; i < n; i++) {
-		want |= (uint64_t)(uint8_t)lit[i] << (8 * i);
-		if (lit[i] >= 'a' && lit[i] <= 'z')
-			fold |= UINT64_C(0x20) << (8 * i);
-	}
-	return ((x | fold) & keep) == want;
-}
-
 /*
  * The common header names with the colon right after them, compared 8 bytes at a time
  * (the idea of Kamailio's parse_hname2.c, which reads 4 bytes at a time). Needs 8 readable
- * bytes at p, avail in all; returns the header and sets *nlen (name + colon), or H_OTHER to
- * fall back to the byte loop.
+ * bytes at p, avail in all; returns the header and sets *nlen (name + colon), H_SKIP for a
+ * common name that is not decoded, or H_OTHER to fall back to the byte loop.
  */
 static inline enum hdr
 hdr_fast(const char *p, size_t avail, size_t *nlen)
@@ -727,52 +942,87 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 			return H_OTHER;
 		}
 	}
+#define NAME(lit, h)                                                                               \
+	do {                                                                                       \
+		if (N8(x, lit)) {                                                                  \
+			*nlen = sizeof(lit) - 1;                                                   \
+			return h;                                                                  \
+		}                                                                                  \
+	} while (0)
 	switch ((uint8_t)p[0] | 0x20) {
 	case 'v':
-		if (name8(x, "via:", 4)) {
-			*nlen = 4;
-			return H_VIA;
-		}
+		NAME("via:", H_VIA);
 		break;
 	case 'f':
-		if (name8(x, "from:", 5)) {
-			*nlen = 5;
-			return H_FROM;
-		}
+		NAME("from:", H_FROM);
 		break;
 	case 't':
-		if (name8(x, "to:", 3)) {
-			*nlen = 3;
-			return H_TO;
-		}
+		NAME("to:", H_TO);
 		break;
 	case 'c':
-		if (name8(x, "call-id:", 8)) {
-			*nlen = 8;
-			return H_CALL_ID;
-		}
-		if (name8(x, "cseq:", 5)) {
-			*nlen = 5;
-			return H_CSEQ;
-		}
-		if (name8(x, "contact:", 8)) {
-			*nlen = 8;
-			return H_CONTACT;
-		}
-		if (avail >= 16 && name8(x, "content-", 8) && name8(load64(p + 8), "length:", 7)) {
-			*nlen = 15;
-			return H_CONTENT_LENGTH;
+		NAME("call-id:", H_CALL_ID);
+		NAME("cseq:", H_CSEQ);
+		NAME("contact:", H_CONTACT);
+		if (avail >= 16 && N8(x, "content-")) {
+			uint64_t y = load64(p + 8);
+			if (N8(y, "length:")) {
+				*nlen = 15;
+				return H_CONTENT_LENGTH;
+			}
+			if (N8(y, "type:"))
+				return H_SKIP;
 		}
 		break;
 	case 'e':
-		if (name8(x, "expires:", 8)) {
-			*nlen = 8;
-			return H_EXPIRES;
+		NAME("expires:", H_EXPIRES);
+		break;
+	case 'w':
+		if (avail >= 17 && N8(x, "www-auth") && N8(load64(p + 8), "enticate") &&
+		    p[16] == ':') {
+			*nlen = 17;
+			return H_WWW_AUTH;
 		}
+		break;
+	case 'p':
+		if (avail >= 19 && N8(x, "proxy-au") && N8(load64(p + 8), "thentica") &&
+		    N8(load64(p + 11), "nticate:")) {
+			*nlen = 19;
+			return H_PROXY_AUTH;
+		}
+		break;
+	case 'r':
+		if (avail >= 16 && N8(x, "retry-af") && N8(load64(p + 8), "ter:")) {
+			*nlen = 12;
+			return H_RETRY_AFTER;
+		}
+		break;
+	/* names that are never decoded: only their spelling is checked */
+	case 's':
+		if (N8(x, "server:"))
+			return H_SKIP;
+		if (avail >= 16 && N8(x, "supporte") && N8(load64(p + 8), "d:"))
+			return H_SKIP;
+		break;
+	case 'u':
+		if (avail >= 16 && N8(x, "user-age") && N8(load64(p + 8), "nt:"))
+			return H_SKIP;
+		break;
+	case 'a':
+		if (N8(x, "allow:"))
+			return H_SKIP;
+		break;
+	case 'm':
+		if (avail >= 16 && N8(x, "max-forw") && N8(load64(p + 8), "ards:"))
+			return H_SKIP;
+		break;
+	case 'd':
+		if (N8(x, "date:"))
+			return H_SKIP;
 		break;
 	default:
 		break;
 	}
+#undef NAME
 	return H_OTHER;
 }
 
@@ -806,7 +1056,7 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
 		return SW_SIP_OK;
 	}
 	s = p;
-	p = skip_token(p, e);
+	p = skip_token(p, e, e);
 	if (p == s || p == e || *p != ' ')
 		return SW_SIP_BAD_START_LINE;
 	m->is_request = 1;
@@ -828,7 +1078,7 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
 
 /* CSeq = "CSeq" HCOLON 1*DIGIT LWS Method */
 static enum sw_sip_reason
-parse_cseq(struct sw_sip_msg *m, const char *p, const char *end)
+parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	uint64_t v;
 	const char *s;
@@ -839,7 +1089,7 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end)
 	m->cseq = (uint32_t)v;
 	p = skip_ws(p, end);
 	s = p;
-	p = skip_token(p, end);
+	p = skip_token(p, end, lim);
 	if (p == s || p != end)
 		return SW_SIP_BAD_CSEQ;
 	m->cseq_method_s = slice(s, p);
@@ -849,13 +1099,30 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end)
 
 /* Call-ID = ( "Call-ID" / "i" ) HCOLON callid ; callid = word [ "@" word ] */
 static enum sw_sip_reason
-check_call_id(struct sw_sip_str v)
+check_call_id(struct sw_sip_str v, const char *end)
 {
+	uint32_t i = 0;
+
 	if (v.len == 0)
 		return SW_SIP_BAD_CALL_ID;
 	if (v.len > SW_SIP_TOKEN_FIELD_MAX)
 		return SW_SIP_OVERSIZE_FIELD;
-	for (uint32_t i = 0; i < v.len; i++)
+#ifdef __AVX2__
+	/* visible ASCII: 0x20 < byte < 0x7f as signed bytes (0x80..0xff are negative) */
+	for (; end - (v.p + i) >= 32 && i < v.len; i += 32) {
+		__m256i x = ld32(v.p + i);
+		__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
+		                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
+		uint32_t bad = ~(uint32_t)_mm256_movemask_epi8(ok);
+		if (v.len - i < 32)
+			bad &= (UINT32_C(1) << (v.len - i)) - 1;
+		if (bad != 0)
+			return SW_SIP_BAD_CALL_ID;
+	}
+#else
+	(void)end;
+#endif
+	for (; i < v.len; i++)
 		if ((uint8_t)v.p[i] <= 0x20 || (uint8_t)v.p[i] >= 0x7f)
 			return SW_SIP_BAD_CALL_ID;
 	return SW_SIP_OK;
@@ -879,11 +1146,58 @@ parse_seconds(int64_t *out, const char *p, const char *end, int trailing_ok)
 	return SW_SIP_OK;
 }
 
-/* Find the end of a line: the LF at or after p, or NULL. */
-static inline const char *
-find_lf(const char *p, const char *end)
+/*
+ * Line ends: the LF positions of one 64-byte block at a time as a bit mask, handed out in
+ * order. blk is where the current block starts, m its LFs not yet handed out.
+ */
+struct lf_iter {
+	const char *buf, *end, *blk;
+	uint64_t m;
+};
+
+static inline uint64_t
+lf_bits(const struct lf_iter *it, const char *blk)
 {
-	return memchr(p, '\n', (size_t)(end - p));
+	size_t n = (size_t)(it->end - blk), i;
+	uint64_t m = 0;
+
+#ifdef __AVX2__
+	if (n >= 64)
+		return lf64(blk);
+	if (it->end - it->buf >= 64) /* the last 64 bytes of the datagram, shifted */
+		return lf64(it->end - 64) >> (64 - n);
+#endif
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		m |= (uint64_t)(blk[i] == '\n') << i;
+	return m;
+}
+
+static inline void
+lf_start(struct lf_iter *it, const char *buf, const char *p, const char *end)
+{
+	it->buf = buf;
+	it->end = end;
+	it->blk = p;
+	it->m = lf_bits(it, p);
+}
+
+/* The next LF of the datagram, or NULL. */
+static inline const char *
+lf_next(struct lf_iter *it)
+{
+	const char *lf;
+
+	while (it->m == 0) {
+		if (it->end - it->blk <= 64)
+			return NULL;
+		it->blk += 64;
+		it->m = lf_bits(it, it->blk);
+	}
+	lf = it->blk + __builtin_ctzll(it->m);
+	it->m &= it->m - 1;
+	return lf;
 }
 
 /*
@@ -894,6 +1208,7 @@ enum sw_sip_reason
 sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 {
 	const char *p = buf, *end = buf + len, *lf, *le;
+	struct lf_iter it;
 	enum sw_sip_reason r;
 	unsigned seen = 0;
 
@@ -912,7 +1227,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		p++;
 	if (p == end)
 		return SW_SIP_EMPTY;
-	lf = find_lf(p, end);
+	lf_start(&it, buf, p, end);
+	lf = lf_next(&it);
 	if (lf == NULL)
 		return SW_SIP_TRUNCATED;
 	le = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
@@ -944,16 +1260,14 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			return SW_SIP_TOO_MANY_HEADERS;
 		n = p;
 		h = H_OTHER;
+		v = NULL;
 		if (SW_LIKELY(end - p >= 8)) {
-			size_t nl;
+			size_t nl = 0;
 			h = hdr_fast(p, (size_t)(end - p), &nl);
-			if (h != H_OTHER) {
-				ne = p + nl - 1;
-				v = p + nl;
-			}
+			v = p + nl;
 		}
 		if (h == H_OTHER) {
-			ne = skip_token(p, end);
+			ne = skip_token(p, end, end);
 			if (ne == n)
 				return ne == end ? SW_SIP_TRUNCATED : SW_SIP_BAD_HEADER;
 			p = ne;
@@ -966,21 +1280,21 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			v = p + 1;
 			h = hdr_lookup(n, (size_t)(ne - n));
 		}
-		lf = find_lf(v, end);
+		/* no LF between the previous line end and v: this is the first one after v */
+		lf = lf_next(&it);
 		if (lf == NULL)
 			return SW_SIP_TRUNCATED;
 		while (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) {
-			lf = find_lf(lf + 1, end);
+			lf = lf_next(&it);
 			if (lf == NULL)
 				return SW_SIP_TRUNCATED;
 		}
+		if (h == H_OTHER || h == H_SKIP)
+			continue;
 		ve = lf;
 		v = skip_ws(v, ve);
 		while (ve > v && IS(ve[-1], CC_WS))
 			ve--;
-
-		if (h == H_OTHER)
-			continue;
 		if (h == H_FROM || h == H_TO || h == H_CALL_ID || h == H_CSEQ ||
 		    h == H_CONTENT_LENGTH) {
 			if (seen & (1u << h))
@@ -991,7 +1305,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			if (m->via_count < SW_SIP_MAX_VIAS)
 				m->vias[m->via_count++] = slice(v, ve);
 			if (!(seen & (1u << H_VIA)) && (want & SW_SIP_WANT_VIA)) {
-				r = parse_via(m, v, ve);
+				r = parse_via(m, v, ve, end);
 				if (r != SW_SIP_OK)
 					return r;
 			}
@@ -1006,7 +1320,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			else
 				m->to = slice(v, ve);
 			if (want & SW_SIP_WANT_TAGS) {
-				const char *e = parse_addr(v, ve, &uri, tag, NULL, &r);
+				const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
 				if (e != ve)
 					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
 			}
@@ -1014,13 +1328,13 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		}
 		case H_CALL_ID:
 			m->call_id = slice(v, ve);
-			r = check_call_id(m->call_id);
+			r = check_call_id(m->call_id, end);
 			if (r != SW_SIP_OK)
 				return r;
 			break;
 		case H_CSEQ:
 			m->cseq_s = slice(v, ve);
-			r = parse_cseq(m, v, ve);
+			r = parse_cseq(m, v, ve, end);
 			if (r != SW_SIP_OK)
 				return r;
 			break;
@@ -1028,7 +1342,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
 				if (ve - v == 1 && *v == '*') {
 					m->contact_uri = slice(v, ve);
-				} else if (parse_addr(v, ve, &m->contact_uri, NULL,
+				} else if (parse_addr(v, ve, end, &m->contact_uri, NULL,
 				                      &m->contact_expires, &r) == NULL) {
 					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
 				}
@@ -1062,7 +1376,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			if ((want & SW_SIP_WANT_AUTH) &&
 			    (!m->challenge.present || m->challenge.algo == SW_SIP_ALGO_UNKNOWN)) {
 				struct sw_sip_challenge c;
-				r = sw_sip_challenge_parse(&c, v, (size_t)(ve - v));
+				r = challenge_parse(&c, v, ve, end);
 				if (r != SW_SIP_OK)
 					return r;
 				if (c.present) {

@@ -36,5 +36,6 @@ sw_sip_test_read(const char *path, size_t *len)
 }
 
 const struct sw_test_suite *const sw_test_suites[] = {
-        &suite_parse, &suite_token, &suite_digest, &suite_build, &suite_osip, NULL,
+        &suite_parse, &suite_parse_fast, &suite_token, &suite_digest,
+        &suite_build, &suite_osip,       NULL,
 };

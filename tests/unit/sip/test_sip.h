@@ -13,6 +13,7 @@ const char *sw_sip_test_data(void);
 char *sw_sip_test_read(const char *path, size_t *len);
 
 extern const struct sw_test_suite suite_parse;
+extern const struct sw_test_suite suite_parse_fast;
 extern const struct sw_test_suite suite_token;
 extern const struct sw_test_suite suite_digest;
 extern const struct sw_test_suite suite_build;
