@@ -345,6 +345,10 @@ cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len,
 	struct sw_cluster *c = x->c;
 	struct cl_server *s = x->s;
 
+	if (SW_UNLIKELY(len > SW_SIP_MSG_MAX)) {
+		s->st.tx_too_large++;
+		return;
+	}
 	if (x->delay == 0) {
 		struct sw_cluster_dgram d = {
 		        .due = x->now,

@@ -46,23 +46,67 @@ static const struct {
         [P_QOP] = {"qop", 3},           [P_NC] = {"nc", 2},
 };
 
-/* RFC 3261 section 25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`"
- * / "'" / "~" ) */
-static int
+/*
+ * RFC 3261 section 25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`"
+ * / "'" / "~" ); a table indexed by the byte.
+ */
+#define TK(ch) [(unsigned char)(ch)] = 1
+static const uint8_t token_char[256] = {
+        TK('-'), TK('.'), TK('!'), TK('%'), TK('*'), TK('_'), TK('+'), TK('`'), TK('\''),
+        TK('~'), TK('0'), TK('1'), TK('2'), TK('3'), TK('4'), TK('5'), TK('6'), TK('7'),
+        TK('8'), TK('9'), TK('a'), TK('b'), TK('c'), TK('d'), TK('e'), TK('f'), TK('g'),
+        TK('h'), TK('i'), TK('j'), TK('k'), TK('l'), TK('m'), TK('n'), TK('o'), TK('p'),
+        TK('q'), TK('r'), TK('s'), TK('t'), TK('u'), TK('v'), TK('w'), TK('x'), TK('y'),
+        TK('z'), TK('A'), TK('B'), TK('C'), TK('D'), TK('E'), TK('F'), TK('G'), TK('H'),
+        TK('I'), TK('J'), TK('K'), TK('L'), TK('M'), TK('N'), TK('O'), TK('P'), TK('Q'),
+        TK('R'), TK('S'), TK('T'), TK('U'), TK('V'), TK('W'), TK('X'), TK('Y'), TK('Z'),
+};
+#undef TK
+
+static inline int
 is_token(char ch)
 {
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-		return 1;
-	return ch != 0 && strchr("-.!%*_+`'~", ch) != NULL;
+	return token_char[(unsigned char)ch];
 }
 
 /* LWS and the line ends of folded lines */
-static const char *
+static inline const char *
 skip_lws(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	return p;
+}
+
+/* The known parameter a name is (enum cred_param), or -1; by length, then letters. */
+static int
+param_of(const char *n, size_t len)
+{
+	int i;
+
+	switch (len) {
+	case 2:
+		i = P_NC;
+		break;
+	case 3:
+		i = (n[0] | 0x20) == 'u' ? P_URI : P_QOP;
+		break;
+	case 5:
+		i = (n[0] | 0x20) == 'r' ? P_REALM : P_NONCE;
+		break;
+	case 6:
+		i = (n[0] | 0x20) == 'c' ? P_CNONCE : P_OPAQUE;
+		break;
+	case 8:
+		i = (n[0] | 0x20) == 'u' ? P_USERNAME : P_RESPONSE;
+		break;
+	case 9:
+		i = P_ALGORITHM;
+		break;
+	default:
+		return -1;
+	}
+	return cl_ieq((struct sw_sip_str){n, (uint32_t)len}, cred_names[i].name, len) ? i : -1;
 }
 
 static struct sw_sip_str *
@@ -107,8 +151,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 		return -EPROTONOSUPPORT; /* "Digestfoo" is another scheme */
 	for (;;) {
 		const char *n, *ne, *v, *ve;
-		struct sw_sip_str name;
-		int idx = -1;
+		int idx;
 
 		p = skip_lws(p, end);
 		n = p;
@@ -126,16 +169,21 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 		if (*p == '"') {
 			/* quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE */
 			v = ++p;
-			while (p < end && *p != '"') {
-				if (*p == '\\') {
-					if (p + 1 == end)
-						return -EINVAL;
-					p++;
+			for (;;) {
+				const char *q = memchr(p, '"', (size_t)(end - p));
+				if (q == NULL)
+					return -EINVAL;
+				p = q;
+				/* escaped when preceded by an odd number of backslashes */
+				{
+					const char *b = q;
+					while (b > v && b[-1] == '\\')
+						b--;
+					if (((q - b) & 1) == 0)
+						break;
 				}
-				p++;
+				p = q + 1;
 			}
-			if (p == end)
-				return -EINVAL;
 			ve = p++;
 		} else {
 			v = p;
@@ -147,12 +195,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 		}
 		if (ve - v > 255)
 			return -E2BIG;
-		name = (struct sw_sip_str){n, (uint32_t)(ne - n)};
-		for (int i = 0; i < P_COUNT; i++)
-			if (cl_ieq(name, cred_names[i].name, cred_names[i].len)) {
-				idx = i;
-				break;
-			}
+		idx = param_of(n, (size_t)(ne - n));
 		if (idx >= 0) {
 			if (seen & (1u << idx))
 				return -EINVAL;

@@ -103,13 +103,28 @@ cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char com
 	struct cl_hdr h;
 
 	cl_hdr_begin(&it, buf, len);
-	while (cl_hdr_next(&it, &h)) {
-		/* cheap first-letter filter before the full comparison */
-		if (lower(h.name.p[0]) != full[0] && !(h.name.len == 1 && compact != 0))
+	/*
+	 * Skip lines whose first letter cannot start the name (continuation lines start with
+	 * SP or HTAB, so they are skipped too); parse only the candidates.
+	 */
+	while (it.p < it.end) {
+		char f = lower(*it.p);
+		if (f == '\r' || f == '\n')
+			return 0; /* the empty line */
+		if (f == full[0] || (compact != 0 && f == compact)) {
+			if (!cl_hdr_next(&it, &h))
+				return 0;
+			if (cl_hdr_is(&h, full, flen, compact)) {
+				*value = h.value;
+				return 1;
+			}
 			continue;
-		if (cl_hdr_is(&h, full, flen, compact)) {
-			*value = h.value;
-			return 1;
+		}
+		{
+			const char *lf = memchr(it.p, '\n', (size_t)(it.end - it.p));
+			if (lf == NULL)
+				return 0;
+			it.p = lf + 1;
 		}
 	}
 	return 0;

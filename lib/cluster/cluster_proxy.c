@@ -93,6 +93,18 @@ w_hostport(struct wbuf *w, uint32_t ip, uint16_t port)
 	w_dec(w, port);
 }
 
+/*
+ * What we send must be SIP a phone accepts: after our edits (and, for a response, with the
+ * next Via on top) the copy is parsed again; the proxy is not on the registration path.
+ */
+static int
+valid(const char *p, size_t n)
+{
+	struct sw_sip_msg m;
+
+	return n <= SW_SIP_MSG_MAX && sw_sip_parse(&m, p, n, SW_SIP_WANT_VIA) == SW_SIP_OK;
+}
+
 static int
 is_ours(const struct sw_cluster *c, uint32_t ip, uint16_t port)
 {
@@ -245,6 +257,10 @@ cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, 
 	w_put(&w, m->body.p, m->body.len);
 	if (w.err)
 		return; /* cannot happen: out has room for the largest datagram plus our headers */
+	if (!valid(w.p, w.n)) {
+		s->st.relay_invalid++;
+		return;
+	}
 	s->st.proxied_requests++;
 	cl_send(x, ip, port, w.p, w.n, 0);
 }
@@ -338,6 +354,10 @@ cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf,
 	w_put(&w, m->body.p, m->body.len);
 	if (w.err)
 		return;
+	if (!valid(w.p, w.n)) {
+		s->st.relay_invalid++;
+		return;
+	}
 	s->st.proxied_responses++;
 	cl_send(x, (uint32_t)ip, (uint16_t)port, w.p, w.n, m->status);
 }

@@ -108,7 +108,9 @@ typedef void (*sw_cluster_emit)(void *arg, const struct sw_cluster_dgram *d);
 	X(proxied_responses, "responses relayed back to the caller")                               \
 	X(not_found, "requests for a user without a binding (404, or dropped ACK)")                \
 	X(not_ours, "responses whose top Via is not this server's (dropped)")                      \
-	X(too_many_hops, "requests with Max-Forwards 0 (483)")
+	X(too_many_hops, "requests with Max-Forwards 0 (483)")                                     \
+	X(tx_too_large, "answers longer than a UDP datagram can be (not sent)")                    \
+	X(relay_invalid, "proxied messages dropped: the copy is not valid SIP (a bad next Via)")
 
 /** Indexes into sw_cluster_server_stats.ctr[]. */
 enum sw_cluster_counter {
