@@ -516,6 +516,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		challenge(x, m, 0);
 		return;
 	}
+	/* the binding is needed after the credentials are checked: start loading it now */
+	cl_table_prefetch(t, aor.p, aor.len);
 	rc = sw_cluster_credentials_parse(&cr, auth.p, auth.len);
 	if (rc == -EPROTONOSUPPORT) {
 		challenge(x, m, 0);
@@ -663,9 +665,24 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	                    .src_port = src_port,
 	                    .emit = emit,
 	                    .arg = arg};
-	if (sw_sip_parse(&m, buf, len,
-	                 SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
-	                         SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
+	/*
+	 * The registrar and the stateless answers need the Contact and the numbers, not the
+	 * Via and tag sub-fields (the To tag is looked up here); the proxy parses again with all.
+	 */
+	if (sw_sip_parse(&m, buf, len, SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
+		s->st.parse_errors++;
+		return 0;
+	}
+	if (m.is_request &&
+	    (m.method == SW_SIP_METHOD_REGISTER || m.method == SW_SIP_METHOD_OPTIONS ||
+	     m.method == SW_SIP_METHOD_SUBSCRIBE)) {
+		if (cl_to_tag(m.to, &m.to_tag) < 0) {
+			s->st.parse_errors++;
+			return 0;
+		}
+	} else if (sw_sip_parse(&m, buf, len,
+	                        SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
+	                                SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
 		s->st.parse_errors++;
 		return 0;
 	}

@@ -45,8 +45,26 @@ int cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char
 int cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user);
 /** The host:port of a SIP URI when the host is an IPv4 literal; port 5060 when absent. */
 int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
+/**
+ * The tag parameter of a To (or From) value: after the URI ('>' of a name-addr, else the first
+ * ';'). @return 0 (tag->len 0 when there is none) or -1 for an empty tag.
+ */
+int cl_to_tag(struct sw_sip_str to, struct sw_sip_str *tag);
 /** Case-insensitive equality of a slice and a lower-case literal. */
-int cl_ieq(struct sw_sip_str s, const char *lit, size_t n);
+static inline int
+cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
+{
+	if (s.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s.p[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch + 32);
+		if (ch != lit[i])
+			return 0;
+	}
+	return 1;
+}
 
 /* ---- digest, server side (cluster_auth.c) ---- */
 
@@ -98,6 +116,10 @@ struct cl_table {
 
 int cl_table_init(struct cl_table *t, uint32_t max, uint8_t group, uint64_t key);
 void cl_table_fini(struct cl_table *t);
+/** The table's hash of a user. */
+uint32_t cl_hash_user(uint64_t key, const char *p, size_t n);
+/** Start loading the home slot of user (found later by cl_table_find). */
+void cl_table_prefetch(const struct cl_table *t, const char *user, size_t len);
 /** The slot of user (expired or not), or NULL. */
 struct cl_binding *cl_table_find(const struct cl_table *t, const char *user, size_t len);
 /** The slot for user, inserted empty-but-keyed when new; NULL when the table is full. */

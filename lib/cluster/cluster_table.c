@@ -6,15 +6,18 @@
  * accumulate. One binding is one cache line. Expired bindings count as absent for lookups and
  * are removed by a sweep that polls a few slots at a time.
  */
+/* MADV_HUGEPAGE is a Linux extension beyond POSIX */
+#define _DEFAULT_SOURCE 1
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cluster_private.h"
 
 /* A seeded multiply-xorshift over 8-byte words (not for an adversary: the key is secret). */
-static uint32_t
-hash_user(uint64_t key, const char *p, size_t n)
+uint32_t
+cl_hash_user(uint64_t key, const char *p, size_t n)
 {
 	uint64_t h = key ^ (n * UINT64_C(0x9E3779B97F4A7C15));
 
@@ -36,6 +39,27 @@ hash_user(uint64_t key, const char *p, size_t n)
 	return (uint32_t)(h >> 32);
 }
 
+/*
+ * A large table on transparent huge pages where the kernel offers them (a lookup is a random
+ * access: with 4 KiB pages it is a TLB miss as well as a cache miss); a hint, at start-up.
+ */
+static void *
+alloc_table(size_t bytes)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (bytes < huge)
+		return cl_alloc_lines(bytes);
+	bytes = (bytes + huge - 1) & ~(huge - 1);
+	p = aligned_alloc(huge, bytes);
+#ifdef MADV_HUGEPAGE
+	if (p != NULL)
+		(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 int
 cl_table_init(struct cl_table *t, uint32_t max, uint8_t group, uint64_t key)
 {
@@ -45,7 +69,7 @@ cl_table_init(struct cl_table *t, uint32_t max, uint8_t group, uint64_t key)
 		slots <<= 1;
 	if (slots > (UINT64_C(1) << 31))
 		return -EINVAL;
-	t->b = cl_alloc_lines(slots * sizeof(struct cl_binding));
+	t->b = alloc_table(slots * sizeof(struct cl_binding));
 	if (t->b == NULL)
 		return -ENOMEM;
 	memset(t->b, 0, slots * sizeof(struct cl_binding));
@@ -71,6 +95,14 @@ same(const struct cl_binding *b, const char *user, size_t len)
 	return b->len == len && memcmp(b->user, user, len) == 0;
 }
 
+void
+cl_table_prefetch(const struct cl_table *t, const char *user, size_t len)
+{
+	if (len == 0 || len > SW_CLUSTER_USER_MAX)
+		return;
+	__builtin_prefetch(&t->b[cl_hash_user(t->key, user, len) & t->mask]);
+}
+
 struct cl_binding *
 cl_table_find(const struct cl_table *t, const char *user, size_t len)
 {
@@ -78,7 +110,7 @@ cl_table_find(const struct cl_table *t, const char *user, size_t len)
 
 	if (len == 0 || len > SW_CLUSTER_USER_MAX)
 		return NULL;
-	for (i = hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
+	for (i = cl_hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
 		struct cl_binding *b = &t->b[i];
 		if (b->len == 0)
 			return NULL;
@@ -94,7 +126,7 @@ cl_table_get(struct cl_table *t, const char *user, size_t len)
 
 	if (len == 0 || len > SW_CLUSTER_USER_MAX)
 		return NULL;
-	for (i = hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
+	for (i = cl_hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
 		struct cl_binding *b = &t->b[i];
 		if (b->len == 0)
 			break;
@@ -124,7 +156,7 @@ remove_at(struct cl_table *t, uint32_t i)
 		j = (j + 1) & t->mask;
 		if (t->b[j].len == 0)
 			break;
-		k = hash_user(t->key, t->b[j].user, t->b[j].len) & t->mask;
+		k = cl_hash_user(t->key, t->b[j].user, t->b[j].len) & t->mask;
 		/* move j to i unless its home k lies cyclically in (i, j] */
 		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
