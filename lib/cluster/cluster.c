@@ -666,23 +666,22 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	                    .emit = emit,
 	                    .arg = arg};
 	/*
-	 * The registrar and the stateless answers need the Contact and the numbers, not the
-	 * Via and tag sub-fields (the To tag is looked up here); the proxy parses again with all.
+	 * The registrar and the stateless answers need the tags (which also checks From and To,
+	 * echoed in the answers), the Contact and the numbers, not the top Via's sub-fields; the
+	 * proxy parses again with everything.
 	 */
-	if (sw_sip_parse(&m, buf, len, SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
+	if (sw_sip_parse(&m, buf, len,
+	                 SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) !=
+	    SW_SIP_OK) {
 		s->st.parse_errors++;
 		return 0;
 	}
-	if (m.is_request &&
-	    (m.method == SW_SIP_METHOD_REGISTER || m.method == SW_SIP_METHOD_OPTIONS ||
-	     m.method == SW_SIP_METHOD_SUBSCRIBE)) {
-		if (cl_to_tag(m.to, &m.to_tag) < 0) {
-			s->st.parse_errors++;
-			return 0;
-		}
-	} else if (sw_sip_parse(&m, buf, len,
-	                        SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
-	                                SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
+	if ((!m.is_request ||
+	     (m.method != SW_SIP_METHOD_REGISTER && m.method != SW_SIP_METHOD_OPTIONS &&
+	      m.method != SW_SIP_METHOD_SUBSCRIBE)) &&
+	    sw_sip_parse(&m, buf, len,
+	                 SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
+	                         SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
 		s->st.parse_errors++;
 		return 0;
 	}

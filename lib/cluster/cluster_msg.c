@@ -119,46 +119,6 @@ cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char com
 	return 0;
 }
 
-/* to-param = tag-param / generic-param; tag-param = "tag" EQUAL token (RFC 3261 25.1) */
-int
-cl_to_tag(struct sw_sip_str to, struct sw_sip_str *tag)
-{
-	const char *p = to.p, *end = to.p + to.len;
-	const char *gt = memchr(p, '>', to.len);
-
-	tag->p = NULL;
-	tag->len = 0;
-	if (gt != NULL)
-		p = gt + 1;
-	for (;;) {
-		const char *sc = memchr(p, ';', (size_t)(end - p));
-		const char *v, *ve;
-
-		if (sc == NULL)
-			return 0;
-		p = sc + 1;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (end - p < 3 || !cl_ieq((struct sw_sip_str){p, 3}, "tag", 3))
-			continue;
-		v = p + 3;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		if (v == end || *v != '=')
-			continue;
-		v++;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		for (ve = v; ve < end && *ve != ';' && *ve != ' ' && *ve != '\t' && *ve != ',';
-		     ve++)
-			;
-		if (ve == v)
-			return -1;
-		*tag = (struct sw_sip_str){v, (uint32_t)(ve - v)};
-		return 0;
-	}
-}
-
 /* The addr-spec inside a name-addr ("Bob" <sip:bob@x>;tag=1), or the URI itself. */
 static struct sw_sip_str
 uri_of(struct sw_sip_str s)

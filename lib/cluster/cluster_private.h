@@ -45,11 +45,6 @@ int cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char
 int cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user);
 /** The host:port of a SIP URI when the host is an IPv4 literal; port 5060 when absent. */
 int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
-/**
- * The tag parameter of a To (or From) value: after the URI ('>' of a name-addr, else the first
- * ';'). @return 0 (tag->len 0 when there is none) or -1 for an empty tag.
- */
-int cl_to_tag(struct sw_sip_str to, struct sw_sip_str *tag);
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
