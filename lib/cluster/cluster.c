@@ -693,11 +693,11 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	s->st.rx_requests++;
 	s->st.rx_by_method[m.method < SW_SIP_METHOD_COUNT ? m.method : SW_SIP_METHOD_OTHER]++;
 	if (s->fault.kind == SW_CLUSTER_503) {
+		s->st.fault_503++;
 		if (m.method != SW_SIP_METHOD_ACK) {
 			struct sw_sip_vars v;
 			memset(&v, 0, sizeof(v));
 			v.n[SW_SIP_N_EXPIRES] = s->fault.param;
-			s->st.fault_503++;
 			cl_answer(&x, &m, s->fault.param != 0 ? T_503_RA : T_503, 503, &v);
 		}
 		return x.emitted;

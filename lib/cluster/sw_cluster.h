@@ -99,7 +99,7 @@ typedef void (*sw_cluster_emit)(void *arg, const struct sw_cluster_dgram *d);
 	X(bad_nonce, "credentials with a nonce we did not issue (new 401)")                        \
 	X(auth_ok, "REGISTERs whose digest response checked")                                      \
 	X(auth_fail, "REGISTERs answered 403 for wrong credentials")                               \
-	X(fault_503, "requests answered 503 by a fault window")                                    \
+	X(fault_503, "requests answered 503 by a fault window (an ACK: absorbed)")                 \
 	X(fault_reject_auth, "REGISTERs answered 403 by a reject_auth window")                     \
 	X(registered, "bindings added or refreshed")                                               \
 	X(unregistered, "bindings removed by Expires 0")                                           \

@@ -91,7 +91,7 @@ test_a_503_window_answers_503_with_or_without_retry_after(void)
 	CU_ASSERT_EQUAL(tc_feed(c, &cap, TC_NS(15), 1, 5062, 0, ack, sizeof(ack) - 1), 0);
 	CU_ASSERT_EQUAL(ping(c, TC_NS(16), 0), 200);
 	sw_cluster_stats(c, 0, &st);
-	CU_ASSERT_EQUAL(st.fault_503, 2);
+	CU_ASSERT_EQUAL(st.fault_503, 3);
 	CU_ASSERT_EQUAL(st.tx_by_class[5], 2);
 	sw_cluster_free(c);
 }
@@ -128,6 +128,35 @@ test_a_delay_window_sends_answers_late_in_order(void)
 	/* after the window, at once */
 	CU_ASSERT_EQUAL(ping(c, TC_NS(200), 0), 200);
 	sw_cluster_free(c);
+}
+
+static void
+test_delayed_answers_leave_in_due_order_when_the_delay_shrinks(void)
+{
+	struct sw_cluster *c = make(1);
+
+	CU_ASSERT_EQUAL(sw_cluster_fault_add(c, 0, 0, TC_NS(10), SW_CLUSTER_DELAY, 1000), 0);
+	CU_ASSERT_EQUAL(sw_cluster_fault_add(c, 0, TC_NS(10), TC_NS(20), SW_CLUSTER_DELAY, 10), 0);
+	CU_ASSERT_EQUAL(ping(c, TC_NS(9) + 500 * UINT64_C(1000000), 0), 0); /* due 10.5 s */
+	CU_ASSERT_EQUAL(ping(c, TC_NS(10), 0), 0);                          /* due 10.01 s */
+	CU_ASSERT_EQUAL(sw_cluster_next_due(c), TC_NS(10) + 10 * UINT64_C(1000000));
+	cap.n = 0;
+	CU_ASSERT_EQUAL(sw_cluster_poll(c, TC_NS(11), tc_emit, &cap), 2);
+	CU_ASSERT_EQUAL(cap.d[0].due, TC_NS(10) + 10 * UINT64_C(1000000));
+	CU_ASSERT_EQUAL(cap.d[1].due, TC_NS(10) + 500 * UINT64_C(1000000));
+	sw_cluster_free(c);
+}
+
+static void
+test_every_counter_has_a_name_and_a_help(void)
+{
+	for (int i = 0; i < SW_CLUSTER_C_COUNT; i++) {
+		CU_ASSERT_PTR_NOT_NULL(sw_cluster_counter_name(i));
+		CU_ASSERT_PTR_NOT_NULL(sw_cluster_counter_help(i));
+	}
+	CU_ASSERT_STRING_EQUAL(sw_cluster_counter_name(SW_CLUSTER_C_auth_ok), "auth_ok");
+	CU_ASSERT_PTR_NULL(sw_cluster_counter_name(SW_CLUSTER_C_COUNT));
+	CU_ASSERT_PTR_NULL(sw_cluster_counter_help(SW_CLUSTER_C_COUNT));
 }
 
 static void
@@ -199,6 +228,72 @@ test_later_rules_win_and_capacity_combines(void)
 	CU_ASSERT_EQUAL(ping(c, TC_NS(70), 0), 503);
 	CU_ASSERT_EQUAL(ping(c, TC_NS(70), 0), 0); /* capacity: one a second */
 	CU_ASSERT_EQUAL(ping(c, TC_NS(100), 0), 200);
+	sw_cluster_free(c);
+}
+
+static void
+test_a_primary_outage_moves_lines_to_the_secondary_and_back(void)
+{
+	/* server 1 primary and server 2 secondary share a table; server 3 is a fallback */
+	static const uint8_t groups[3] = {0, 0, 1};
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	struct tc_phone p[20];
+	struct sw_cluster_server_stats st;
+	char err[64];
+	unsigned ok = 0, silent = 0, back = 0;
+
+	tc_cfg(&cfg, 3, groups);
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(
+	        sw_cluster_schedule_parse(c, "at 20 until 60 server 1 silent", err, sizeof(err)),
+	        0);
+	for (unsigned i = 0; i < 20; i++) {
+		char u[8];
+		snprintf(u, sizeof(u), "l%u", i);
+		tc_phone_init(&p[i], u, i + 1);
+		ok += tc_phone_full_register(c, &cap, &p[i], TC_NS(1), 0, 60) == 200;
+	}
+	CU_ASSERT_EQUAL(ok, 20);
+	/* the refresh at 30 s gets nothing from the primary; the secondary knows the nonce */
+	ok = 0;
+	for (unsigned i = 0; i < 20; i++) {
+		silent += tc_phone_register(c, &cap, &p[i], TC_NS(30), 0, 60) == 0;
+		ok += tc_phone_register(c, &cap, &p[i], TC_NS(30), 1, 60) == 1 &&
+		      tc_status(&cap, 0) == 200;
+	}
+	CU_ASSERT_EQUAL(silent, 20);
+	CU_ASSERT_EQUAL(ok, 20);
+	/* every line is bound until 90 s in the shared table, nowhere in the fallback's */
+	ok = 0;
+	for (unsigned i = 0; i < 20; i++) {
+		uint64_t exp;
+		ok += sw_cluster_lookup(c, 0, p[i].user, strlen(p[i].user), NULL, NULL, &exp) ==
+		              0 &&
+		      exp == TC_NS(90);
+		ok += sw_cluster_lookup(c, 1, p[i].user, strlen(p[i].user), NULL, NULL, NULL) ==
+		      -ENOENT;
+	}
+	CU_ASSERT_EQUAL(ok, 40);
+	/* back on the primary at 61 s: the nonce is stale by now, then 200 */
+	for (unsigned i = 0; i < 20; i++) {
+		struct sw_sip_msg m;
+		if (tc_phone_register(c, &cap, &p[i], TC_NS(61), 0, 60) != 1 ||
+		    tc_parse(&cap, 0, &m) != SW_SIP_OK || m.status != 401 || !m.challenge.stale ||
+		    tc_phone_challenged(&p[i], &cap, 0) != 0)
+			continue;
+		back += tc_phone_register(c, &cap, &p[i], TC_NS(61), 0, 60) == 1 &&
+		        tc_status(&cap, 0) == 200;
+	}
+	CU_ASSERT_EQUAL(back, 20);
+	sw_cluster_stats(c, 0, &st);
+	CU_ASSERT_EQUAL(st.dropped_silent, 20);
+	CU_ASSERT_EQUAL(st.stale_nonce, 20);
+	CU_ASSERT_EQUAL(st.bindings, 20);
+	sw_cluster_stats(c, 1, &st);
+	CU_ASSERT_EQUAL(st.auth_ok, 20);
+	CU_ASSERT_EQUAL(st.challenges, 0);
 	sw_cluster_free(c);
 }
 
@@ -285,10 +380,15 @@ static const struct sw_test_case cases[] = {
          test_a_503_window_answers_503_with_or_without_retry_after},
         {"a delay window sends answers late, in order",
          test_a_delay_window_sends_answers_late_in_order},
+        {"delayed answers leave in due order when the delay shrinks",
+         test_delayed_answers_leave_in_due_order_when_the_delay_shrinks},
+        {"every counter has a name and a help", test_every_counter_has_a_name_and_a_help},
         {"reject_auth forbids REGISTERs with credentials only",
          test_reject_auth_forbids_registers_with_credentials_only},
         {"capacity drops what exceeds the rate", test_capacity_drops_what_exceeds_the_rate},
         {"later rules win and capacity combines", test_later_rules_win_and_capacity_combines},
+        {"a primary outage moves lines to the secondary and back",
+         test_a_primary_outage_moves_lines_to_the_secondary_and_back},
         {"fault_add checks its arguments", test_fault_add_checks_its_arguments},
         {"a schedule text adds its rules", test_a_schedule_text_adds_its_rules},
         {"a wrong schedule names its line and adds nothing",
