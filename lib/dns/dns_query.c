@@ -196,23 +196,6 @@ keep_str(struct sw_dns_client *c, const ldns_rdf *rdf)
 	return keep(c, (const char *)d + 1, d[0]);
 }
 
-static bool
-same_name(const ldns_rdf *a, const char *b)
-{
-	char *s = ldns_rdf2str(a);
-	size_t len;
-	bool eq;
-
-	if (s == NULL)
-		return false;
-	len = strlen(s);
-	if (len > 1 && s[len - 1] == '.')
-		len--;
-	eq = strlen(b) == len && strncasecmp(s, b, len) == 0;
-	free(s);
-	return eq;
-}
-
 /* Turn one RR into our record, false when it is malformed. */
 static bool
 convert(struct sw_dns_client *c, const ldns_rr *rr, ldns_rr_type type, struct sw_dns_rr *out)
@@ -266,11 +249,19 @@ records(struct sw_dns_client *c, const ldns_pkt *p, char *cur, size_t cur_len, l
 	const ldns_rr_list *ans;
 	unsigned int n = 0;
 	bool moved = true;
+	ldns_rdf *qname;
+	const ldns_rdf *want; /* the name records are for: qname, then each CNAME target */
 
 	if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN)
 		return -ENXIO;
 	if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR)
 		return -EIO;
+	/* names compared as wire dnames (ldns_dname_compare ignores case), not as text: the
+	 * text form costs a printf per character in ldns */
+	qname = ldns_dname_new_frm_str(cur);
+	if (qname == NULL)
+		return 0;
+	want = qname;
 	ans = ldns_pkt_answer(p);
 	while (moved) {
 		moved = false;
@@ -279,14 +270,19 @@ records(struct sw_dns_client *c, const ldns_pkt *p, char *cur, size_t cur_len, l
 			const char *t;
 
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME ||
-			    !same_name(ldns_rr_owner(rr), cur))
+			    ldns_rr_rd_count(rr) != 1 ||
+			    ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) != LDNS_RDF_TYPE_DNAME ||
+			    ldns_dname_compare(ldns_rr_owner(rr), want) != 0)
 				continue;
-			if (++*links > SW_DNS_MAX_CNAME)
+			if (++*links > SW_DNS_MAX_CNAME) {
+				ldns_rdf_deep_free(qname);
 				return -ELOOP;
+			}
 			t = keep_dname(c, ldns_rr_rdf(rr, 0));
 			if (t == NULL || strlen(t) >= cur_len)
 				break;
 			strcpy(cur, t);
+			want = ldns_rr_rdf(rr, 0);
 			moved = true;
 			break;
 		}
@@ -295,11 +291,12 @@ records(struct sw_dns_client *c, const ldns_pkt *p, char *cur, size_t cur_len, l
 		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
 
 		if (ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-		    !same_name(ldns_rr_owner(rr), cur))
+		    ldns_dname_compare(ldns_rr_owner(rr), want) != 0)
 			continue; /* wrong type or another owner: ignored */
 		if (convert(c, rr, type, &out[n]))
 			n++;
 	}
+	ldns_rdf_deep_free(qname);
 	return (int)n;
 }
 
@@ -412,15 +409,24 @@ ask(struct sw_dns_client *c, const char *qname, ldns_rr_type type)
 	return p;
 }
 
-static bool
-wanted(const char *const *names, unsigned int n, const ldns_rdf *owner, const char **match)
+/* The wanted name equal to owner (text without the final dot), or NULL. */
+static const char *
+wanted(const char *const *names, unsigned int n, const ldns_rdf *owner)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (names[i] != NULL && same_name(owner, names[i])) {
-			*match = names[i];
-			return true;
-		}
-	return false;
+	char *o = ldns_rdf2str(owner);
+	const char *match = NULL;
+	size_t len;
+
+	if (o == NULL)
+		return NULL;
+	len = strlen(o);
+	if (len > 1 && o[len - 1] == '.')
+		o[--len] = '\0';
+	for (unsigned int i = 0; i < n && match == NULL; i++)
+		if (names[i] != NULL && strcasecmp(names[i], o) == 0)
+			match = names[i];
+	free(o);
+	return match;
 }
 
 /*
@@ -451,8 +457,10 @@ keep_additional(struct sw_dns_client *c, const ldns_pkt *p, ldns_rr_type type,
 			const char *owner;
 
 			if (ldns_rr_get_type(rr) != pass[k] ||
-			    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-			    !wanted(names, nn, ldns_rr_owner(rr), &owner))
+			    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+				continue;
+			owner = wanted(names, nn, ldns_rr_owner(rr));
+			if (owner == NULL)
 				continue;
 			if (c->n_kept == SW_DNS_MAX_ADDITIONAL)
 				return;

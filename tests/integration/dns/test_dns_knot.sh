@@ -3,11 +3,12 @@
 # sipswarm-tool dns resolve against a real DNS server (knotd) on 127.0.0.1, a free port, with
 # the zone tests/data/dns/yealink.pbx.com.zone. Starts and stops its own knotd by PID and cleans
 # up on any exit. Exit 77 (skip) only when knotd is not installed.
-# usage: test_dns_knot.sh SIPSWARM-TOOL ZONE-FILE TEST-TTL-SWAP
+# usage: test_dns_knot.sh SIPSWARM-TOOL ZONE-FILE TEST-TTL-SWAP TEST-CACHE-TYPES
 set -eu
 TOOL=$1
 ZONE=$2
 SWAP=$3
+CACHE_TYPES=$4
 KNOTD=$(command -v knotd || echo /usr/sbin/knotd)
 [ -x "$KNOTD" ] || { echo "knotd not installed: skip"; exit 77; }
 DIR=$(mktemp -d)
@@ -205,4 +206,6 @@ done
 KNOTC=$(command -v knotc || echo /usr/sbin/knotc)
 RELOAD="sed -i -e 's/198.18.3.1\$/198.18.3.2/' -e 's/ns admin 1 /ns admin 2 /' $DIR/2/yealink.pbx.com.zone && $KNOTC -c $DIR/2/knot.conf zone-reload yealink.pbx.com >/dev/null"
 if "$SWAP" 127.0.0.1:$PORT2 "$RELOAD"; then echo "ok   TTL expiry swap"; else echo "FAIL TTL expiry swap"; FAIL=1; fi
+# dns_cache_type 0, 1, 2 in the shared table, refresh cycles on a virtual clock, queries counted
+if "$CACHE_TYPES" 127.0.0.1:$PORT2; then echo "ok   cache types"; else echo "FAIL cache types"; FAIL=1; fi
 exit $FAIL
