@@ -82,7 +82,13 @@ int sw_dns_table_add(struct sw_dns_table *t, const struct sw_server_cfg *s);
 int sw_dns_table_add_type(struct sw_dns_table *t, const struct sw_server_cfg *s,
                           uint8_t cache_type);
 
-/** @return the dns_cache_type of entry idx, or -EINVAL for a bad index. */
+/**
+ * The dns_cache_type an entry was added with.
+ *
+ * @param t   the table
+ * @param idx the entry index
+ * @return 0, 1 or 2, or -EINVAL for a bad index
+ */
 int sw_dns_table_cache_type(const struct sw_dns_table *t, unsigned int idx);
 
 /** @return the number of entries. */
@@ -102,6 +108,11 @@ static inline const struct sw_dns_list *sw_dns_table_get(const struct sw_dns_tab
  * Reader, when a line starts a new transaction: sw_dns_table_get(), and the list is marked
  * used, so a dns_cache_type 0 (real-time) entry is re-resolved at the next refresh cycle. One
  * relaxed load, and one relaxed store only by the first user after each publish.
+ *
+ * @param t   the table
+ * @param idx the entry index
+ * @return the current list (valid until the reader's next sw_dns_table_quiescent()), or NULL
+ *         for a bad index or before the first publish
  */
 static inline const struct sw_dns_list *sw_dns_table_use(const struct sw_dns_table *t,
                                                          unsigned int idx);
