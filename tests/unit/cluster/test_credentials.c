@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The Authorization parser: RFC 2617 forms, quoting, folding, limits and hostile values. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster_private.h"
 #include "test_cluster.h"
 
 #define SLICE_IS(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).p, lit, (s).len) == 0)
@@ -119,6 +121,44 @@ test_the_parser_never_reads_past_its_input(void)
 	CU_ASSERT_EQUAL(ok, 2); /* the whole value, and the prefix that ends after response */
 }
 
+static void
+test_the_rfc_2617_example_response_checks(void)
+{
+	/* RFC 2617 section 3.5: user Mufasa, password "Circle Of Life", GET /dir/index.html */
+	static const char v[] =
+	        "Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+	        "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", qop=auth, "
+	        "nc=00000001, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\", "
+	        "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"";
+	static const char pw[] = "Circle Of Life";
+	struct sw_cluster_credentials cr;
+	char ha1_hex[32], ha2[32];
+	uint8_t ha1[16];
+
+	CU_ASSERT_EQUAL_FATAL(sw_cluster_credentials_parse(&cr, v, sizeof(v) - 1), 0);
+	sw_sip_digest_ha1(SW_SIP_ALGO_MD5, "Mufasa", 6, "testrealm@host.com", 18, pw,
+	                  sizeof(pw) - 1, ha1_hex);
+	for (int i = 0; i < 16; i++) {
+		unsigned x;
+		sscanf(ha1_hex + 2 * i, "%2x", &x);
+		ha1[i] = (uint8_t)x;
+	}
+	sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "GET", 3, "/dir/index.html", 15, ha2);
+	CU_ASSERT_TRUE(cl_response_check(ha1, ha2, &cr));
+	/* one bit off in the response, or another nc, and it fails */
+	{
+		char bad[sizeof(v)];
+		memcpy(bad, v, sizeof(v));
+		*strstr(bad, "7c4ef1") = '5';
+		CU_ASSERT_EQUAL_FATAL(sw_cluster_credentials_parse(&cr, bad, sizeof(v) - 1), 0);
+		CU_ASSERT_FALSE(cl_response_check(ha1, ha2, &cr));
+		memcpy(bad, v, sizeof(v));
+		*strstr(bad, "00000001") = '1';
+		CU_ASSERT_EQUAL_FATAL(sw_cluster_credentials_parse(&cr, bad, sizeof(v) - 1), 0);
+		CU_ASSERT_FALSE(cl_response_check(ha1, ha2, &cr));
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"a full digest response is parsed", test_a_full_digest_response_is_parsed},
         {"names are case-insensitive and spacing is free",
@@ -127,6 +167,7 @@ static const struct sw_test_case cases[] = {
          test_other_schemes_and_broken_values_are_refused},
         {"a value over 255 characters is refused", test_a_value_over_255_characters_is_refused},
         {"the parser never reads past its input", test_the_parser_never_reads_past_its_input},
+        {"the RFC 2617 example response checks", test_the_rfc_2617_example_response_checks},
         {NULL, NULL},
 };
 
