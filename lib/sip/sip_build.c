@@ -174,7 +174,7 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 	if (t->text_len + n > SW_SIP_TMPL_TEXT)
 		return -E2BIG;
 	memcpy(t->text + t->text_len, p, n);
-	if (last != NULL && last->len > 0 && last->cond == cond &&
+	if (last != NULL && last->len > 0 && last->field == 0 && last->cond == cond &&
 	    last->off + last->len == t->text_len) {
 		last->len = (uint16_t)(last->len + n);
 	} else {
@@ -240,9 +240,16 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *
 				break;
 		if (i == F_COUNT)
 			return -EINVAL;
+		/* a field rides on the literal before it when both have the same conditions: one
+		 * piece per literal + field pair for sw_sip_build() to walk */
+		if (t->nseg > floor && t->seg[t->nseg - 1].field == 0 &&
+		    t->seg[t->nseg - 1].cond == cond) {
+			t->seg[t->nseg - 1].field = (uint8_t)(i + 1);
+			continue;
+		}
 		if (t->nseg == SW_SIP_TMPL_SEGS)
 			return -E2BIG;
-		t->seg[t->nseg++] = (struct sw_sip_seg){0, 0, (uint8_t)i, cond};
+		t->seg[t->nseg++] = (struct sw_sip_seg){0, 0, (uint8_t)(i + 1), cond};
 	}
 	return depth == 0 ? 0 : -EINVAL;
 }
@@ -284,23 +291,36 @@ sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
 static inline unsigned
 dec_len(uint32_t v)
 {
-	unsigned n = 1;
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
+	return 1 + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) +
+	       (v >= 1000000) + (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
 }
 
+/* Decimal v at out, two digits per division (a 200-byte pair table); writes 16 bytes (out has
+ * SW_SIP_BUILD_SLACK bytes of room past the digits), returns the digit count. */
 static inline unsigned
 dec_put(char *out, uint32_t v)
 {
-	unsigned n = dec_len(v);
-	for (unsigned i = n; i > 0; i--) {
-		out[i - 1] = (char)('0' + v % 10);
-		v /= 10;
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+	char tmp[32];
+	char *e = tmp + 16, *p = e;
+
+	while (v >= 100) {
+		uint32_t r = v % 100;
+		v /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * r, 2);
 	}
-	return n;
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	memcpy(out, p, 16);
+	return (unsigned)(e - p);
 }
 
 /* Length of a field (for the body length), without writing it. */
@@ -321,7 +341,12 @@ copy_exact(char *d, const char *p, size_t n)
 {
 	if (n >= 16) {
 		if (n > 32) {
-			memcpy(d, p, n);
+			if (n > 64) {
+				memcpy(d, p, n);
+				return;
+			}
+			memcpy(d, p, 32);
+			memcpy(d + n - 32, p + n - 32, 32);
 			return;
 		}
 		memcpy(d, p, 16);
@@ -339,14 +364,16 @@ copy_exact(char *d, const char *p, size_t n)
 	}
 }
 
+/* Copy n bytes to *o, advancing it; false when that would pass lim (the end of out less the
+ * slack). */
 static inline int
-put(char *out, size_t *pos, size_t cap, const char *p, size_t n)
+put(char **o, const char *lim, const char *p, size_t n)
 {
-	if (*pos + n + SW_SIP_BUILD_SLACK > cap)
-		return -ENOSPC;
-	copy_exact(out + *pos, p, n);
-	*pos += n;
-	return 0;
+	if (n > (size_t)(lim - *o))
+		return 0;
+	copy_exact(*o, p, n);
+	*o += n;
+	return 1;
 }
 
 int
@@ -354,10 +381,14 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 {
 	const struct sw_sip_digest *d = v->digest;
 	const struct sw_sip_msg *req = v->req;
+	const char *text = t->text, *lim;
 	uint8_t active = 0;
-	size_t pos = 0, body = 0;
-	int rc = 0;
+	size_t body = 0;
+	char *o = out;
 
+	if (cap < SW_SIP_BUILD_SLACK)
+		return -ENOSPC;
+	lim = out + cap - SW_SIP_BUILD_SLACK;
 	if (v->s[SW_SIP_V_DISPLAY].len > 0)
 		active |= C_DISPLAY;
 	if (d != NULL) {
@@ -378,87 +409,86 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 		const struct sw_sip_seg *s = &t->seg[i];
 		if (s->cond & ~active)
 			continue;
-		body += s->len > 0 ? s->len : field_len(v, s->field);
+		body += s->len + (s->field != 0 ? field_len(v, s->field - 1u) : 0);
 	}
 
-	for (unsigned i = 0; i < t->nseg; i++) {
-		const struct sw_sip_seg *s = &t->seg[i];
-		unsigned f = s->field;
+	/* locals, not t->..., in the loop: stores to out may alias the template for the compiler */
+	for (const struct sw_sip_seg *s = t->seg, *se = t->seg + t->nseg; s < se; s++) {
+		unsigned f = s->field, len = s->len;
+		int ok = 1;
 
 		if (s->cond & ~active)
 			continue;
-		if (s->len > 0) {
-			const char *src = t->text + s->off;
-			if (pos + s->len + SW_SIP_BUILD_SLACK > cap)
+		if (len > 0) {
+			const char *src = text + s->off;
+
+			if (len > (size_t)(lim - o))
 				return -ENOSPC;
 			/* the text is padded and out has slack: copy whole 32-byte chunks */
-			memcpy(out + pos, src, 32);
-			for (unsigned k = 32; k < s->len; k += 32)
-				memcpy(out + pos + k, src + k, 32);
-			pos += s->len;
-			continue;
+			memcpy(o, src, 32);
+			for (unsigned k = 32; k < len; k += 32)
+				memcpy(o + k, src + k, 32);
+			o += len;
 		}
+		if (f-- == 0)
+			continue;
 		if (f < SW_SIP_V_COUNT) {
-			rc = put(out, &pos, cap, v->s[f].p, v->s[f].len);
+			ok = put(&o, lim, v->s[f].p, v->s[f].len);
 		} else if (f < F_AUTH_HDR || f == F_CONTENT_LENGTH) {
 			uint32_t x = f == F_CONTENT_LENGTH ? (uint32_t)body : v->n[f - F_NUM];
-			if (pos + 10 + SW_SIP_BUILD_SLACK > cap)
+			if (lim - o < 10)
 				return -ENOSPC;
-			pos += dec_put(out + pos, x);
+			o += dec_put(o, x);
 		} else if (f <= F_CNONCE) {
 			if (d == NULL)
 				continue;
 			switch (f) {
 			case F_AUTH_HDR:
-				rc = d->proxy ? put(out, &pos, cap, "Proxy-Authorization", 19)
-				              : put(out, &pos, cap, "Authorization", 13);
+				ok = d->proxy ? put(&o, lim, "Proxy-Authorization", 19)
+				              : put(&o, lim, "Authorization", 13);
 				break;
 			case F_NONCE:
-				rc = put(out, &pos, cap, d->nonce, d->nonce_len);
+				ok = put(&o, lim, d->nonce, d->nonce_len);
 				break;
 			case F_OPAQUE:
-				rc = put(out, &pos, cap, d->opaque, d->opaque_len);
+				ok = put(&o, lim, d->opaque, d->opaque_len);
 				break;
 			case F_ALGORITHM: {
 				const char *a = sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
-				rc = put(out, &pos, cap, a, strlen(a));
+				ok = put(&o, lim, a, strlen(a));
 				break;
 			}
 			default: /* F_NC, F_CNONCE */
-				if (pos + 8 + SW_SIP_BUILD_SLACK > cap)
+				if (lim - o < 8)
 					return -ENOSPC;
-				sw_sip_hex32(out + pos, f == F_NC ? d->nc : d->cnonce);
-				pos += 8;
+				sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
+				o += 8;
 				break;
 			}
 		} else if (req != NULL) {
 			switch (f) {
 			case F_REQ_VIA:
-				for (unsigned k = 0; k < req->via_count && rc == 0; k++) {
-					rc = put(out, &pos, cap, "Via: ", 5);
-					if (rc == 0)
-						rc = put(out, &pos, cap, req->vias[k].p,
-						         req->vias[k].len);
-					if (rc == 0)
-						rc = put(out, &pos, cap, "\r\n", 2);
-				}
+				for (unsigned k = 0; k < req->via_count && ok; k++)
+					ok = put(&o, lim, "Via: ", 5) &&
+					     put(&o, lim, req->vias[k].p, req->vias[k].len) &&
+					     put(&o, lim, "\r\n", 2);
 				break;
 			case F_REQ_FROM:
-				rc = put(out, &pos, cap, req->from.p, req->from.len);
+				ok = put(&o, lim, req->from.p, req->from.len);
 				break;
 			case F_REQ_TO:
-				rc = put(out, &pos, cap, req->to.p, req->to.len);
+				ok = put(&o, lim, req->to.p, req->to.len);
 				break;
 			case F_REQ_CALL_ID:
-				rc = put(out, &pos, cap, req->call_id.p, req->call_id.len);
+				ok = put(&o, lim, req->call_id.p, req->call_id.len);
 				break;
 			default: /* F_REQ_CSEQ */
-				rc = put(out, &pos, cap, req->cseq_s.p, req->cseq_s.len);
+				ok = put(&o, lim, req->cseq_s.p, req->cseq_s.len);
 				break;
 			}
 		}
-		if (rc < 0)
-			return rc;
+		if (!ok)
+			return -ENOSPC;
 	}
-	return (int)pos;
+	return (int)(o - out);
 }

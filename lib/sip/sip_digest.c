@@ -8,7 +8,9 @@
  * MD5 is OpenSSL's. The MD5 state after the first 64 bytes ("HA1:" and the first 31 nonce
  * characters) is saved per line (A, B, C, D) and each response hashes only the rest: two
  * blocks instead of three. That needs OpenSSL's low-level MD5_CTX calls, deprecated in
- * OpenSSL 3 but present and documented; the warning is silenced in this file only.
+ * OpenSSL 3 but present and documented; the warning is silenced in this file only. The tail
+ * is padded here and given to MD5_Transform (OpenSSL's block function) block by block: no
+ * MD5_Update buffering or MD5_Final copies on the per-message path.
  * tests/bench/sip measured the choices side by side (README.rst, "SIP"): OpenSSL with the
  * saved state beat a hand-written MD5 with the same saved state, and MD5() and EVP_Digest
  * without it. SHA-256 uses EVP_Digest: rare in SIP and not on the measured path.
@@ -37,7 +39,7 @@ hash_hex(enum sw_sip_digest_algo algo, const void *p, size_t n, char *out)
 	case SW_SIP_ALGO_MD5:
 	case SW_SIP_ALGO_MD5_SESS:
 		MD5(p, n, md);
-		sw_sip_hex(out, md, 16);
+		sw_sip_hex16(out, md);
 		return SW_SIP_MD5_HEX;
 	case SW_SIP_ALGO_SHA256:
 	case SW_SIP_ALGO_SHA256_SESS:
@@ -173,31 +175,52 @@ response_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_
 	return n + d->hex_len;
 }
 
+/*
+ * MD5 padding (RFC 1321 section 3.1-3.2) of the n bytes at buf, preceded by pre bytes already
+ * hashed: 0x80, zeros, the bit length; returns the number of 64-byte blocks. buf has room.
+ */
+static unsigned
+md5_pad(uint8_t *buf, size_t n, size_t pre)
+{
+	unsigned nblk = (unsigned)((n + 9 + 63) / 64);
+	uint64_t bits = (uint64_t)(n + pre) * 8;
+
+	buf[n] = 0x80;
+	memset(buf + n + 1, 0, nblk * 64 - n - 9);
+	memcpy(buf + nblk * 64 - 8, &bits, 8); /* little-endian host (x86-64, arm64 LE) */
+	return nblk;
+}
+
 void
 sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, char *out)
 {
-	/* HA1 ":" nonce ":" nc ":" cnonce ":auth:" HA2, at most 64+1+128+1+8+1+8+6+64 bytes */
+	/* HA1 ":" nonce ":" nc ":" cnonce ":auth:" HA2, at most 64+1+128+1+8+1+8+6+64 bytes,
+	 * plus MD5 padding */
 	uint8_t buf[320];
 	size_t n = response_input(d, ha2, cnonce, buf);
 
 	if (d->hex_len == SW_SIP_MD5_HEX) {
+		/* the padded blocks straight into OpenSSL's block function (MD5_Transform): no
+		 * MD5_Update buffering, no MD5_Final copy */
 		MD5_CTX cx;
-		uint8_t md[16];
+		uint32_t h[4];
+		unsigned nblk = md5_pad(buf, n, d->has_mid ? 64 : 0);
 
 		if (d->has_mid) {
-			/* the state after one block: 512 bits hashed, nothing buffered */
-			memset(&cx, 0, sizeof(cx));
 			cx.A = d->mid[0];
 			cx.B = d->mid[1];
 			cx.C = d->mid[2];
 			cx.D = d->mid[3];
-			cx.Nl = 512;
 		} else {
 			MD5_Init(&cx);
 		}
-		MD5_Update(&cx, buf, n);
-		MD5_Final(md, &cx);
-		sw_sip_hex(out, md, 16);
+		for (unsigned k = 0; k < nblk; k++)
+			MD5_Transform(&cx, buf + 64 * k);
+		h[0] = cx.A;
+		h[1] = cx.B;
+		h[2] = cx.C;
+		h[3] = cx.D;
+		sw_sip_hex16(out, (const uint8_t *)h);
 	} else {
 		hash_hex((enum sw_sip_digest_algo)d->algo, buf, n, out);
 	}
@@ -206,8 +229,10 @@ sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce
 #ifdef __AVX2__
 /*
  * Multi-buffer MD5 (RFC 1321) over 8 lanes with AVX2: the same steps as the scalar function,
- * each 32-bit word holding one line's value, so 8 responses cost about as much as two or
- * three scalar ones. Lanes start from their saved state and hash the same number of blocks.
+ * each 32-bit word holding one line's value. Lanes start from their saved state and hash the
+ * same number of blocks. Two groups of 8 run interleaved (their chains are independent, so
+ * one group's step latency hides behind the other's), and the message words are moved into
+ * lane order with 8x8 transposes (unpack/permute) rather than gathers, which are slow here.
  */
 #define VROTL(x, s) _mm256_or_si256(_mm256_slli_epi32((x), (s)), _mm256_srli_epi32((x), 32 - (s)))
 #define VF(x, y, z) _mm256_xor_si256((z), _mm256_and_si256((x), _mm256_xor_si256((y), (z))))
@@ -222,132 +247,176 @@ sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce
 		(a) = _mm256_add_epi32((a), (b));                                                  \
 	} while (0)
 
-/* blk: 8 lanes x nblk x 64 bytes, lane-major; st: A, B, C, D of each lane in and out */
-static void
-md5_x8(uint32_t st[4][8], const uint8_t *blk, unsigned nblk)
-{
-	const __m256i ones = _mm256_set1_epi32(-1);
-	const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-	const __m256i stride = _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)(nblk * 16)));
-	__m256i a = _mm256_loadu_si256((const __m256i *)st[0]);
-	__m256i b = _mm256_loadu_si256((const __m256i *)st[1]);
-	__m256i c = _mm256_loadu_si256((const __m256i *)st[2]);
-	__m256i d = _mm256_loadu_si256((const __m256i *)st[3]);
+/* The 64 steps of one block on one group of 8 lanes (w: the block's 16 words, transposed). */
+#define MD5_BLOCK_STEPS(a, b, c, d, w)                                                             \
+	do {                                                                                       \
+		VSTEP(VF, a, b, c, d, w[0], 0xd76aa478u, 7);                                       \
+		VSTEP(VF, d, a, b, c, w[1], 0xe8c7b756u, 12);                                      \
+		VSTEP(VF, c, d, a, b, w[2], 0x242070dbu, 17);                                      \
+		VSTEP(VF, b, c, d, a, w[3], 0xc1bdceeeu, 22);                                      \
+		VSTEP(VF, a, b, c, d, w[4], 0xf57c0fafu, 7);                                       \
+		VSTEP(VF, d, a, b, c, w[5], 0x4787c62au, 12);                                      \
+		VSTEP(VF, c, d, a, b, w[6], 0xa8304613u, 17);                                      \
+		VSTEP(VF, b, c, d, a, w[7], 0xfd469501u, 22);                                      \
+		VSTEP(VF, a, b, c, d, w[8], 0x698098d8u, 7);                                       \
+		VSTEP(VF, d, a, b, c, w[9], 0x8b44f7afu, 12);                                      \
+		VSTEP(VF, c, d, a, b, w[10], 0xffff5bb1u, 17);                                     \
+		VSTEP(VF, b, c, d, a, w[11], 0x895cd7beu, 22);                                     \
+		VSTEP(VF, a, b, c, d, w[12], 0x6b901122u, 7);                                      \
+		VSTEP(VF, d, a, b, c, w[13], 0xfd987193u, 12);                                     \
+		VSTEP(VF, c, d, a, b, w[14], 0xa679438eu, 17);                                     \
+		VSTEP(VF, b, c, d, a, w[15], 0x49b40821u, 22);                                     \
+		VSTEP(VG, a, b, c, d, w[1], 0xf61e2562u, 5);                                       \
+		VSTEP(VG, d, a, b, c, w[6], 0xc040b340u, 9);                                       \
+		VSTEP(VG, c, d, a, b, w[11], 0x265e5a51u, 14);                                     \
+		VSTEP(VG, b, c, d, a, w[0], 0xe9b6c7aau, 20);                                      \
+		VSTEP(VG, a, b, c, d, w[5], 0xd62f105du, 5);                                       \
+		VSTEP(VG, d, a, b, c, w[10], 0x02441453u, 9);                                      \
+		VSTEP(VG, c, d, a, b, w[15], 0xd8a1e681u, 14);                                     \
+		VSTEP(VG, b, c, d, a, w[4], 0xe7d3fbc8u, 20);                                      \
+		VSTEP(VG, a, b, c, d, w[9], 0x21e1cde6u, 5);                                       \
+		VSTEP(VG, d, a, b, c, w[14], 0xc33707d6u, 9);                                      \
+		VSTEP(VG, c, d, a, b, w[3], 0xf4d50d87u, 14);                                      \
+		VSTEP(VG, b, c, d, a, w[8], 0x455a14edu, 20);                                      \
+		VSTEP(VG, a, b, c, d, w[13], 0xa9e3e905u, 5);                                      \
+		VSTEP(VG, d, a, b, c, w[2], 0xfcefa3f8u, 9);                                       \
+		VSTEP(VG, c, d, a, b, w[7], 0x676f02d9u, 14);                                      \
+		VSTEP(VG, b, c, d, a, w[12], 0x8d2a4c8au, 20);                                     \
+		VSTEP(VH, a, b, c, d, w[5], 0xfffa3942u, 4);                                       \
+		VSTEP(VH, d, a, b, c, w[8], 0x8771f681u, 11);                                      \
+		VSTEP(VH, c, d, a, b, w[11], 0x6d9d6122u, 16);                                     \
+		VSTEP(VH, b, c, d, a, w[14], 0xfde5380cu, 23);                                     \
+		VSTEP(VH, a, b, c, d, w[1], 0xa4beea44u, 4);                                       \
+		VSTEP(VH, d, a, b, c, w[4], 0x4bdecfa9u, 11);                                      \
+		VSTEP(VH, c, d, a, b, w[7], 0xf6bb4b60u, 16);                                      \
+		VSTEP(VH, b, c, d, a, w[10], 0xbebfbc70u, 23);                                     \
+		VSTEP(VH, a, b, c, d, w[13], 0x289b7ec6u, 4);                                      \
+		VSTEP(VH, d, a, b, c, w[0], 0xeaa127fau, 11);                                      \
+		VSTEP(VH, c, d, a, b, w[3], 0xd4ef3085u, 16);                                      \
+		VSTEP(VH, b, c, d, a, w[6], 0x04881d05u, 23);                                      \
+		VSTEP(VH, a, b, c, d, w[9], 0xd9d4d039u, 4);                                       \
+		VSTEP(VH, d, a, b, c, w[12], 0xe6db99e5u, 11);                                     \
+		VSTEP(VH, c, d, a, b, w[15], 0x1fa27cf8u, 16);                                     \
+		VSTEP(VH, b, c, d, a, w[2], 0xc4ac5665u, 23);                                      \
+		VSTEP(VI, a, b, c, d, w[0], 0xf4292244u, 6);                                       \
+		VSTEP(VI, d, a, b, c, w[7], 0x432aff97u, 10);                                      \
+		VSTEP(VI, c, d, a, b, w[14], 0xab9423a7u, 15);                                     \
+		VSTEP(VI, b, c, d, a, w[5], 0xfc93a039u, 21);                                      \
+		VSTEP(VI, a, b, c, d, w[12], 0x655b59c3u, 6);                                      \
+		VSTEP(VI, d, a, b, c, w[3], 0x8f0ccc92u, 10);                                      \
+		VSTEP(VI, c, d, a, b, w[10], 0xffeff47du, 15);                                     \
+		VSTEP(VI, b, c, d, a, w[1], 0x85845dd1u, 21);                                      \
+		VSTEP(VI, a, b, c, d, w[8], 0x6fa87e4fu, 6);                                       \
+		VSTEP(VI, d, a, b, c, w[15], 0xfe2ce6e0u, 10);                                     \
+		VSTEP(VI, c, d, a, b, w[6], 0xa3014314u, 15);                                      \
+		VSTEP(VI, b, c, d, a, w[13], 0x4e0811a1u, 21);                                     \
+		VSTEP(VI, a, b, c, d, w[4], 0xf7537e82u, 6);                                       \
+		VSTEP(VI, d, a, b, c, w[11], 0xbd3af235u, 10);                                     \
+		VSTEP(VI, c, d, a, b, w[2], 0x2ad7d2bbu, 15);                                      \
+		VSTEP(VI, b, c, d, a, w[9], 0xeb86d391u, 21);                                      \
+	} while (0)
 
-	for (unsigned k = 0; k < nblk; k++) {
-		__m256i w[16], a0 = a, b0 = b, c0 = c, d0 = d;
-		for (int i = 0; i < 16; i++)
-			w[i] = _mm256_i32gather_epi32(
-			        (const int *)(const void *)(blk + 64 * k + 4 * i), stride, 4);
-		VSTEP(VF, a, b, c, d, w[0], 0xd76aa478u, 7);
-		VSTEP(VF, d, a, b, c, w[1], 0xe8c7b756u, 12);
-		VSTEP(VF, c, d, a, b, w[2], 0x242070dbu, 17);
-		VSTEP(VF, b, c, d, a, w[3], 0xc1bdceeeu, 22);
-		VSTEP(VF, a, b, c, d, w[4], 0xf57c0fafu, 7);
-		VSTEP(VF, d, a, b, c, w[5], 0x4787c62au, 12);
-		VSTEP(VF, c, d, a, b, w[6], 0xa8304613u, 17);
-		VSTEP(VF, b, c, d, a, w[7], 0xfd469501u, 22);
-		VSTEP(VF, a, b, c, d, w[8], 0x698098d8u, 7);
-		VSTEP(VF, d, a, b, c, w[9], 0x8b44f7afu, 12);
-		VSTEP(VF, c, d, a, b, w[10], 0xffff5bb1u, 17);
-		VSTEP(VF, b, c, d, a, w[11], 0x895cd7beu, 22);
-		VSTEP(VF, a, b, c, d, w[12], 0x6b901122u, 7);
-		VSTEP(VF, d, a, b, c, w[13], 0xfd987193u, 12);
-		VSTEP(VF, c, d, a, b, w[14], 0xa679438eu, 17);
-		VSTEP(VF, b, c, d, a, w[15], 0x49b40821u, 22);
-		VSTEP(VG, a, b, c, d, w[1], 0xf61e2562u, 5);
-		VSTEP(VG, d, a, b, c, w[6], 0xc040b340u, 9);
-		VSTEP(VG, c, d, a, b, w[11], 0x265e5a51u, 14);
-		VSTEP(VG, b, c, d, a, w[0], 0xe9b6c7aau, 20);
-		VSTEP(VG, a, b, c, d, w[5], 0xd62f105du, 5);
-		VSTEP(VG, d, a, b, c, w[10], 0x02441453u, 9);
-		VSTEP(VG, c, d, a, b, w[15], 0xd8a1e681u, 14);
-		VSTEP(VG, b, c, d, a, w[4], 0xe7d3fbc8u, 20);
-		VSTEP(VG, a, b, c, d, w[9], 0x21e1cde6u, 5);
-		VSTEP(VG, d, a, b, c, w[14], 0xc33707d6u, 9);
-		VSTEP(VG, c, d, a, b, w[3], 0xf4d50d87u, 14);
-		VSTEP(VG, b, c, d, a, w[8], 0x455a14edu, 20);
-		VSTEP(VG, a, b, c, d, w[13], 0xa9e3e905u, 5);
-		VSTEP(VG, d, a, b, c, w[2], 0xfcefa3f8u, 9);
-		VSTEP(VG, c, d, a, b, w[7], 0x676f02d9u, 14);
-		VSTEP(VG, b, c, d, a, w[12], 0x8d2a4c8au, 20);
-		VSTEP(VH, a, b, c, d, w[5], 0xfffa3942u, 4);
-		VSTEP(VH, d, a, b, c, w[8], 0x8771f681u, 11);
-		VSTEP(VH, c, d, a, b, w[11], 0x6d9d6122u, 16);
-		VSTEP(VH, b, c, d, a, w[14], 0xfde5380cu, 23);
-		VSTEP(VH, a, b, c, d, w[1], 0xa4beea44u, 4);
-		VSTEP(VH, d, a, b, c, w[4], 0x4bdecfa9u, 11);
-		VSTEP(VH, c, d, a, b, w[7], 0xf6bb4b60u, 16);
-		VSTEP(VH, b, c, d, a, w[10], 0xbebfbc70u, 23);
-		VSTEP(VH, a, b, c, d, w[13], 0x289b7ec6u, 4);
-		VSTEP(VH, d, a, b, c, w[0], 0xeaa127fau, 11);
-		VSTEP(VH, c, d, a, b, w[3], 0xd4ef3085u, 16);
-		VSTEP(VH, b, c, d, a, w[6], 0x04881d05u, 23);
-		VSTEP(VH, a, b, c, d, w[9], 0xd9d4d039u, 4);
-		VSTEP(VH, d, a, b, c, w[12], 0xe6db99e5u, 11);
-		VSTEP(VH, c, d, a, b, w[15], 0x1fa27cf8u, 16);
-		VSTEP(VH, b, c, d, a, w[2], 0xc4ac5665u, 23);
-		VSTEP(VI, a, b, c, d, w[0], 0xf4292244u, 6);
-		VSTEP(VI, d, a, b, c, w[7], 0x432aff97u, 10);
-		VSTEP(VI, c, d, a, b, w[14], 0xab9423a7u, 15);
-		VSTEP(VI, b, c, d, a, w[5], 0xfc93a039u, 21);
-		VSTEP(VI, a, b, c, d, w[12], 0x655b59c3u, 6);
-		VSTEP(VI, d, a, b, c, w[3], 0x8f0ccc92u, 10);
-		VSTEP(VI, c, d, a, b, w[10], 0xffeff47du, 15);
-		VSTEP(VI, b, c, d, a, w[1], 0x85845dd1u, 21);
-		VSTEP(VI, a, b, c, d, w[8], 0x6fa87e4fu, 6);
-		VSTEP(VI, d, a, b, c, w[15], 0xfe2ce6e0u, 10);
-		VSTEP(VI, c, d, a, b, w[6], 0xa3014314u, 15);
-		VSTEP(VI, b, c, d, a, w[13], 0x4e0811a1u, 21);
-		VSTEP(VI, a, b, c, d, w[4], 0xf7537e82u, 6);
-		VSTEP(VI, d, a, b, c, w[11], 0xbd3af235u, 10);
-		VSTEP(VI, c, d, a, b, w[2], 0x2ad7d2bbu, 15);
-		VSTEP(VI, b, c, d, a, w[9], 0xeb86d391u, 21);
-		a = _mm256_add_epi32(a, a0);
-		b = _mm256_add_epi32(b, b0);
-		c = _mm256_add_epi32(c, c0);
-		d = _mm256_add_epi32(d, d0);
+/* Words 8j..8j+7 of 8 lanes (rows 64 * stride bytes apart, at off) as 8 vectors, word-major:
+ * an 8x8 transpose of 32-bit elements (unpack 32, unpack 64, swap 128-bit halves). */
+static inline void
+transpose8(__m256i w[8], const uint8_t *rows, size_t stride, size_t off)
+{
+	__m256i r[8], t[8], u[8];
+
+	for (int l = 0; l < 8; l++)
+		r[l] = _mm256_loadu_si256((const __m256i *)(const void *)(rows + l * stride + off));
+	for (int l = 0; l < 8; l += 2) {
+		t[l] = _mm256_unpacklo_epi32(r[l], r[l + 1]);
+		t[l + 1] = _mm256_unpackhi_epi32(r[l], r[l + 1]);
 	}
-	_mm256_storeu_si256((__m256i *)st[0], a);
-	_mm256_storeu_si256((__m256i *)st[1], b);
-	_mm256_storeu_si256((__m256i *)st[2], c);
-	_mm256_storeu_si256((__m256i *)st[3], d);
+	for (int l = 0; l < 8; l += 4) {
+		u[l] = _mm256_unpacklo_epi64(t[l], t[l + 2]);
+		u[l + 1] = _mm256_unpackhi_epi64(t[l], t[l + 2]);
+		u[l + 2] = _mm256_unpacklo_epi64(t[l + 1], t[l + 3]);
+		u[l + 3] = _mm256_unpackhi_epi64(t[l + 1], t[l + 3]);
+	}
+	for (int k = 0; k < 4; k++) {
+		w[k] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x20);
+		w[k + 4] = _mm256_permute2x128_si256(u[k], u[k + 4], 0x31);
+	}
 }
 
-/* one group of up to 8 MD5 lanes with a saved state and nblk tail blocks */
-static void
-burst_x8(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t *cnonce,
-         char *const *out, unsigned n, unsigned nblk)
-{
-	uint8_t blk[8][2 * 64];
-	uint32_t st[4][8];
+/* Lane buffers: up to 16 lanes of at most 2 blocks each. */
+#define BURST_LANES  16
+#define BURST_STRIDE 128
 
-	memset(st, 0, sizeof(st));
-	for (unsigned l = 0; l < 8; l++) {
+/*
+ * Two groups of 8 lanes at once: the two dependency chains interleave, so the step latency
+ * (an add, the round function, a three-instruction rotate, an add) of one group hides
+ * behind the other. st: A, B, C, D of the 16 lanes in and out.
+ */
+static void
+md5_x16(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk)
+{
+	const __m256i ones = _mm256_set1_epi32(-1);
+	__m256i a0 = _mm256_loadu_si256((const __m256i *)st[0]);
+	__m256i b0 = _mm256_loadu_si256((const __m256i *)st[1]);
+	__m256i c0 = _mm256_loadu_si256((const __m256i *)st[2]);
+	__m256i d0 = _mm256_loadu_si256((const __m256i *)st[3]);
+	__m256i a1 = _mm256_loadu_si256((const __m256i *)(st[0] + 8));
+	__m256i b1 = _mm256_loadu_si256((const __m256i *)(st[1] + 8));
+	__m256i c1 = _mm256_loadu_si256((const __m256i *)(st[2] + 8));
+	__m256i d1 = _mm256_loadu_si256((const __m256i *)(st[3] + 8));
+
+	for (unsigned k = 0; k < nblk; k++) {
+		__m256i w0[16], w1[16];
+		__m256i sa0 = a0, sb0 = b0, sc0 = c0, sd0 = d0;
+		__m256i sa1 = a1, sb1 = b1, sc1 = c1, sd1 = d1;
+
+		transpose8(w0, blk[0], BURST_STRIDE, 64 * k);
+		transpose8(w0 + 8, blk[0], BURST_STRIDE, 64 * k + 32);
+		transpose8(w1, blk[8], BURST_STRIDE, 64 * k);
+		transpose8(w1 + 8, blk[8], BURST_STRIDE, 64 * k + 32);
+		MD5_BLOCK_STEPS(a0, b0, c0, d0, w0);
+		MD5_BLOCK_STEPS(a1, b1, c1, d1, w1);
+		a0 = _mm256_add_epi32(a0, sa0);
+		b0 = _mm256_add_epi32(b0, sb0);
+		c0 = _mm256_add_epi32(c0, sc0);
+		d0 = _mm256_add_epi32(d0, sd0);
+		a1 = _mm256_add_epi32(a1, sa1);
+		b1 = _mm256_add_epi32(b1, sb1);
+		c1 = _mm256_add_epi32(c1, sc1);
+		d1 = _mm256_add_epi32(d1, sd1);
+	}
+	_mm256_storeu_si256((__m256i *)st[0], a0);
+	_mm256_storeu_si256((__m256i *)st[1], b0);
+	_mm256_storeu_si256((__m256i *)st[2], c0);
+	_mm256_storeu_si256((__m256i *)st[3], d0);
+	_mm256_storeu_si256((__m256i *)(st[0] + 8), a1);
+	_mm256_storeu_si256((__m256i *)(st[1] + 8), b1);
+	_mm256_storeu_si256((__m256i *)(st[2] + 8), c1);
+	_mm256_storeu_si256((__m256i *)(st[3] + 8), d1);
+}
+
+/* one group of up to 16 MD5 lanes with a saved state and nblk (1 or 2) tail blocks */
+static void
+burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t *cnonce,
+          char *const *out, unsigned n, unsigned nblk)
+{
+	uint8_t blk[BURST_LANES][BURST_STRIDE];
+	uint32_t st[4][BURST_LANES];
+
+	for (unsigned l = 0; l < BURST_LANES; l++) {
 		if (l < n) {
-			size_t len = response_input(d[l], ha2[l], cnonce[l], blk[l]);
-			uint64_t bits = (uint64_t)(len + 64) * 8;
-			blk[l][len] = 0x80;
-			memset(blk[l] + len + 1, 0, nblk * 64 - len - 1 - 8);
-			memcpy(blk[l] + nblk * 64 - 8, &bits, 8);
+			md5_pad(blk[l], response_input(d[l], ha2[l], cnonce[l], blk[l]), 64);
 			for (int i = 0; i < 4; i++)
 				st[i][l] = d[l]->mid[i];
 		} else {
+			/* unused lanes hash zeros; their result is dropped */
 			memset(blk[l], 0, sizeof(blk[l]));
+			for (int i = 0; i < 4; i++)
+				st[i][l] = 0;
 		}
 	}
-	if (nblk == 1) {
-		/* lanes are 128 bytes apart: pack them 64 apart for the gather stride */
-		uint8_t one[8][64];
-		for (unsigned l = 0; l < 8; l++)
-			memcpy(one[l], blk[l], 64);
-		md5_x8(st, one[0], 1);
-	} else {
-		md5_x8(st, blk[0], 2);
-	}
+	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, nblk);
 	for (unsigned l = 0; l < n; l++) {
 		uint32_t h[4] = {st[0][l], st[1][l], st[2][l], st[3][l]};
-		sw_sip_hex(out[l], (const uint8_t *)h, 16);
+		sw_sip_hex16(out[l], (const uint8_t *)h);
 	}
 }
 #endif
@@ -366,10 +435,10 @@ sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *
                              const uint32_t *cnonce, char *const *out, unsigned n)
 {
 #ifdef __AVX2__
-	struct sw_sip_digest *gd[8];
-	const char *gh[8];
-	uint32_t gc[8];
-	char *go[8];
+	struct sw_sip_digest *gd[BURST_LANES];
+	const char *gh[BURST_LANES];
+	uint32_t gc[BURST_LANES];
+	char *go[BURST_LANES];
 
 	for (unsigned nblk = 1; nblk <= 2; nblk++) {
 		unsigned g = 0;
@@ -380,13 +449,13 @@ sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *
 			gh[g] = ha2[i];
 			gc[g] = cnonce[i];
 			go[g] = out[i];
-			if (++g == 8) {
-				burst_x8(gd, gh, gc, go, g, nblk);
+			if (++g == BURST_LANES) {
+				burst_x16(gd, gh, gc, go, g, nblk);
 				g = 0;
 			}
 		}
 		if (g > 1)
-			burst_x8(gd, gh, gc, go, g, nblk);
+			burst_x16(gd, gh, gc, go, g, nblk);
 		else if (g == 1)
 			sw_sip_digest_response(gd[0], gh[0], gc[0], go[0]);
 	}

@@ -413,8 +413,8 @@ int sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge 
 void sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, char *out);
 
 /**
- * sw_sip_digest_response() for n lines at once: MD5 lines with a saved state are hashed 8 at a
- * time with AVX2 (multi-buffer MD5) when the build has it; the others one by one. Results
+ * sw_sip_digest_response() for n lines at once: MD5 lines with a saved state are hashed 16 at
+ * a time with AVX2 (multi-buffer MD5) when the build has it; the others one by one. Results
  * equal n calls of sw_sip_digest_response(). Use it for a burst of requests.
  *
  * @param d
@@ -495,11 +495,11 @@ struct sw_sip_profile {
 /** Bytes past the end of a message that sw_sip_build() may write (fast copies). */
 #define SW_SIP_BUILD_SLACK 32u
 
-/** One piece: literal text or a variable field, under a mask of conditions. */
+/** One piece: literal text, then a variable field, under a mask of conditions. */
 struct sw_sip_seg {
 	uint16_t off;  /**< literal: offset in text */
-	uint16_t len;  /**< literal: length; 0 for a field */
-	uint8_t field; /**< private field id for a non-literal */
+	uint16_t len;  /**< literal: length; 0 for none */
+	uint8_t field; /**< private: 1 + id of the field after the literal; 0 for none */
 	uint8_t cond;  /**< private condition mask; all must hold */
 };
 
