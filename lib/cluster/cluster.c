@@ -340,7 +340,8 @@ count_tx(struct cl_server *s, int status)
 }
 
 void
-cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status)
+cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status,
+        int relayed)
 {
 	struct sw_cluster *c = x->c;
 	struct cl_server *s = x->s;
@@ -358,6 +359,7 @@ cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len,
 		        .dst_port = port,
 		        .len = (uint16_t)len,
 		        .server = s->index,
+		        .relayed = (uint8_t)relayed,
 		        .data = p,
 		};
 		count_tx(s, status);
@@ -382,6 +384,7 @@ cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len,
 		sl->len = (uint16_t)len;
 		sl->server = s->index;
 		sl->status = (uint16_t)status;
+		sl->relayed = (uint8_t)relayed;
 		memcpy(sl->data, p, len);
 		heap_push(c, idx);
 	}
@@ -411,6 +414,7 @@ sw_cluster_poll(struct sw_cluster *c, uint64_t now, sw_cluster_emit emit, void *
 		        .dst_port = sl->dst_port,
 		        .len = sl->len,
 		        .server = sl->server,
+		        .relayed = sl->relayed,
 		        .data = sl->data,
 		};
 		count_tx(&c->srv[sl->server], sl->status);
@@ -464,7 +468,7 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	if (n < 0)
 		return;
 	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
-	cl_send(x, x->src_ip, x->src_port, c->out, (size_t)n, status);
+	cl_send(x, x->src_ip, x->src_port, c->out, (size_t)n, status, 0);
 }
 
 /* ---- the registrar ---- */
@@ -494,6 +498,21 @@ ha2_of(struct sw_cluster *c, struct sw_sip_str uri)
 	return c->ha2;
 }
 
+/*
+ * A user or a Contact URI we store or echo: visible ASCII without the characters that would
+ * end a name-addr or a URI early (lib/sip accepts more in an addr-spec than we can echo).
+ */
+static int
+sane(struct sw_sip_str s)
+{
+	for (uint32_t i = 0; i < s.len; i++) {
+		unsigned char ch = (unsigned char)s.p[i];
+		if (ch <= 0x20 || ch >= 0x7f || ch == '<' || ch == '>' || ch == '"')
+			return 0;
+	}
+	return 1;
+}
+
 static void
 registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len)
 {
@@ -507,7 +526,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	int64_t expires;
 	int rc;
 
-	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX) {
+	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX || !sane(aor) ||
+	    (m->contact_uri.len > 1 && !sane(m->contact_uri))) {
 		s->st.bad_requests++;
 		cl_answer(x, m, T_400, 400, NULL);
 		return;

@@ -184,6 +184,7 @@ struct cl_slot {
 	uint16_t src_port, dst_port, len;
 	uint16_t status; /* 0 for a request */
 	uint8_t server;
+	uint8_t relayed;
 	char data[SW_CLUSTER_SLOT_DATA];
 };
 
@@ -232,8 +233,9 @@ struct sw_cluster {
 	size_t out_cap;
 };
 
-/** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. */
-void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status);
+/** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. relayed: proxy. */
+void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status,
+             int relayed);
 /** The live binding of user in the table of group index t, or NULL. */
 const struct cl_binding *cl_binding_live(const struct sw_cluster *c, unsigned t, const char *user,
                                          size_t len);

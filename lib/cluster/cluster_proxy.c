@@ -102,7 +102,10 @@ valid(const char *p, size_t n)
 {
 	struct sw_sip_msg m;
 
-	return n <= SW_SIP_MSG_MAX && sw_sip_parse(&m, p, n, SW_SIP_WANT_VIA) == SW_SIP_OK;
+	return n <= SW_SIP_MSG_MAX &&
+	       sw_sip_parse(&m, p, n,
+	                    SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
+	                            SW_SIP_WANT_NUMBERS) == SW_SIP_OK;
 }
 
 static int
@@ -262,7 +265,7 @@ cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, 
 		return;
 	}
 	s->st.proxied_requests++;
-	cl_send(x, ip, port, w.p, w.n, 0);
+	cl_send(x, ip, port, w.p, w.n, 0, 1);
 }
 
 static int
@@ -359,5 +362,5 @@ cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf,
 		return;
 	}
 	s->st.proxied_responses++;
-	cl_send(x, (uint32_t)ip, (uint16_t)port, w.p, w.n, m->status);
+	cl_send(x, (uint32_t)ip, (uint16_t)port, w.p, w.n, m->status, 1);
 }

@@ -76,7 +76,8 @@ struct sw_cluster_dgram {
 	uint32_t src_ip, dst_ip;
 	uint16_t src_port, dst_port;
 	uint16_t len;
-	uint8_t server; /**< index of the sending server */
+	uint8_t server;  /**< index of the sending server */
+	uint8_t relayed; /**< 1: a message the proxy forwards or relays; 0: the server's answer */
 	const char *data;
 };
 

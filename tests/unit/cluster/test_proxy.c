@@ -98,6 +98,7 @@ test_a_call_goes_from_one_registered_line_to_another_and_back(void)
 	CU_ASSERT_EQUAL(cap.d[0].dst_ip, BOB_IP);
 	CU_ASSERT_EQUAL(cap.d[0].dst_port, 5062);
 	CU_ASSERT_EQUAL(cap.d[0].src_ip, TC_SERVER_IP(0));
+	CU_ASSERT_EQUAL(cap.d[0].relayed, 1);
 	CU_ASSERT_EQUAL_FATAL(tc_parse(&cap, 0, &m), SW_SIP_OK);
 	CU_ASSERT_TRUE(m.is_request);
 	CU_ASSERT_EQUAL(m.method, SW_SIP_METHOD_INVITE);

@@ -58,6 +58,7 @@ test_register_without_credentials_is_challenged(void)
 	CU_ASSERT_EQUAL(cap.d[0].src_ip, TC_SERVER_IP(0));
 	CU_ASSERT_EQUAL(cap.d[0].src_port, TC_PORT);
 	CU_ASSERT_EQUAL(cap.d[0].due, TC_NS(5));
+	CU_ASSERT_EQUAL(cap.d[0].relayed, 0);
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.rx, 1);
 	CU_ASSERT_EQUAL(st.challenges, 1);
@@ -494,6 +495,40 @@ test_bad_authorization_headers_get_400_or_a_challenge(void)
 }
 
 static void
+test_a_contact_or_user_we_could_not_echo_gets_400(void)
+{
+	static const char *const msgs[] = {
+	        "REGISTER sip:" TC_DOMAIN " SIP/2.0\r\n"
+	        "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKc1\r\n"
+	        "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
+	        "To: <sip:1000@" TC_DOMAIN ">\r\n"
+	        "Call-ID: c-1\r\n"
+	        "CSeq: 1 REGISTER\r\n"
+	        "Contact: sip:1000@198.18.0.9:5062>\r\n"
+	        "\r\n",
+	        "REGISTER sip:" TC_DOMAIN " SIP/2.0\r\n"
+	        "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKc2\r\n"
+	        "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
+	        "To: <sip:10\x01"
+	        "00@" TC_DOMAIN ">\r\n"
+	        "Call-ID: c-2\r\n"
+	        "CSeq: 1 REGISTER\r\n"
+	        "\r\n",
+	};
+	struct sw_cluster *c = make(1, NULL);
+	struct sw_cluster_server_stats st;
+
+	for (unsigned i = 0; i < 2; i++) {
+		tc_feed(c, &cap, TC_NS(1), 1, 5062, 0, msgs[i], strlen(msgs[i]));
+		CU_ASSERT_EQUAL(cap.n, 1);
+		CU_ASSERT_EQUAL(tc_status(&cap, 0), 400);
+	}
+	sw_cluster_stats(c, 0, &st);
+	CU_ASSERT_EQUAL(st.bad_requests, 2);
+	sw_cluster_free(c);
+}
+
+static void
 test_bad_configurations_are_refused(void)
 {
 	struct sw_cluster_cfg cfg;
@@ -540,6 +575,8 @@ static const struct sw_test_case cases[] = {
          test_malformed_input_is_counted_and_never_answered_wrongly},
         {"bad Authorization headers get 400 or a challenge",
          test_bad_authorization_headers_get_400_or_a_challenge},
+        {"a Contact or user we could not echo gets 400",
+         test_a_contact_or_user_we_could_not_echo_gets_400},
         {"bad configurations are refused", test_bad_configurations_are_refused},
         {NULL, NULL},
 };
