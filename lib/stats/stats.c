@@ -116,8 +116,8 @@ sw_threshold_parse(struct sw_threshold *t, const char *expr, char *err, size_t e
 	else if (strcmp(end, "%") == 0)
 		t->value /= 100;
 	else if (strcmp(end, "s") != 0 && *end != '\0') {
-		snprintf(err, errlen, "threshold '%s': unknown unit '%s' (s, ms, us, ns or %%)", expr,
-		         end);
+		snprintf(err, errlen, "threshold '%s': unknown unit '%s' (s, ms, us, ns or %%)",
+		         expr, end);
 		return -EINVAL;
 	}
 	return 0;
