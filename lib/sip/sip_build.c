@@ -295,8 +295,9 @@ dec_len(uint32_t v)
 	       (v >= 1000000) + (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
 }
 
-/* Decimal v at out, two digits per division (a 200-byte pair table); writes 16 bytes (out has
- * SW_SIP_BUILD_SLACK bytes of room past the digits), returns the digit count. */
+/* Decimal v at out, two digits per division (a 200-byte pair table), written right to left
+ * in place (a scratch buffer read back whole would stall on store forwarding); returns the
+ * digit count. */
 static inline unsigned
 dec_put(char *out, uint32_t v)
 {
@@ -304,8 +305,8 @@ dec_put(char *out, uint32_t v)
 	                               "25262728293031323334353637383940414243444546474849"
 	                               "50515253545556575859606162636465666768697071727374"
 	                               "75767778798081828384858687888990919293949596979899";
-	char tmp[32];
-	char *e = tmp + 16, *p = e;
+	unsigned n = dec_len(v);
+	char *p = out + n;
 
 	while (v >= 100) {
 		uint32_t r = v % 100;
@@ -313,14 +314,11 @@ dec_put(char *out, uint32_t v)
 		p -= 2;
 		memcpy(p, pairs + 2 * r, 2);
 	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	memcpy(out, p, 16);
-	return (unsigned)(e - p);
+	if (v >= 10)
+		memcpy(p - 2, pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return n;
 }
 
 /* Length of a field (for the body length), without writing it. */
@@ -424,10 +422,11 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 
 			if (len > (size_t)(lim - o))
 				return -ENOSPC;
-			/* the text is padded and out has slack: copy whole 32-byte chunks */
-			memcpy(o, src, 32);
-			for (unsigned k = 32; k < len; k += 32)
-				memcpy(o + k, src + k, 32);
+			/* the text is padded and out has slack: copy whole 16-byte chunks (stores are
+			 * what building costs: no more of them than the literal needs) */
+			memcpy(o, src, 16);
+			for (unsigned k = 16; k < len; k += 16)
+				memcpy(o + k, src + k, 16);
 			o += len;
 		}
 		if (f-- == 0)

@@ -633,6 +633,59 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 	return SW_SIP_OK;
 }
 
+/* The first ';', ',' or '"' at or after p, or end. */
+static inline const char *
+find_param_stop(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t m = eq32(x, ';') | eq32(x, ',') | eq32(x, '"') | past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && *p != ';' && *p != ',' && *p != '"')
+		p++;
+	return p;
+}
+
+/*
+ * SW_SIP_WANT_BRANCH: the branch parameter of the first via-parm, found by walking its
+ * parameters (next_param, as parse_via does) without decoding sent-protocol or sent-by.
+ */
+static enum sw_sip_reason
+find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
+{
+	for (;;) {
+		struct sw_sip_str n, val;
+
+		p = find_param_stop(p, end, lim);
+		if (p == end || *p == ',')
+			return SW_SIP_OK;
+		if (*p == '"') {
+			p = skip_quoted(p, end, lim);
+			if (p == NULL)
+				return SW_SIP_BAD_VIA;
+			continue;
+		}
+		p = next_param(p + 1, end, lim, &n, &val);
+		if (p == NULL)
+			return SW_SIP_BAD_VIA;
+		if (n.len == 6 && IEQ(n.p, "branch")) {
+			if (val.len == 0)
+				return SW_SIP_BAD_VIA;
+			if (val.len > SW_SIP_TOKEN_FIELD_MAX)
+				return SW_SIP_OVERSIZE_FIELD;
+			m->via_branch = val;
+			return SW_SIP_OK;
+		}
+	}
+}
+
 /* The first '<', ';', ',' or '"' at or after p, or end. */
 static inline const char *
 find_addr_stop(const char *p, const char *end, const char *lim)
@@ -1208,9 +1261,12 @@ enum sw_sip_reason
 sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 {
 	const char *p = buf, *end = buf + len, *lf, *le;
+	/* headers allowed once */
+	const unsigned ONCE =
+	        1u << H_FROM | 1u << H_TO | 1u << H_CALL_ID | 1u << H_CSEQ | 1u << H_CONTENT_LENGTH;
 	struct lf_iter it;
 	enum sw_sip_reason r;
-	unsigned seen = 0;
+	unsigned seen = 0, hc = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->via_port = -1;
@@ -1256,7 +1312,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			}
 			return SW_SIP_BAD_HEADER;
 		}
-		if (++m->header_count > SW_SIP_MAX_HEADERS)
+		if (++hc > SW_SIP_MAX_HEADERS)
 			return SW_SIP_TOO_MANY_HEADERS;
 		n = p;
 		h = H_OTHER;
@@ -1292,20 +1348,23 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		if (h == H_OTHER || h == H_SKIP)
 			continue;
 		ve = lf;
+		if (v < ve && *v == ' ') /* the usual single space after the colon */
+			v++;
 		v = skip_ws(v, ve);
+		if (ve > v && ve[-1] == '\r')
+			ve--;
 		while (ve > v && IS(ve[-1], CC_WS))
 			ve--;
-		if (h == H_FROM || h == H_TO || h == H_CALL_ID || h == H_CSEQ ||
-		    h == H_CONTENT_LENGTH) {
-			if (seen & (1u << h))
-				return SW_SIP_DUPLICATE_HEADER;
-		}
+		if (seen & (1u << h) & ONCE)
+			return SW_SIP_DUPLICATE_HEADER;
 		switch (h) {
 		case H_VIA:
 			if (m->via_count < SW_SIP_MAX_VIAS)
 				m->vias[m->via_count++] = slice(v, ve);
-			if (!(seen & (1u << H_VIA)) && (want & SW_SIP_WANT_VIA)) {
-				r = parse_via(m, v, ve, end);
+			if (!(seen & (1u << H_VIA)) &&
+			    (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
+				r = want & SW_SIP_WANT_VIA ? parse_via(m, v, ve, end)
+				                           : find_branch(m, v, ve, end);
 				if (r != SW_SIP_OK)
 					return r;
 			}
@@ -1391,6 +1450,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		seen |= 1u << h;
 	}
 
+	m->header_count = (uint16_t)hc;
 	if (!(seen & (1u << H_VIA)))
 		return SW_SIP_MISSING_VIA;
 	if (!(seen & (1u << H_FROM)))

@@ -90,6 +90,13 @@ enum sw_sip_want {
 	SW_SIP_WANT_AUTH = 1u << 3,    /**< WWW-/Proxy-Authenticate */
 	SW_SIP_WANT_NUMBERS = 1u << 4, /**< Expires, Retry-After */
 	SW_SIP_WANT_ALL = 0x1fu,
+	/**
+	 * Only the top Via's branch (a UAC's demultiplexing key), without decoding or checking
+	 * the rest of that Via; SW_SIP_WANT_VIA implies it. Same branch value and the same
+	 * rejections of the branch itself (empty: SW_SIP_BAD_VIA, too long:
+	 * SW_SIP_OVERSIZE_FIELD) as SW_SIP_WANT_VIA.
+	 */
+	SW_SIP_WANT_BRANCH = 1u << 5,
 };
 
 /** A parsed message: every slice points into the datagram given to sw_sip_parse(). */

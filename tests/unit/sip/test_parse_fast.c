@@ -225,6 +225,43 @@ a_message_shorter_than_one_vector_parses_like_a_long_one(void)
 	free(b);
 }
 
+static void
+the_branch_only_mask_finds_the_branch_of_the_first_via_value(void)
+{
+	static const char ok[] = "SIP/2.0 200 OK\r\n"
+	                         "Via: SIP/2.0/UDP h;x=\"a;branch=no\";rport;BRANCH = z9hG4bKyes;"
+	                         "branch=z9hG4bKlater, SIP/2.0/UDP g;branch=z9hG4bKother\r\n"
+	                         "CSeq: 1 REGISTER\r\n" TAIL;
+	static const char lax[] = "SIP/2.0 200 OK\r\n"
+	                          "Via: not a sent-by at all;branch=z9hG4bKyes\r\n"
+	                          "CSeq: 1 REGISTER\r\n" TAIL;
+	static const char empty[] = "SIP/2.0 200 OK\r\n"
+	                            "Via: SIP/2.0/UDP h;branch=;rport\r\n"
+	                            "CSeq: 1 REGISTER\r\n" TAIL;
+	static const char none[] = "SIP/2.0 200 OK\r\n"
+	                           "Via: SIP/2.0/UDP h;rport, SIP/2.0/UDP g;branch=z9hG4bKother\r\n"
+	                           "CSeq: 1 REGISTER\r\n" TAIL;
+	struct sw_sip_msg m;
+
+	CU_ASSERT_EQUAL_FATAL(sw_sip_parse(&m, ok, sizeof(ok) - 1, SW_SIP_WANT_BRANCH), SW_SIP_OK);
+	CU_ASSERT_EQUAL(m.via_branch.len, 10);
+	CU_ASSERT(memcmp(m.via_branch.p, "z9hG4bKyes", 10) == 0);
+	CU_ASSERT_EQUAL(m.via_host.len, 0); /* not decoded */
+	CU_ASSERT_EQUAL(m.via_rport, -1);
+	/* the full decode gives the same branch */
+	CU_ASSERT_EQUAL_FATAL(sw_sip_parse(&m, ok, sizeof(ok) - 1, SW_SIP_WANT_VIA), SW_SIP_OK);
+	CU_ASSERT_EQUAL(m.via_branch.len, 10);
+	CU_ASSERT(memcmp(m.via_branch.p, "z9hG4bKyes", 10) == 0);
+
+	CU_ASSERT_EQUAL(sw_sip_parse(&m, lax, sizeof(lax) - 1, SW_SIP_WANT_BRANCH), SW_SIP_OK);
+	CU_ASSERT_EQUAL(m.via_branch.len, 10);
+	CU_ASSERT_EQUAL(sw_sip_parse(&m, lax, sizeof(lax) - 1, SW_SIP_WANT_VIA), SW_SIP_BAD_VIA);
+	CU_ASSERT_EQUAL(sw_sip_parse(&m, empty, sizeof(empty) - 1, SW_SIP_WANT_BRANCH),
+	                SW_SIP_BAD_VIA);
+	CU_ASSERT_EQUAL(sw_sip_parse(&m, none, sizeof(none) - 1, SW_SIP_WANT_BRANCH), SW_SIP_OK);
+	CU_ASSERT_EQUAL(m.via_branch.len, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -237,6 +274,8 @@ static const struct sw_test_case cases[] = {
          common_header_names_match_in_any_case_and_only_with_their_colon},
         {"a message shorter than one vector parses like a long one",
          a_message_shorter_than_one_vector_parses_like_a_long_one},
+        {"the branch-only mask finds the branch of the first Via value",
+         the_branch_only_mask_finds_the_branch_of_the_first_via_value},
         {NULL, NULL},
 };
 
