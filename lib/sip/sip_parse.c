@@ -654,14 +654,17 @@ find_param_stop(const char *p, const char *end, const char *lim)
 }
 
 /*
- * SW_SIP_WANT_BRANCH: the branch parameter of the first via-parm, found by walking its
- * parameters (next_param, as parse_via does) without decoding sent-protocol or sent-by.
+ * SW_SIP_WANT_BRANCH: the branch parameter of the first via-parm. Parameters are found at each
+ * ';' outside quoted strings up to the first ',' (the places where parse_via's walk starts
+ * one); only one named branch is decoded (next_param, as parse_via does), the others are
+ * skipped without decoding sent-protocol, sent-by or their values.
  */
 static enum sw_sip_reason
 find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	for (;;) {
 		struct sw_sip_str n, val;
+		const char *q;
 
 		p = find_param_stop(p, end, lim);
 		if (p == end || *p == ',')
@@ -672,17 +675,18 @@ find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *li
 				return SW_SIP_BAD_VIA;
 			continue;
 		}
-		p = next_param(p + 1, end, lim, &n, &val);
-		if (p == NULL)
-			return SW_SIP_BAD_VIA;
-		if (n.len == 6 && IEQ(n.p, "branch")) {
-			if (val.len == 0)
-				return SW_SIP_BAD_VIA;
-			if (val.len > SW_SIP_TOKEN_FIELD_MAX)
-				return SW_SIP_OVERSIZE_FIELD;
-			m->via_branch = val;
-			return SW_SIP_OK;
+		q = skip_ws(p + 1, end);
+		if (end - q < 6 || !IEQ(q, "branch") || (end - q > 6 && IS(q[6], CC_TOKEN))) {
+			p = q;
+			continue;
 		}
+		q = next_param(p + 1, end, lim, &n, &val);
+		if (q == NULL || val.len == 0)
+			return SW_SIP_BAD_VIA;
+		if (val.len > SW_SIP_TOKEN_FIELD_MAX)
+			return SW_SIP_OVERSIZE_FIELD;
+		m->via_branch = val;
+		return SW_SIP_OK;
 	}
 }
 
