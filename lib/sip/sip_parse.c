@@ -482,7 +482,15 @@ next_param(const char *p, const char *end, const char *lim, struct sw_sip_str *n
 
 		if (ne > 0 && ne < 31 && (ptrdiff_t)ne + 1 < end - p && p[ne] == '=') {
 			if (p[ne + 1] == '"') {
-				ve = skip_quoted(p + ne + 1, end, lim);
+				/* the closing quote in the same window (no escape before it), or the
+				 * general quoted-string scan */
+				uint32_t q = (eq32(x, '"') | eq32(x, '\\') | stop) &
+				             (~UINT32_C(1) << (ne + 1));
+				unsigned qe = q != 0 ? (unsigned)__builtin_ctz(q) : 32;
+				if (qe < 32 && (ptrdiff_t)qe < end - p && p[qe] == '"')
+					ve = p + qe + 1;
+				else
+					ve = skip_quoted(p + ne + 1, end, lim);
 				if (ve == NULL)
 					return NULL;
 			} else {
@@ -1436,8 +1444,15 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		case H_WWW_AUTH:
 		case H_PROXY_AUTH:
 			/* keep the first Digest challenge with an algorithm we can answer */
-			if ((want & SW_SIP_WANT_AUTH) &&
-			    (!m->challenge.present || m->challenge.algo == SW_SIP_ALGO_UNKNOWN)) {
+			if (!(want & SW_SIP_WANT_AUTH))
+				break;
+			if (!m->challenge.present) {
+				/* still all zero (a non-Digest one leaves it so): parse in place */
+				r = challenge_parse(&m->challenge, v, ve, end);
+				if (r != SW_SIP_OK)
+					return r;
+				m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
+			} else if (m->challenge.algo == SW_SIP_ALGO_UNKNOWN) {
 				struct sw_sip_challenge c;
 				r = challenge_parse(&c, v, ve, end);
 				if (r != SW_SIP_OK)
