@@ -453,8 +453,10 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	char tag[12];
 	int n;
 
-	if (m->method == SW_SIP_METHOD_ACK)
-		return; /* RFC 3261 section 17.2.1: an ACK is never answered */
+	if (m->method == SW_SIP_METHOD_ACK) {
+		x->s->st.absorbed++; /* RFC 3261 section 17.2.1: an ACK is never answered */
+		return;
+	}
 	if (v == NULL) {
 		memset(&local, 0, sizeof(local));
 		v = &local;
@@ -464,6 +466,8 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	v->s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, sizeof(tag)};
 	v->s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){x->s->name, x->s->name_len};
 	v->s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){x->s->hostport, x->s->hostport_len};
+	x->s->st.answered++;
+	/* cannot fail: out has room for any datagram plus the template's text */
 	n = sw_sip_build(&c->tmpl[t], v, c->out, c->out_cap);
 	if (n < 0)
 		return;
@@ -713,13 +717,12 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	s->st.rx_requests++;
 	s->st.rx_by_method[m.method < SW_SIP_METHOD_COUNT ? m.method : SW_SIP_METHOD_OTHER]++;
 	if (s->fault.kind == SW_CLUSTER_503) {
+		struct sw_sip_vars v;
+
 		s->st.fault_503++;
-		if (m.method != SW_SIP_METHOD_ACK) {
-			struct sw_sip_vars v;
-			memset(&v, 0, sizeof(v));
-			v.n[SW_SIP_N_EXPIRES] = s->fault.param;
-			cl_answer(&x, &m, s->fault.param != 0 ? T_503_RA : T_503, 503, &v);
-		}
+		memset(&v, 0, sizeof(v));
+		v.n[SW_SIP_N_EXPIRES] = s->fault.param;
+		cl_answer(&x, &m, s->fault.param != 0 ? T_503_RA : T_503, 503, &v); /* not an ACK */
 		return x.emitted;
 	}
 	switch (m.method) {

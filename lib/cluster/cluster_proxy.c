@@ -258,10 +258,9 @@ cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, 
 		W_LIT(&w, "Max-Forwards: 70\r\n");
 	W_LIT(&w, "\r\n");
 	w_put(&w, m->body.p, m->body.len);
-	if (w.err)
-		return; /* cannot happen: out has room for the largest datagram plus our headers */
-	if (!valid(w.p, w.n)) {
-		s->st.relay_invalid++;
+	/* w.err cannot happen: out has room for the largest datagram plus our headers */
+	if (w.err || !valid(w.p, w.n)) {
+		s->st.forward_invalid++;
 		return;
 	}
 	s->st.proxied_requests++;
@@ -355,9 +354,7 @@ cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf,
 	}
 	W_LIT(&w, "\r\n");
 	w_put(&w, m->body.p, m->body.len);
-	if (w.err)
-		return;
-	if (!valid(w.p, w.n)) {
+	if (w.err || !valid(w.p, w.n)) {
 		s->st.relay_invalid++;
 		return;
 	}

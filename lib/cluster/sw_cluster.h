@@ -111,7 +111,16 @@ typedef void (*sw_cluster_emit)(void *arg, const struct sw_cluster_dgram *d);
 	X(not_ours, "responses whose top Via is not this server's (dropped)")                      \
 	X(too_many_hops, "requests with Max-Forwards 0 (483)")                                     \
 	X(tx_too_large, "answers longer than a UDP datagram can be (not sent)")                    \
-	X(relay_invalid, "proxied messages dropped: the copy is not valid SIP (a bad next Via)")
+	X(forward_invalid, "requests not forwarded: the copy would not be valid SIP")              \
+	X(relay_invalid, "responses not relayed: the copy is not valid SIP (a bad next Via)")      \
+	X(answered, "requests the server answered itself (sent, queued or dropped after)")         \
+	X(absorbed, "ACKs neither answered nor forwarded (no binding, 503 window, Max-Forwards 0)")
+
+/*
+ * Every request ends in exactly one of answered, absorbed, proxied_requests, forward_invalid;
+ * every response in one of proxied_responses, not_ours, relay_invalid; every datagram in
+ * rx_requests, rx_responses, parse_errors, dropped_silent, dropped_capacity.
+ */
 
 /** Indexes into sw_cluster_server_stats.ctr[]. */
 enum sw_cluster_counter {

@@ -65,6 +65,9 @@ unsigned tc_feed(struct sw_cluster *c, struct tc_capture *cap, uint64_t now, uin
 /** 1 when the captured datagram i contains the text. */
 int tc_has(const struct tc_capture *cap, unsigned i, const char *text);
 
+/** 1 when every datagram, request and response of the servers ends in exactly one outcome. */
+int tc_accounted(const struct sw_cluster *c, unsigned n_servers);
+
 extern const struct sw_test_suite suite_registrar;
 extern const struct sw_test_suite suite_faults;
 extern const struct sw_test_suite suite_proxy;

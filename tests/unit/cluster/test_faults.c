@@ -61,6 +61,7 @@ test_a_silent_server_drops_everything_inside_its_window_only(void)
 	CU_ASSERT_EQUAL(st.rx, 4);
 	CU_ASSERT_EQUAL(st.dropped_silent, 2);
 	CU_ASSERT_EQUAL(st.tx, 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -93,6 +94,7 @@ test_a_503_window_answers_503_with_or_without_retry_after(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.fault_503, 3);
 	CU_ASSERT_EQUAL(st.tx_by_class[5], 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -127,6 +129,7 @@ test_a_delay_window_sends_answers_late_in_order(void)
 	CU_ASSERT_EQUAL(st.tx, 6);
 	/* after the window, at once */
 	CU_ASSERT_EQUAL(ping(c, TC_NS(200), 0), 200);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -144,6 +147,7 @@ test_delayed_answers_leave_in_due_order_when_the_delay_shrinks(void)
 	CU_ASSERT_EQUAL(sw_cluster_poll(c, TC_NS(11), tc_emit, &cap), 2);
 	CU_ASSERT_EQUAL(cap.d[0].due, TC_NS(10) + 10 * UINT64_C(1000000));
 	CU_ASSERT_EQUAL(cap.d[1].due, TC_NS(10) + 500 * UINT64_C(1000000));
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -179,6 +183,7 @@ test_reject_auth_forbids_registers_with_credentials_only(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.fault_reject_auth, 1);
 	CU_ASSERT_EQUAL(st.auth_fail, 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -212,6 +217,7 @@ test_capacity_drops_what_exceeds_the_rate(void)
 	for (int i = 0; i < 50; i++)
 		answered += ping(c, TC_NS(1), 1) == 200;
 	CU_ASSERT_EQUAL(answered, 50);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -228,6 +234,7 @@ test_later_rules_win_and_capacity_combines(void)
 	CU_ASSERT_EQUAL(ping(c, TC_NS(70), 0), 503);
 	CU_ASSERT_EQUAL(ping(c, TC_NS(70), 0), 0); /* capacity: one a second */
 	CU_ASSERT_EQUAL(ping(c, TC_NS(100), 0), 200);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -294,6 +301,7 @@ test_a_primary_outage_moves_lines_to_the_secondary_and_back(void)
 	sw_cluster_stats(c, 1, &st);
 	CU_ASSERT_EQUAL(st.auth_ok, 20);
 	CU_ASSERT_EQUAL(st.challenges, 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -309,6 +317,7 @@ test_fault_add_checks_its_arguments(void)
 	for (unsigned i = 0; i < SW_CLUSTER_MAX_RULES; i++)
 		CU_ASSERT_EQUAL(sw_cluster_fault_add(c, 0, i, i + 1, SW_CLUSTER_SILENT, 0), 0);
 	CU_ASSERT_EQUAL(sw_cluster_fault_add(c, 0, 0, 1, SW_CLUSTER_SILENT, 0), -ENOSPC);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -337,6 +346,7 @@ test_a_schedule_text_adds_its_rules(void)
 	CU_ASSERT_EQUAL(sw_cluster_next_due(c), TC_NS(15) + 200 * UINT64_C(1000000));
 	CU_ASSERT_EQUAL(ping(c, TC_NS(15) + 500 * UINT64_C(1000000), 1), 200);
 	CU_ASSERT_EQUAL(ping(c, TC_NS(15), 2), 200);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -370,6 +380,7 @@ test_a_wrong_schedule_names_its_line_and_adds_nothing(void)
 	/* nothing was added: server 1 answers at 1 s */
 	CU_ASSERT_EQUAL(ping(c, TC_NS(1), 0), 200);
 	CU_ASSERT_EQUAL(ping(c, TC_NS(5), 0), 200);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 

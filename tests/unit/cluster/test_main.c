@@ -174,6 +174,22 @@ tc_phone_full_register(struct sw_cluster *c, struct tc_capture *cap, struct tc_p
 	return tc_status(cap, 0);
 }
 
+int
+tc_accounted(const struct sw_cluster *c, unsigned n_servers)
+{
+	for (unsigned i = 0; i < n_servers; i++) {
+		struct sw_cluster_server_stats st;
+		sw_cluster_stats(c, i, &st);
+		if (st.rx != st.rx_requests + st.rx_responses + st.parse_errors +
+		                     st.dropped_silent + st.dropped_capacity ||
+		    st.rx_requests !=
+		            st.answered + st.absorbed + st.proxied_requests + st.forward_invalid ||
+		    st.rx_responses != st.proxied_responses + st.not_ours + st.relay_invalid)
+			return 0;
+	}
+	return 1;
+}
+
 const struct sw_test_suite *const sw_test_suites[] = {
         &suite_registrar, &suite_faults, &suite_proxy, &suite_credentials, NULL,
 };

@@ -153,6 +153,7 @@ test_a_call_goes_from_one_registered_line_to_another_and_back(void)
 	CU_ASSERT_EQUAL(st.proxied_responses, 2);
 	CU_ASSERT_EQUAL(st.tx_by_class[0], 4);
 	CU_ASSERT_EQUAL(st.rx_by_method[SW_SIP_METHOD_INVITE], 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -165,6 +166,7 @@ test_a_call_reaches_a_line_registered_in_another_group(void)
 	CU_ASSERT_EQUAL_FATAL(
 	        tc_feed(c, &cap, TC_NS(2), ALICE_IP, 5062, 0, invite, sizeof(invite) - 1), 1);
 	CU_ASSERT_EQUAL(cap.d[0].dst_ip, BOB_IP);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -185,6 +187,7 @@ test_a_call_to_an_unknown_or_expired_user_gets_404(void)
 	CU_ASSERT_EQUAL(tc_status(&cap, 0), 404);
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.not_found, 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -204,6 +207,7 @@ test_max_forwards_zero_gets_483_and_a_missing_one_is_added(void)
 	CU_ASSERT_EQUAL(tc_feed(c, &cap, TC_NS(2), ALICE_IP, 5062, 0, msg, sizeof(invite) - 1), 1);
 	CU_ASSERT_TRUE(tc_has(&cap, 0, "Max-Forwards: 70\r\n"));
 	CU_ASSERT_TRUE(tc_has(&cap, 0, "X-Forwardings: 0\r\n"));
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -247,6 +251,7 @@ test_responses_not_sent_through_us_are_dropped(void)
 	CU_ASSERT_EQUAL(st.not_ours, 2);
 	sw_cluster_stats(c, 1, &st);
 	CU_ASSERT_EQUAL(st.not_ours, 1);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -276,6 +281,7 @@ test_a_retransmitted_invite_and_its_cancel_get_the_same_branch(void)
 	snprintf(b2, sizeof(b2), "%.*s", (int)m.via_branch.len, m.via_branch.p);
 	CU_ASSERT_STRING_EQUAL(b1, b2);
 	CU_ASSERT_EQUAL(strlen(b1), 45);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 

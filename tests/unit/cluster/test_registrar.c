@@ -64,6 +64,7 @@ test_register_without_credentials_is_challenged(void)
 	CU_ASSERT_EQUAL(st.challenges, 1);
 	CU_ASSERT_EQUAL(st.rx_by_method[SW_SIP_METHOD_REGISTER], 1);
 	CU_ASSERT_EQUAL(st.tx_by_class[4], 1);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -100,6 +101,7 @@ test_good_credentials_store_a_binding_and_get_200(void)
 	CU_ASSERT_EQUAL(tc_status(&cap, 0), 200);
 	CU_ASSERT_EQUAL(sw_cluster_lookup(c, 0, "1000", 4, NULL, NULL, &exp), 0);
 	CU_ASSERT_EQUAL(exp, TC_NS(620));
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -122,6 +124,7 @@ test_a_wrong_password_gets_403_even_after_the_user_registered(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.auth_fail, 2);
 	CU_ASSERT_EQUAL(st.auth_ok, 1);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -141,6 +144,7 @@ test_a_fixed_password_rule_applies_to_every_user(void)
 	CU_ASSERT_EQUAL(tc_phone_full_register(c, &cap, &p, TC_NS(1), 0, 600), 200);
 	tc_phone_init(&p, "bob", 2);
 	CU_ASSERT_EQUAL(tc_phone_full_register(c, &cap, &p, TC_NS(1), 0, 600), 403);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -170,6 +174,7 @@ test_a_nonce_older_than_its_ttl_is_stale(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.stale_nonce, 1);
 	CU_ASSERT_EQUAL(st.challenges, 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -199,6 +204,7 @@ test_a_nonce_we_did_not_issue_gets_a_fresh_challenge(void)
 	CU_ASSERT_EQUAL(st.bad_nonce, 1);
 	CU_ASSERT_EQUAL(st.auth_ok, 0);
 	sw_cluster_free(other);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -217,6 +223,7 @@ test_granted_expires_are_clamped(void)
 	CU_ASSERT_EQUAL(tc_phone_register(c, &cap, &p, TC_NS(1), 0, 99999), 1);
 	CU_ASSERT_EQUAL_FATAL(tc_parse(&cap, 0, &m), SW_SIP_OK);
 	CU_ASSERT_EQUAL(m.expires, 3600);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -239,6 +246,7 @@ test_expires_zero_removes_the_binding(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.unregistered, 1);
 	CU_ASSERT_EQUAL(st.bindings, 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -265,6 +273,7 @@ test_a_binding_expires_and_is_swept(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.bindings, 1);
 	CU_ASSERT_EQUAL(sw_cluster_lookup(c, 0, "2002", 4, NULL, NULL, NULL), 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -292,6 +301,7 @@ test_servers_of_one_group_share_bindings_and_others_do_not(void)
 	/* the fallback server learns the binding only when the line registers there */
 	CU_ASSERT_EQUAL(tc_phone_full_register(c, &cap, &p, TC_NS(3), 2, 600), 200);
 	CU_ASSERT_EQUAL(sw_cluster_lookup(c, 2, "1000", 4, NULL, NULL, NULL), 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -319,6 +329,7 @@ test_a_full_table_answers_503(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.table_full, 1);
 	CU_ASSERT_EQUAL(st.bindings, 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -352,6 +363,7 @@ test_many_users_fill_and_empty_the_table_consistently(void)
 	CU_ASSERT_TRUE(ok);
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.bindings, 500);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -397,6 +409,7 @@ test_options_and_subscribe_get_200(void)
 	CU_ASSERT_EQUAL(m.status, 200);
 	CU_ASSERT_EQUAL(m.expires, 300);
 	CU_ASSERT_TRUE(m.to_tag.len > 0);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -424,6 +437,7 @@ test_unsupported_methods_get_405_or_501(void)
 	CU_ASSERT_TRUE(tc_has(&cap, 0, "Allow: "));
 	CU_ASSERT_EQUAL(tc_feed(c, &cap, 1, 1, 5062, 0, foo, sizeof(foo) - 1), 1);
 	CU_ASSERT_EQUAL(tc_status(&cap, 0), 501);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -456,6 +470,7 @@ test_malformed_input_is_counted_and_never_answered_wrongly(void)
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT(st.parse_errors >= 2);
 	CU_ASSERT_EQUAL(st.rx, st.rx_requests + st.rx_responses + st.parse_errors);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -491,6 +506,7 @@ test_bad_authorization_headers_get_400_or_a_challenge(void)
 		CU_ASSERT_EQUAL(cap.n, 1);
 		CU_ASSERT_EQUAL(tc_status(&cap, 0), cases[i].status);
 	}
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
@@ -525,6 +541,7 @@ test_a_contact_or_user_we_could_not_echo_gets_400(void)
 	}
 	sw_cluster_stats(c, 0, &st);
 	CU_ASSERT_EQUAL(st.bad_requests, 2);
+	CU_ASSERT_TRUE(tc_accounted(c, SW_CLUSTER_MAX_SERVERS));
 	sw_cluster_free(c);
 }
 
