@@ -420,8 +420,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	/* the Call-ID and From tag of a leg stay the same across its registrations (RFC 3261
 	 * section 10.2.4): the token names the leg, not the transaction */
 	tok.txn = leg;
-	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_TAG, &tok, ftag);
-	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_CALL_ID, &tok, callid);
+	sw_sip_token_encode_dialog(e->cfg.key, &tok, callid, ftag);
 	v.s[SW_SIP_V_BRANCH] = (struct sw_sip_cstr){branch, SW_SIP_TOKEN_LEN};
 	v.s[SW_SIP_V_FROM_TAG] = (struct sw_sip_cstr){ftag, SW_SIP_TOKEN_LEN};
 	v.s[SW_SIP_V_CALL_ID] = (struct sw_sip_cstr){callid, SW_SIP_TOKEN_LEN};

@@ -82,30 +82,67 @@ static const uint8_t unb64[256] = {
 #undef R
 };
 
-static inline uint32_t
-mac32(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, uint64_t payload)
+/*
+ * The MAC of a Via branch is the low half of SipHash(payload, 0); a Call-ID and a tag share
+ * one SipHash(payload, 0x80): the Call-ID takes the low half, the tag the high half. Both are
+ * halves of one PRF output, so neither tells anything about the other, and a leg's Call-ID
+ * and From tag (always made together) cost one SipHash instead of two.
+ */
+static inline uint64_t
+mac64(const struct sw_sip_token_key *key, uint8_t domain, uint64_t payload)
 {
 	uint8_t in[9];
 
 	memcpy(in, &payload, 8);
-	in[8] = (uint8_t)kind;
-	return (uint32_t)sw_sip_siphash(key, in, sizeof(in));
+	in[8] = domain;
+	return sw_sip_siphash(key, in, sizeof(in));
 }
 
-void
-sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
-                    const struct sw_sip_token *t, char *out)
+static inline uint32_t
+mac32(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, uint64_t payload)
 {
-	uint64_t payload =
-	        (uint64_t)t->worker << 56 | (uint64_t)t->line << 24 | (t->txn & 0xffffffu);
-	uint32_t mac = mac32(key, kind, payload);
+	if (kind == SW_SIP_TOKEN_BRANCH)
+		return (uint32_t)mac64(key, 0, payload);
+	uint64_t m = mac64(key, 0x80, payload);
 
+	return kind == SW_SIP_TOKEN_TAG ? (uint32_t)(m >> 32) : (uint32_t)m;
+}
+
+static inline uint64_t
+payload_of(const struct sw_sip_token *t)
+{
+	return (uint64_t)t->worker << 56 | (uint64_t)t->line << 24 | (t->txn & 0xffffffu);
+}
+
+static void
+put_token(uint64_t payload, uint32_t mac, char *out)
+{
 	/* 96 bits, most significant first: 64 payload then 32 MAC; 16 x 6 bits */
 	for (int i = 0; i < 10; i++)
 		out[i] = b64[(payload >> (58 - 6 * i)) & 63];
 	out[10] = b64[((payload & 0xf) << 2) | (mac >> 30)];
 	for (int i = 0; i < 5; i++)
 		out[11 + i] = b64[(mac >> (24 - 6 * i)) & 63];
+}
+
+void
+sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                    const struct sw_sip_token *t, char *out)
+{
+	uint64_t payload = payload_of(t);
+
+	put_token(payload, mac32(key, kind, payload), out);
+}
+
+void
+sw_sip_token_encode_dialog(const struct sw_sip_token_key *key, const struct sw_sip_token *t,
+                           char *call_id, char *tag)
+{
+	uint64_t payload = payload_of(t);
+	uint64_t m = mac64(key, 0x80, payload);
+
+	put_token(payload, (uint32_t)m, call_id);
+	put_token(payload, (uint32_t)(m >> 32), tag);
 }
 
 int

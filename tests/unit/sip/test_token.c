@@ -118,8 +118,31 @@ a_stale_token_checks_but_names_an_old_transaction(void)
 	CU_ASSERT_NOT_EQUAL(out.txn, current_txn);
 }
 
+static void
+a_dialog_pair_equals_its_two_single_tokens_and_neither_passes_for_the_other(void)
+{
+	struct sw_sip_token t = {424242, 0x1234, 9}, out;
+	char cid[SW_SIP_TOKEN_LEN], tag[SW_SIP_TOKEN_LEN], one[SW_SIP_TOKEN_LEN];
+
+	sw_sip_token_encode_dialog(&key, &t, cid, tag);
+	sw_sip_token_encode(&key, SW_SIP_TOKEN_CALL_ID, &t, one);
+	CU_ASSERT_EQUAL(memcmp(cid, one, sizeof(one)), 0);
+	sw_sip_token_encode(&key, SW_SIP_TOKEN_TAG, &t, one);
+	CU_ASSERT_EQUAL(memcmp(tag, one, sizeof(one)), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(cid, tag, sizeof(tag)), 0);
+	CU_ASSERT_EQUAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_TAG, tag, sizeof(tag), &out), 0);
+	CU_ASSERT_EQUAL(out.line, 424242);
+	CU_ASSERT_EQUAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_CALL_ID, tag, sizeof(tag), &out),
+	                -EBADMSG);
+	CU_ASSERT_EQUAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_TAG, cid, sizeof(cid), &out),
+	                -EBADMSG);
+	CU_ASSERT_EQUAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_BRANCH, cid, sizeof(cid), &out),
+	                -EBADMSG);
+}
 static const struct sw_test_case cases[] = {
         {"SipHash matches the reference vectors", siphash_matches_the_reference_vectors},
+        {"a dialog pair equals its two single tokens and neither passes for the other",
+         a_dialog_pair_equals_its_two_single_tokens_and_neither_passes_for_the_other},
         {"a token round-trips worker, line and transaction",
          a_token_round_trips_worker_line_and_transaction},
         {"a branch and a Call-ID with a host decode", a_branch_and_a_call_id_with_host_decode},
