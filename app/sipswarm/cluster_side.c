@@ -68,7 +68,8 @@ emit(void *arg, const struct sw_cluster_dgram *d)
 	                           d->src_port,
 	                           d->dst_port,
 	                           0,
-	                           true};
+	                           true,
+	                           false};
 
 	memcpy(f + SW_NET_HDR_LEN, d->data, d->len);
 	size_t len = sw_net_udp_write(f, &o, d->len);

@@ -67,6 +67,8 @@ static const char usage[] =
         "      --gateway IP        next hop for every server (default: servers are on-link)\n"
         "      --gateway-mac MAC   its MAC (default: ARP)\n"
         "      --no-udp-checksum   send UDP checksum 0 (RFC 768 allows it over IPv4)\n"
+        "      --no-csum-offload   compute checksums on the workers even when the port\n"
+        "                          offers IPv4/UDP checksum offload (used by default)\n"
         "      --dns IP[:PORT],..  resolve servers by DNS (after the static cache, or before\n"
         "                          it with static_cache_pri = 1); default: static cache only\n"
         "  -o, --results FILE      results JSON (written atomically)\n"
@@ -166,6 +168,7 @@ enum {
 	O_GATEWAY,
 	O_GATEWAY_MAC,
 	O_NO_CSUM,
+	O_NO_OFFLOAD,
 	O_DNS,
 	O_CSV,
 	O_PROGRESS,
@@ -194,6 +197,7 @@ static const struct option longopts[] = {
         {"gateway", required_argument, NULL, O_GATEWAY},
         {"gateway-mac", required_argument, NULL, O_GATEWAY_MAC},
         {"no-udp-checksum", no_argument, NULL, O_NO_CSUM},
+        {"no-csum-offload", no_argument, NULL, O_NO_OFFLOAD},
         {"dns", required_argument, NULL, O_DNS},
         {"results", required_argument, NULL, 'o'},
         {"csv", required_argument, NULL, O_CSV},
@@ -226,6 +230,7 @@ parse_options(struct app_opts *o, int argc, char **argv)
 	o->rate = o->ramp_s = -1;
 	o->avalanche = -1;
 	o->udp_csum = true;
+	o->csum_offload = true;
 	o->drain_s = 5;
 	o->scale = 1;
 	o->outage_from = o->outage_until = -1;
@@ -284,6 +289,10 @@ parse_options(struct app_opts *o, int argc, char **argv)
 			break;
 		case O_NO_CSUM:
 			o->udp_csum = false;
+			o->csum_offload = false; /* no UDP checksum at all, not the port's */
+			break;
+		case O_NO_OFFLOAD:
+			o->csum_offload = false;
 			break;
 		case O_DNS:
 			dns_servers = optarg;
@@ -683,6 +692,7 @@ main(int argc, char **argv)
 		        .neigh = neigh,
 		        .gateway = a->o.gateway,
 		        .udp_csum = a->o.udp_csum,
+		        .csum_offload = a->csum_offload,
 		        .start = start,
 		        .register_rate = rate / a->n_workers,
 		        .ramp_s = ramp,
@@ -717,6 +727,11 @@ main(int argc, char **argv)
 	       : rate > 0 ? "by rate"
 	                  : "all at once",
 	       duration > 0 ? "bounded" : "until SIGINT");
+	printf("  checksums: %s\n",
+	       a->csum_offload ? "IPv4 and UDP offloaded to the port"
+	       : a->o.udp_csum ? "IPv4 and UDP computed by the workers (the port offers no "
+	                         "offload, or --no-csum-offload)"
+	                       : "IPv4 computed by the workers, UDP none (--no-udp-checksum)");
 	for (unsigned int s = 0; s < a->routes.n_servers; s++)
 		printf("  server %u: %s:%u\n", s + 1, sw_net_ip_str(a->routes.server[s].ip, ip),
 		       a->routes.server[s].port);

@@ -41,6 +41,7 @@ struct app_opts {
 	uint8_t gateway_mac[6];
 	bool has_gateway_mac;
 	bool udp_csum;
+	bool csum_offload; /* use the port's IPv4/UDP checksum offload when it has one */
 	const char *results;
 	const char *csv;
 	enum app_progress progress;
@@ -71,6 +72,7 @@ struct app_worker {
 	struct rte_mbuf *cur;
 	struct rte_mbuf *tx[APP_BURST];
 	unsigned int ntx;
+	bool csum_offload; /* frames ask the port for their IPv4 and UDP checksums */
 	uint64_t tx_full;  /* frames the TX queue did not take */
 	uint64_t fwd_full; /* hand-overs dropped: ring full */
 	uint64_t cycles_busy, cycles_total;
@@ -88,6 +90,8 @@ struct app {
 	uint64_t run_start; /* ns: time 0 of the run (the engines' start, the cluster's schedule) */
 	double ns_per_tsc;
 	uint16_t peer_port; /* pair mode: the cluster's side */
+	bool csum_offload;  /* the port computes IPv4 and UDP checksums (its driver offers it) */
+	char driver[32];    /* the port's driver */
 	void *cluster;      /* pair mode: struct sw_cluster */
 };
 

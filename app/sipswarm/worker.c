@@ -69,6 +69,12 @@ io_send(void *arg, uint8_t *frame, uint16_t len)
 	(void)frame;
 	m->data_len = len;
 	m->pkt_len = len;
+	if (w->csum_offload && frame[12] == 0x08 && frame[13] == 0x00) {
+		/* IPv4/UDP written by sw_net_udp_write() with offload: the port sums both */
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = SW_NET_ETH_LEN;
+		m->l3_len = SW_NET_IP_LEN;
+	}
 	w->tx[w->ntx++] = m;
 	w->cur = NULL;
 	if (w->ntx == APP_BURST)
@@ -129,6 +135,14 @@ port_setup(struct app *a, uint16_t port, unsigned int queues, struct rte_mempool
 		         port, info.driver_name, info.max_rx_queues, info.max_tx_queues, queues);
 		return -EINVAL;
 	}
+	const uint64_t csum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+
+	if (port == a->o.port) {
+		snprintf(a->driver, sizeof(a->driver), "%s", info.driver_name);
+		a->csum_offload = a->o.csum_offload && (info.tx_offload_capa & csum) == csum;
+		if (a->csum_offload)
+			conf.txmode.offloads |= csum;
+	}
 	if (queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads & RTE_ETH_RSS_IP;
@@ -159,7 +173,6 @@ port_setup(struct app *a, uint16_t port, unsigned int queues, struct rte_mempool
 		return rc;
 	}
 	rte_eth_promiscuous_enable(port); /* phone addresses share the port's MAC; harmless */
-	(void)a;
 	return 0;
 }
 
@@ -235,6 +248,7 @@ app_ports_init(struct app *a, char *err, size_t errlen)
 		a->w[k].mp = mp;
 		a->w[k].port = a->o.port;
 		a->w[k].queue = (uint16_t)k;
+		a->w[k].csum_offload = a->csum_offload;
 		snprintf(name, sizeof(name), "sw_fwd%u", k);
 		a->w[k].fwd = rte_ring_create(name, 4096, rte_eth_dev_socket_id(a->o.port),
 		                              RING_F_SC_DEQ);

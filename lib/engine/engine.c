@@ -360,8 +360,9 @@ static void
 emit(struct sw_engine *e, uint8_t *f, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
      uint16_t dst_port, const uint8_t *dst_mac, int plen)
 {
-	struct sw_net_udp_out o = {e->cfg.mac, dst_mac,  src_ip,     dst_ip,
-	                           src_port,   dst_port, e->ip_id++, e->cfg.udp_csum};
+	struct sw_net_udp_out o = {e->cfg.mac, dst_mac,         src_ip,
+	                           dst_ip,     src_port,        dst_port,
+	                           e->ip_id++, e->cfg.udp_csum, e->cfg.csum_offload};
 	size_t len = sw_net_udp_write(f, &o, (uint16_t)plen);
 
 	e->cfg.io.send(e->cfg.io.arg, f, (uint16_t)len);

@@ -94,8 +94,9 @@ struct sw_engine_cfg {
 	uint8_t mac[6];            /**< the port's MAC: every phone address answers ARP with it */
 	struct sw_net_neigh_table neigh; /**< next hops known at start (may be empty) */
 	uint32_t gateway;                /**< next hop for every server; 0 = servers are on-link */
-	bool udp_csum;                   /**< compute UDP checksums (false: offloaded or none) */
-	uint64_t start;                  /**< ns: time 0 of the run */
+	bool udp_csum;                   /**< compute UDP checksums (false: none) */
+	bool csum_offload;    /**< the port computes IPv4 and UDP checksums (see sw_net_udp_out) */
+	uint64_t start;       /**< ns: time 0 of the run */
 	double register_rate; /**< lines started per second by this worker; 0 = unlimited */
 	double ramp_s;        /**< rate rises linearly from 0 over this many seconds */
 	bool avalanche;       /**< every line due at start at once (a site power cut) */

@@ -122,11 +122,17 @@ sw_net_udp_write(uint8_t *f, const struct sw_net_udp_out *o, uint16_t payload_le
 	ip[10] = ip[11] = 0;
 	wr32(ip + 12, o->src_ip);
 	wr32(ip + 16, o->dst_ip);
-	c = sw_net_csum_fold(sw_net_csum_add(ip, SW_NET_IP_LEN, 0));
-	memcpy(ip + 10, &c, 2);
 	wr16(udp, o->src_port);
 	wr16(udp + 2, o->dst_port);
 	wr16(udp + 4, udp_len);
+	if (o->offload) {
+		/* the port sums the UDP header and payload onto this seed and complements */
+		c = (uint16_t)~sw_net_csum_fold(pseudo_sum(o->src_ip, o->dst_ip, udp_len));
+		memcpy(udp + 6, &c, 2);
+		return SW_NET_HDR_LEN + payload_len;
+	}
+	c = sw_net_csum_fold(sw_net_csum_add(ip, SW_NET_IP_LEN, 0));
+	memcpy(ip + 10, &c, 2);
 	udp[6] = udp[7] = 0;
 	if (o->udp_csum) {
 		uint64_t s = pseudo_sum(o->src_ip, o->dst_ip, udp_len);

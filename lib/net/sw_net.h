@@ -76,6 +76,10 @@ struct sw_net_udp_out {
 	uint16_t src_port, dst_port;
 	uint16_t ip_id;
 	bool udp_csum; /**< compute the UDP checksum (else 0: "none", allowed by RFC 768 on IPv4) */
+	/** the port computes both checksums (DPDK's TX offload convention): the IPv4 checksum
+	 * is left 0 and the UDP checksum field holds the pseudo-header sum, not complemented;
+	 * udp_csum is then ignored */
+	bool offload;
 };
 
 /**

@@ -73,8 +73,8 @@ static size_t
 udp_reply(const struct responder *r, unsigned int s, const struct sw_net_pkt *p, uint8_t *f,
           const char *text, size_t n)
 {
-	struct sw_net_udp_out o = {r->mac[s],   p->src_mac,  r->ip[s], p->src_ip,
-	                           p->dst_port, p->src_port, 1,        true};
+	struct sw_net_udp_out o = {r->mac[s],   p->src_mac, r->ip[s], p->src_ip, p->dst_port,
+	                           p->src_port, 1,          true,     false};
 
 	memcpy(f + SW_NET_HDR_LEN, text, n);
 	return sw_net_udp_write(f, &o, (uint16_t)n);

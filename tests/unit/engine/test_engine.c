@@ -329,7 +329,7 @@ test_hostile_frames_are_counted_and_change_nothing(void)
 	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
 	static uint8_t f[2048];
 	const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
-	struct sw_net_udp_out o = {mac, mac, SRV1, PHONE0, 5060, 5060, 1, true};
+	struct sw_net_udp_out o = {mac, mac, SRV1, PHONE0, 5060, 5060, 1, true, false};
 	static const char forged[] =
 	        "SIP/2.0 200 OK\r\n"
 	        "Via: SIP/2.0/UDP 198.18.0.1:5060;branch=z9hG4bKAAAAAAAAAAAAAAAA\r\n"

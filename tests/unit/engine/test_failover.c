@@ -49,8 +49,8 @@ static void
 cluster_emit(void *arg, const struct sw_cluster_dgram *d)
 {
 	uint8_t *fr = f_alloc(&to_eng);
-	struct sw_net_udp_out o = {srv_mac,     eng_mac,     d->src_ip, d->dst_ip,
-	                           d->src_port, d->dst_port, 0,         true};
+	struct sw_net_udp_out o = {srv_mac,     eng_mac, d->src_ip, d->dst_ip, d->src_port,
+	                           d->dst_port, 0,       true,      false};
 
 	(void)arg;
 	if (fr == NULL)

@@ -13,7 +13,7 @@ static const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 2};
 static size_t
 make_udp(uint8_t *f, const char *payload, bool csum)
 {
-	struct sw_net_udp_out o = {mac_a, mac_b, IP_A, IP_B, 5060, 5070, 7, csum};
+	struct sw_net_udp_out o = {mac_a, mac_b, IP_A, IP_B, 5060, 5070, 7, csum, false};
 	size_t n = strlen(payload);
 
 	memcpy(f + SW_NET_HDR_LEN, payload, n);
@@ -143,7 +143,7 @@ test_an_icmp_unreachable_names_the_datagram_it_is_about(void)
 	uint8_t orig[128], f[256];
 	struct sw_net_pkt p;
 	size_t on = make_udp(orig, "REGISTER", true);
-	struct sw_net_udp_out o = {mac_b, mac_a, IP_B, IP_A, 0, 0, 1, false};
+	struct sw_net_udp_out o = {mac_b, mac_a, IP_B, IP_A, 0, 0, 1, false, false};
 	/* ICMP: type 3 code 3, checksum, unused, then the original IP header + 8 bytes */
 	size_t icmp_len = 8 + 20 + 8;
 
@@ -211,6 +211,32 @@ test_addresses_parse_and_print(void)
 	CU_ASSERT_EQUAL(sw_net_parse_mac("02:00:00:00:00", mac), -EINVAL);
 }
 
+static void
+test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one(void)
+{
+	static const char payload[] = "REGISTER sip:pbx.test SIP/2.0\r\nVia: x\r\n\r\n!";
+	struct sw_net_udp_out o = {mac_a, mac_b, IP_A, IP_B, 5060, 5070, 7, true, true};
+	uint8_t soft[256], off[256];
+	struct sw_net_pkt p;
+	size_t n = sizeof(payload) - 1; /* odd: the port pads the last byte */
+	uint16_t c;
+
+	CU_ASSERT_EQUAL_FATAL(make_udp(soft, payload, true), SW_NET_HDR_LEN + n);
+	memcpy(off + SW_NET_HDR_LEN, payload, n);
+	CU_ASSERT_EQUAL_FATAL(sw_net_udp_write(off, &o, (uint16_t)n), SW_NET_HDR_LEN + n);
+	/* left for the port: the IPv4 checksum 0, the UDP field seeded with the pseudo-header */
+	CU_ASSERT_EQUAL(off[24] | off[25], 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(off + 40, soft + 40, 2), 0);
+	/* what the port does (RFC 1071 over the IPv4 header; over UDP header + payload with the
+	 * seed in place, complemented) */
+	c = sw_net_csum_fold(sw_net_csum_add(off + 14, 20, 0));
+	memcpy(off + 24, &c, 2);
+	c = sw_net_csum_fold(sw_net_csum_add(off + 34, 8 + n, 0));
+	memcpy(off + 40, &c, 2);
+	CU_ASSERT_EQUAL(memcmp(off, soft, SW_NET_HDR_LEN + n), 0);
+	CU_ASSERT_EQUAL(sw_net_classify(off, SW_NET_HDR_LEN + n, &p), SW_NET_K_UDP);
+}
+
 static const struct sw_test_case net_cases[] = {
         {"the RFC 1071 example sums as published", test_the_rfc1071_example_sums_as_published},
         {"a written datagram classifies back to its fields",
@@ -223,6 +249,8 @@ static const struct sw_test_case net_cases[] = {
         {"the neighbour table learns only what it asked for",
          test_the_neighbour_table_learns_only_what_it_asked_for},
         {"addresses parse and print", test_addresses_parse_and_print},
+        {"an offloaded frame completed as a port would equals the software one",
+         test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one},
         {NULL, NULL},
 };
 
