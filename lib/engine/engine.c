@@ -302,13 +302,41 @@ put_dec(char *p, uint32_t v)
 	return n;
 }
 
+/* "0".."255" in 4 bytes each (digits, then NUL padding): an address is written with four
+ * 4-byte copies, no division (it is formatted for every REGISTER's Via and Contact) */
+static const char octet[256][4] = {
+        "0",   "1",   "2",   "3",   "4",   "5",   "6",   "7",   "8",   "9",   "10",  "11",  "12",
+        "13",  "14",  "15",  "16",  "17",  "18",  "19",  "20",  "21",  "22",  "23",  "24",  "25",
+        "26",  "27",  "28",  "29",  "30",  "31",  "32",  "33",  "34",  "35",  "36",  "37",  "38",
+        "39",  "40",  "41",  "42",  "43",  "44",  "45",  "46",  "47",  "48",  "49",  "50",  "51",
+        "52",  "53",  "54",  "55",  "56",  "57",  "58",  "59",  "60",  "61",  "62",  "63",  "64",
+        "65",  "66",  "67",  "68",  "69",  "70",  "71",  "72",  "73",  "74",  "75",  "76",  "77",
+        "78",  "79",  "80",  "81",  "82",  "83",  "84",  "85",  "86",  "87",  "88",  "89",  "90",
+        "91",  "92",  "93",  "94",  "95",  "96",  "97",  "98",  "99",  "100", "101", "102", "103",
+        "104", "105", "106", "107", "108", "109", "110", "111", "112", "113", "114", "115", "116",
+        "117", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128", "129",
+        "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142",
+        "143", "144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155",
+        "156", "157", "158", "159", "160", "161", "162", "163", "164", "165", "166", "167", "168",
+        "169", "170", "171", "172", "173", "174", "175", "176", "177", "178", "179", "180", "181",
+        "182", "183", "184", "185", "186", "187", "188", "189", "190", "191", "192", "193", "194",
+        "195", "196", "197", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207",
+        "208", "209", "210", "211", "212", "213", "214", "215", "216", "217", "218", "219", "220",
+        "221", "222", "223", "224", "225", "226", "227", "228", "229", "230", "231", "232", "233",
+        "234", "235", "236", "237", "238", "239", "240", "241", "242", "243", "244", "245", "246",
+        "247", "248", "249", "250", "251", "252", "253", "254", "255",
+};
+
 static unsigned int
 put_addr(char *p, uint32_t ip, uint16_t port)
 {
 	unsigned int n = 0;
 
 	for (int i = 3; i >= 0; i--) {
-		n += put_dec(p + n, (ip >> (8 * i)) & 255);
+		unsigned int o = (ip >> (8 * i)) & 255;
+
+		memcpy(p + n, octet[o], 4); /* p has room: the last octet is followed by ':' */
+		n += 1u + (o >= 10) + (o >= 100);
 		p[n++] = i ? '.' : ':';
 	}
 	return n + put_dec(p + n, port);
@@ -414,7 +442,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	v.s[SW_SIP_V_AUTH_USER] = x->auth_len
 	                                  ? (struct sw_sip_cstr){user + x->user_len, x->auth_len}
 	                                  : (struct sw_sip_cstr){user, x->user_len};
-	v.s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, (uint32_t)strlen(domain)};
+	v.s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, r->domain_len[a->server]};
 	v.s[SW_SIP_V_LOCAL] =
 	        (struct sw_sip_cstr){local, put_addr(local, info.src_ip, info.src_port)};
 	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
@@ -1056,6 +1084,8 @@ resolve_server(struct sw_engine_routes *rs, struct sw_engine_route *r, unsigned 
 	/* HA2 of "REGISTER sip:domain" for both hash families (computed once per run) */
 	char uri[SW_DNS_MAX_NAME + 8];
 	int ul = snprintf(uri, sizeof(uri), "sip:%s", sc->address);
+
+	r->domain_len[s] = (uint16_t)strlen(sc->address);
 
 	sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, uri, (size_t)ul, r->ha2[s]);
 	sw_sip_digest_ha2(SW_SIP_ALGO_SHA256, "REGISTER", 8, uri, (size_t)ul, r->ha2_sha256[s]);

@@ -55,7 +55,8 @@ struct sw_engine_route {
 	uint8_t n_variants[SW_MAX_SERVERS];
 	struct sw_engine_target t[SW_MAX_SERVERS][SW_ENGINE_VARIANTS][SW_DNS_MAX_TARGETS];
 	struct sw_engine_target proxy[SW_MAX_PROXIES];
-	uint32_t ttl[SW_MAX_SERVERS]; /**< s: TTL of the resolution (failback mode 1) */
+	uint32_t ttl[SW_MAX_SERVERS];        /**< s: TTL of the resolution (failback mode 1) */
+	uint16_t domain_len[SW_MAX_SERVERS]; /**< strlen(cfg->server[s].address) */
 	char ha2[SW_MAX_SERVERS][SW_SIP_SHA256_HEX + 1]; /**< MD5 HA2 of REGISTER sip:domain */
 	char ha2_sha256[SW_MAX_SERVERS][SW_SIP_SHA256_HEX + 1];
 };
