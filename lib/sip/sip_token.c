@@ -9,6 +9,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#ifdef __SSSE3__
+#include <tmmintrin.h>
+#endif
 
 #include "sw_sip.h"
 
@@ -64,8 +67,6 @@ sw_sip_siphash(const struct sw_sip_token_key *key, const void *p, size_t n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /* 0..63 for an alphabet character, 0xff otherwise */
 static const uint8_t unb64[256] = {
 #define R(c, v) [c] = (v) + 1
@@ -114,6 +115,42 @@ payload_of(const struct sw_sip_token *t)
 	return (uint64_t)t->worker << 56 | (uint64_t)t->line << 24 | (t->txn & 0xffffffu);
 }
 
+#ifdef __SSSE3__
+/*
+ * The 96 bits as 12 big-endian bytes through base64url with SSE (the multiply-shift method of
+ * W. Mula and D. Lemire, "Faster Base64 Encoding and Decoding Using AVX2 Instructions",
+ * ACM TWEB 2018): the same characters as the scalar loop below, in a handful of instructions;
+ * three tokens are written for every REGISTER.
+ */
+static void
+put_token(uint64_t payload, uint32_t mac, char *out)
+{
+	uint8_t in[16];
+	uint64_t be = __builtin_bswap64(payload);
+	uint32_t bm = __builtin_bswap32(mac);
+
+	memcpy(in, &be, 8);
+	memcpy(in + 8, &bm, 4);
+	memset(in + 12, 0, 4);
+	__m128i v = _mm_loadu_si128((const __m128i *)in);
+	/* each 3 bytes a b c -> b a c b, so that every 6-bit field sits in one 16-bit lane */
+	v = _mm_shuffle_epi8(v, _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10));
+	__m128i hi = _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)),
+	                             _mm_set1_epi32(0x04000040));
+	__m128i lo = _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)),
+	                             _mm_set1_epi32(0x01000010));
+	__m128i idx = _mm_or_si128(hi, lo); /* 16 values 0..63 in order */
+	/* class: 13 for A-Z (0..25), 0 for a-z (26..51), 1..10 for digits, 11 '-', 12 '_' */
+	__m128i cls = _mm_subs_epu8(idx, _mm_set1_epi8(51));
+	cls = _mm_or_si128(
+	        cls, _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), idx), _mm_set1_epi8(13)));
+	__m128i shift = _mm_shuffle_epi8(
+	        _mm_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0), cls);
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_add_epi8(idx, shift));
+}
+#else
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 static void
 put_token(uint64_t payload, uint32_t mac, char *out)
 {
@@ -124,6 +161,7 @@ put_token(uint64_t payload, uint32_t mac, char *out)
 	for (int i = 0; i < 5; i++)
 		out[11 + i] = b64[(mac >> (24 - 6 * i)) & 63];
 }
+#endif
 
 void
 sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,

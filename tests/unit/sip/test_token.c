@@ -139,8 +139,62 @@ a_dialog_pair_equals_its_two_single_tokens_and_neither_passes_for_the_other(void
 	CU_ASSERT_EQUAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_BRANCH, cid, sizeof(cid), &out),
 	                -EBADMSG);
 }
+
+/* the token text by definition: base64url of payload (64 bits) then MAC (32), big-endian */
+static void
+reference_text(const char *tok, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	struct sw_sip_token t;
+	uint8_t b[12];
+	uint64_t payload;
+	uint32_t mac = 0;
+
+	/* take the bits back from the scalar decoder's view: payload from the token, then MAC */
+	CU_ASSERT_EQUAL_FATAL(sw_sip_token_decode(&key, SW_SIP_TOKEN_BRANCH, tok, 16, &t), 0);
+	payload = (uint64_t)t.worker << 56 | (uint64_t)t.line << 24 | t.txn;
+	for (int i = 0; i < 6; i++) /* the MAC's 32 bits: 2 in char 10, 30 in chars 11..15 */
+		mac = mac << 6 | (uint32_t)(strchr(a, tok[10 + i]) - a);
+	mac &= 0xffffffffu;
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(payload >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		b[8 + i] = (uint8_t)(mac >> (24 - 8 * i));
+	for (int g = 0; g < 4; g++) {
+		uint32_t x = (uint32_t)b[3 * g] << 16 | (uint32_t)b[3 * g + 1] << 8 | b[3 * g + 2];
+		for (int k = 0; k < 4; k++)
+			out[4 * g + k] = a[(x >> (18 - 6 * k)) & 63];
+	}
+}
+
+static void
+ten_thousand_random_tokens_are_base64url_of_their_bits_and_round_trip(void)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	unsigned int bad = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		struct sw_sip_token in, out;
+		char tok[SW_SIP_TOKEN_LEN], ref[SW_SIP_TOKEN_LEN];
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		in = (struct sw_sip_token){(uint32_t)x, (uint32_t)(x >> 32) & 0xffffff,
+		                           (uint8_t)(x >> 56)};
+		sw_sip_token_encode(&key, SW_SIP_TOKEN_BRANCH, &in, tok);
+		reference_text(tok, ref);
+		bad += memcmp(tok, ref, sizeof(tok)) != 0;
+		bad += sw_sip_token_decode(&key, SW_SIP_TOKEN_BRANCH, tok, sizeof(tok), &out) !=
+		               0 ||
+		       out.line != in.line || out.txn != in.txn || out.worker != in.worker;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
 static const struct sw_test_case cases[] = {
         {"SipHash matches the reference vectors", siphash_matches_the_reference_vectors},
+        {"ten thousand random tokens are base64url of their bits and round-trip",
+         ten_thousand_random_tokens_are_base64url_of_their_bits_and_round_trip},
         {"a dialog pair equals its two single tokens and neither passes for the other",
          a_dialog_pair_equals_its_two_single_tokens_and_neither_passes_for_the_other},
         {"a token round-trips worker, line and transaction",
