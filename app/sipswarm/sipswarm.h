@@ -70,6 +70,8 @@ struct app_worker {
 	struct sw_engine *e;
 	struct rte_ring *fwd; /* responses other workers received for our lines */
 	struct rte_mbuf *cur;
+	struct rte_mbuf *stash[APP_BURST]; /* allocated in bulk, handed to io_alloc one by one */
+	unsigned int nstash;
 	struct rte_mbuf *tx[APP_BURST];
 	unsigned int ntx;
 	bool csum_offload; /* frames ask the port for their IPv4 and UDP checksums */

@@ -41,7 +41,10 @@ io_alloc(void *arg)
 {
 	struct app_worker *w = arg;
 
-	w->cur = rte_pktmbuf_alloc(w->mp);
+	/* from a stash refilled APP_BURST at a time: one trip to the mempool per burst */
+	if (w->nstash == 0 && rte_pktmbuf_alloc_bulk(w->mp, w->stash, APP_BURST) == 0)
+		w->nstash = APP_BURST;
+	w->cur = w->nstash > 0 ? w->stash[--w->nstash] : rte_pktmbuf_alloc(w->mp);
 	return w->cur ? rte_pktmbuf_mtod(w->cur, uint8_t *) : NULL;
 }
 
@@ -338,6 +341,9 @@ app_worker_main(void *arg)
 			__atomic_store_n(&w->cycles_busy, w->cycles_busy + dt, __ATOMIC_RELAXED);
 	}
 	io_flush(w);
+	if (w->nstash > 0)
+		rte_pktmbuf_free_bulk(w->stash, w->nstash);
+	w->nstash = 0;
 	return 0;
 }
 
