@@ -752,6 +752,15 @@ main(int argc, char **argv)
 				rte_eal_remote_launch(app_worker_main, &a->w[i], lcore);
 	}
 
+	/* re-resolution: when the first TTL of the routes in use ends, resolve every server again
+	 * (static cache and --dns as at start) and offer the result to the workers; the routes
+	 * before are freed once every worker took the new ones */
+	struct sw_engine_routes *live = &a->routes, *offered = NULL;
+	uint64_t next_dns;
+
+	a->routes.resolved_ns = start;
+	next_dns = sw_engine_routes_expiry(&a->routes);
+
 	/* the control loop */
 	const char *why = "duration reached";
 	double next_tick = 1, stop_at = -1;
@@ -768,6 +777,52 @@ main(int argc, char **argv)
 		if (t >= next_tick) {
 			app_report_tick(rep, a, t, false);
 			next_tick += 1;
+		}
+		if (offered != NULL) {
+			unsigned int took = 0;
+
+			for (unsigned int i = 0; i < a->n_workers; i++)
+				took += sw_engine_routes_adopted(a->w[i].e, offered);
+			if (took == a->n_workers) {
+				sw_engine_routes_free(live);
+				if (live != &a->routes)
+					free(live);
+				live = offered;
+				offered = NULL;
+				/* the report names servers from a->routes: new addresses appended */
+				a->routes.n_servers = live->n_servers;
+				memcpy(a->routes.server, live->server, sizeof(a->routes.server));
+			}
+		} else if (now >= next_dns && phase == 0) {
+			struct sw_engine_routes *next = calloc(1, sizeof(*next));
+			bool changed = false;
+
+			a->dns_refreshes++;
+			if (next == NULL ||
+			    sw_engine_routes_rebuild(next, live, a->config, &src, now, &changed,
+			                             err, sizeof(err)) < 0) {
+				/* keep the last good lists; try again in 30 s */
+				a->dns_failures++;
+				free(next);
+				next_dns = now + 30 * SW_NS_PER_S;
+				printf("sipswarm: t=%.0f s: re-resolution failed (%s); the last lists "
+				       "stay in use\n",
+				       t, next ? err : "out of memory");
+			} else {
+				a->dns_changes += changed;
+				if (changed)
+					printf("sipswarm: t=%.0f s: re-resolved, the target lists "
+					       "changed\n",
+					       t);
+				for (unsigned int i = 0; i < a->n_workers; i++)
+					sw_engine_offer_routes(a->w[i].e, next);
+				offered = next;
+				next_dns = sw_engine_routes_expiry(next);
+				/* at most once a second, whatever the TTLs */
+				if (next_dns < now + SW_NS_PER_S)
+					next_dns = now + SW_NS_PER_S;
+			}
+			fflush(stdout);
 		}
 		if (phase == 0 && (got_signal || (duration > 0 && t >= duration))) {
 			if (got_signal)
@@ -801,6 +856,14 @@ main(int argc, char **argv)
 		sw_engine_free(a->w[i].e);
 	if (a->o.pair)
 		app_cluster_fini(a);
+	if (offered != NULL) {
+		sw_engine_routes_free(offered);
+		free(offered);
+	}
+	if (live != &a->routes) {
+		sw_engine_routes_free(live);
+		free(live);
+	}
 	sw_engine_routes_free(&a->routes);
 	sw_dns_client_free(dc);
 	sw_config_free(a->config);

@@ -603,6 +603,10 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	json_object_set_new(o, "timer_late_p99_s", json_real(late99));
 	json_object_set_new(o, "saturated", json_boolean(saturated));
 	json_object_set_new(root, "generator", o);
+	json_object_set_new(root, "dns",
+	                    json_pack("{s:I,s:I,s:I}", "refreshes", (json_int_t)a->dns_refreshes,
+	                              "changes", (json_int_t)a->dns_changes, "failures",
+	                              (json_int_t)a->dns_failures));
 
 	/* thresholds */
 	json_t *th = json_array();

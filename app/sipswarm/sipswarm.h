@@ -93,8 +93,10 @@ struct app {
 	double ns_per_tsc;
 	uint16_t peer_port; /* pair mode: the cluster's side */
 	bool csum_offload;  /* the port computes IPv4 and UDP checksums (its driver offers it) */
-	char driver[32];    /* the port's driver */
-	void *cluster;      /* pair mode: struct sw_cluster */
+	/* re-resolution when TTLs end (control core): counts for the results */
+	uint64_t dns_refreshes, dns_changes, dns_failures;
+	char driver[32]; /* the port's driver */
+	void *cluster;   /* pair mode: struct sw_cluster */
 };
 
 /* the clock: ns since the epoch chosen at start, from the TSC */

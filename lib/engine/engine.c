@@ -4,6 +4,7 @@
  * send_request(). Slow paths (start-up, challenges, stop) are marked.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@
 
 struct sw_engine {
 	struct sw_engine_cfg cfg;
+	const struct sw_engine_routes *routes;            /* in use by the worker */
+	_Atomic(const struct sw_engine_routes *) offered; /* set by the control core */
+	_Atomic(const struct sw_engine_routes *) adopted; /* set by the worker */
 	struct sw_phone_ctx ctx;
 	struct sw_phone_account *acc; /* per route */
 	struct sw_phone_line *lines;
@@ -161,6 +165,9 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		return NULL;
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
+	e->routes = cfg->routes;
+	atomic_init(&e->offered, cfg->routes);
+	atomic_init(&e->adopted, cfg->routes);
 	uint64_t total = sw_config_line_count(cfg->config, cfg->shard_k, cfg->shard_n);
 	uint64_t mine = total / cfg->n_workers + (cfg->worker < total % cfg->n_workers);
 
@@ -346,14 +353,18 @@ static const struct sw_engine_target *
 target_of(const struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 {
 	const struct sw_phone_line *l = &e->lines[i];
-	const struct sw_engine_route *r = &e->cfg.routes->r[l->account];
+	const struct sw_engine_route *r = &e->routes->r[l->account];
 
 	if (a->proxy)
 		return &r->proxy[a->proxy - 1];
 	unsigned int v =
 	        r->n_variants[a->server] > 1 ? e->ext[i].variant % r->n_variants[a->server] : 0;
+	/* a transaction begun before a re-resolution shortened the list goes on to the last */
+	unsigned int k = a->target < r->n_targets[a->server] ? a->target
+	                 : r->n_targets[a->server] > 0       ? r->n_targets[a->server] - 1u
+	                                                     : 0;
 
-	return &r->t[a->server][v][a->target];
+	return &r->t[a->server][v][k];
 }
 
 /* the MAC of the next hop toward ip; NULL (and an ARP request sent, at most once a second)
@@ -410,7 +421,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
               const char *presigned)
 {
 	const struct sw_engine_target *t = target_of(e, i, a);
-	const struct sw_engine_route *r = &e->cfg.routes->r[e->lines[i].account];
+	const struct sw_engine_route *r = &e->routes->r[e->lines[i].account];
 	struct sw_engine_line *x = &e->ext[i];
 	unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
 	struct sw_line_info info;
@@ -505,7 +516,7 @@ flush_pending(struct sw_engine *e)
 	for (unsigned int k = 0; k < n; k++) {
 		uint32_t i = e->pending[k].i;
 		const struct sw_phone_action *a = &e->pending[k].a;
-		const struct sw_engine_route *r = &e->cfg.routes->r[e->lines[i].account];
+		const struct sw_engine_route *r = &e->routes->r[e->lines[i].account];
 
 		d[k] = &e->dig[2 * (size_t)i + SW_PHONE_TAG_LEG(a->tag)];
 		ha2[k] = r->ha2[a->server];
@@ -552,7 +563,7 @@ track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action
 {
 	const struct sw_phone_line *l = &e->lines[i];
 	struct sw_engine_line *x = &e->ext[i];
-	const struct sw_engine_route *r = &e->cfg.routes->r[l->account];
+	const struct sw_engine_route *r = &e->routes->r[l->account];
 	bool was = x->reg_sid[0] != NO_SID || x->reg_sid[1] != NO_SID;
 	unsigned int y = a->server < SW_MAX_SERVERS ? a->server : 0;
 	uint8_t sid = NO_SID;
@@ -887,6 +898,40 @@ rx_unreach(struct sw_engine *e, const struct sw_net_pkt *p)
 	count(e, SW_ENGINE_C_RX_UNREACH);
 }
 
+/* the worker takes routes the control core offered (a re-resolution): the target counts and
+ * DNS expiries the phone reads change between events, never during one */
+static void
+adopt_routes(struct sw_engine *e)
+{
+	const struct sw_engine_routes *rs = atomic_load_explicit(&e->offered, memory_order_acquire);
+
+	if (rs == e->routes)
+		return;
+	for (unsigned int i = 0; i < rs->n && i < e->routes->n; i++)
+		for (int s = 0; s < SW_MAX_SERVERS; s++) {
+			e->acc[i].n_targets[s] = rs->r[i].n_targets[s];
+			e->acc[i].dns_expiry[s] =
+			        rs->r[i].ttl[s] == UINT32_MAX
+			                ? UINT64_MAX
+			                : rs->resolved_ns + rs->r[i].ttl[s] * SW_NS_PER_S;
+		}
+	e->routes = rs;
+	count(e, SW_ENGINE_C_ROUTES_ADOPTED);
+	atomic_store_explicit(&e->adopted, rs, memory_order_release);
+}
+
+void
+sw_engine_offer_routes(struct sw_engine *e, const struct sw_engine_routes *rs)
+{
+	atomic_store_explicit(&e->offered, rs, memory_order_release);
+}
+
+bool
+sw_engine_routes_adopted(const struct sw_engine *e, const struct sw_engine_routes *rs)
+{
+	return atomic_load_explicit(&e->adopted, memory_order_acquire) == rs;
+}
+
 int
 sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len)
 {
@@ -952,6 +997,7 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 	unsigned int done = 0;
 
 	e->now = now;
+	adopt_routes(e);
 	while (!e->stopped && done < budget && e->next_start < e->n_lines) {
 		uint64_t due = scheduled_start(e, e->next_start);
 
@@ -1159,6 +1205,65 @@ sw_engine_routes_build(struct sw_engine_routes *rs, const struct sw_config *conf
 		}
 	}
 	return 0;
+}
+
+int
+sw_engine_routes_rebuild(struct sw_engine_routes *next, const struct sw_engine_routes *cur,
+                         const struct sw_config *config, const struct sw_dns_source *src,
+                         uint64_t now, bool *changed, char *err, size_t errlen)
+{
+	memset(next, 0, sizeof(*next));
+	snprintf(err, errlen, "no error");
+	/* the same servers first, so that every server keeps its index (its counters) */
+	next->n_servers = cur->n_servers;
+	memcpy(next->server, cur->server, sizeof(next->server));
+	next->resolved_ns = now;
+	next->r = calloc(cur->n ? cur->n : 1, sizeof(*next->r));
+	if (next->r == NULL)
+		return -ENOMEM;
+	next->n = cur->n;
+	*changed = false;
+	for (unsigned int i = 0; i < cur->n; i++) {
+		struct sw_engine_route *r = &next->r[i];
+		const struct sw_engine_route *o = &cur->r[i];
+
+		r->cfg = o->cfg;
+		memcpy(r->proxy, o->proxy, sizeof(r->proxy));
+		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
+			int rc = resolve_server(next, r, s, config, src, err, errlen, i);
+
+			if (rc < 0) {
+				sw_engine_routes_free(next);
+				return rc;
+			}
+		}
+		if (r->n_targets[0] == 0) {
+			snprintf(err, errlen, "account config %u: server 1 resolved to nothing",
+			         i + 1);
+			sw_engine_routes_free(next);
+			return -ENOENT;
+		}
+		if (memcmp(r->n_targets, o->n_targets, sizeof(r->n_targets)) != 0 ||
+		    memcmp(r->t, o->t, sizeof(r->t)) != 0)
+			*changed = true;
+	}
+	return 0;
+}
+
+uint64_t
+sw_engine_routes_expiry(const struct sw_engine_routes *rs)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (unsigned int i = 0; i < rs->n; i++)
+		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++)
+			if (rs->r[i].n_targets[s] > 0 && rs->r[i].ttl[s] != UINT32_MAX) {
+				uint64_t x = rs->resolved_ns + rs->r[i].ttl[s] * SW_NS_PER_S;
+
+				if (x < t)
+					t = x;
+			}
+	return t;
 }
 
 void

@@ -70,6 +70,7 @@ struct sw_engine_routes {
 		uint32_t ip;
 		uint16_t port;
 	} server[SW_ENGINE_MAX_SERVERS];
+	uint64_t resolved_ns; /**< when resolved (the TTLs count from here): the run's clock */
 };
 
 /** Where a worker's frames go. */
@@ -272,6 +273,39 @@ const char *sw_engine_hist_name(enum sw_engine_hist h);
 int sw_engine_routes_build(struct sw_engine_routes *routes, const struct sw_config *config,
                            uint32_t k, uint32_t n, const struct sw_dns_source *src, char *err,
                            size_t errlen);
+
+/**
+ * Control core: resolve every server of cur again (a TTL expired), into next. Servers keep
+ * their indexes (next starts with cur's server list; new addresses are appended), routes keep
+ * theirs. Slow path: allocates, may query DNS.
+ *
+ * @param next    filled (free with sw_engine_routes_free() when no worker uses it)
+ * @param cur     the routes in use
+ * @param config  the run's configuration
+ * @param src     where names resolve (the same as for sw_engine_routes_build())
+ * @param now     the run's clock, ns: next->resolved_ns
+ * @param changed set when a target list differs from cur's
+ * @param err     why, on failure
+ * @param errlen  size of err
+ * @return 0; -ENOENT (a server resolved to nothing), -E2BIG (more than SW_ENGINE_MAX_SERVERS
+ *         distinct servers), -ENOMEM, or a resolution error: keep using cur
+ */
+int sw_engine_routes_rebuild(struct sw_engine_routes *next, const struct sw_engine_routes *cur,
+                             const struct sw_config *config, const struct sw_dns_source *src,
+                             uint64_t now, bool *changed, char *err, size_t errlen);
+
+/** @return when the first TTL of rs ends (ns, the run's clock), UINT64_MAX when none does. */
+uint64_t sw_engine_routes_expiry(const struct sw_engine_routes *rs);
+
+/**
+ * Control core: offer new routes to a worker, which adopts them at its next sw_engine_poll()
+ * (target counts and DNS expiries of failback mode 1 included). rs must stay valid until
+ * sw_engine_routes_adopted() says so for a later offer, or the worker is freed.
+ */
+void sw_engine_offer_routes(struct sw_engine *e, const struct sw_engine_routes *rs);
+
+/** Control core: @return true once the worker uses rs (and no longer the routes before). */
+bool sw_engine_routes_adopted(const struct sw_engine *e, const struct sw_engine_routes *rs);
 
 /** Free what sw_engine_routes_build() allocated. */
 void sw_engine_routes_free(struct sw_engine_routes *routes);

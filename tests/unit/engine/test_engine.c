@@ -440,6 +440,66 @@ test_a_bad_set_up_is_refused(void)
 		CU_ASSERT_STRING_NOT_EQUAL(sw_engine_counter_name(i), "?");
 }
 
+static void
+test_a_re_resolution_moves_lines_to_the_new_targets_at_their_next_refresh(void)
+{
+	/* the name now resolves to the secondary only (an operator drained the primary) */
+	static const char moved[] = "#!version:1.0.0.1\n"
+	                            "account.1.enable = 1\n"
+	                            "account.1.sip_server.1.address = pbx.test\n"
+	                            "dns_cache_a.1.name = pbx.test\n"
+	                            "dns_cache_a.1.ip = 198.19.0.2\n"
+	                            "dns_cache_a.1.ttl = 120\n";
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+	struct sw_config *c2 = sw_config_new();
+	struct sw_dns_source src2;
+	struct sw_engine_routes next, again;
+	bool changed = false;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(sw_config_parse(c2, "moved.cfg", moved, sizeof(moved) - 1), 0);
+	CU_ASSERT_EQUAL_FATAL(sw_config_finish(c2), 0);
+	sw_dns_static_source(&src2, sw_config_dns_cache(c2));
+	run_until(run, t0, 5.0);
+	CU_ASSERT_EQUAL(registered_at(run, 0), 100);
+	CU_ASSERT_EQUAL_FATAL(sw_engine_routes_rebuild(&next, &run->routes, run->config, &src2,
+	                                               run->now, &changed, err, sizeof(err)),
+	                      0);
+	CU_ASSERT_TRUE(changed);
+	CU_ASSERT_EQUAL(next.n_servers, 2); /* both addresses known: indexes kept */
+	CU_ASSERT_EQUAL(next.r[0].n_targets[0], 1);
+	CU_ASSERT_EQUAL(next.r[0].t[0][0][0].ip, SRV2);
+	CU_ASSERT_EQUAL(next.r[0].t[0][0][0].sid, 1);
+	CU_ASSERT_EQUAL(next.r[0].ttl[0], 120);
+	CU_ASSERT_EQUAL(sw_engine_routes_expiry(&next), run->now + 120 * SW_NS_PER_S);
+	/* the same answer again changes nothing */
+	CU_ASSERT_EQUAL_FATAL(sw_engine_routes_rebuild(&again, &next, run->config, &src2, run->now,
+	                                               &changed, err, sizeof(err)),
+	                      0);
+	CU_ASSERT_FALSE(changed);
+	sw_engine_routes_free(&again);
+	/* the worker takes the new list at its next poll, not before */
+	sw_engine_offer_routes(run->w[0], &next);
+	CU_ASSERT_FALSE(sw_engine_routes_adopted(run->w[0], &next));
+	run_until(run, t0, 5.001);
+	CU_ASSERT_TRUE(sw_engine_routes_adopted(run->w[0], &next));
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_ROUTES_ADOPTED], 1);
+	/* refreshes (expiry 60 s) now go to the secondary: no line is left on the primary, none
+	 * is unregistered on the way, nothing timed out */
+	run_until(run, t0, 80.0);
+	CU_ASSERT_EQUAL(registered_at(run, 1), 100);
+	CU_ASSERT_EQUAL(registered_at(run, 0), 0);
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TXN_TIMEOUT], 0);
+	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
+	assert_accounting(run);
+	run_free(run);
+	sw_engine_routes_free(&next);
+	sw_config_free(c2);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -453,6 +513,8 @@ static const struct sw_test_case engine_cases[] = {
          test_hostile_frames_are_counted_and_change_nothing},
         {"an avalanche starts every line at once", test_an_avalanche_starts_every_line_at_once},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"a re-resolution moves lines to the new targets at their next refresh",
+         test_a_re_resolution_moves_lines_to_the_new_targets_at_their_next_refresh},
         {NULL, NULL},
 };
 
