@@ -149,6 +149,21 @@ route_of(const struct sw_engine_routes *r, const struct sw_account_cfg *cfg)
 	return -1;
 }
 
+/* ns: when the resolution of server s of route i ends (failback mode 1 reads it) */
+static uint64_t
+route_expiry(const struct sw_engine_routes *rs, unsigned int i, unsigned int s, uint64_t base)
+{
+	const struct sw_engine_route *r = &rs->r[i];
+
+	if (r->ttl[s] == UINT32_MAX)
+		return UINT64_MAX;
+	/* dns_cache_type 0 (real-time) [ours]: a resolution with TTL 0, renewed at every
+	 * re-resolution cycle (spec section 2) */
+	if (r->cfg->dns_cache_type == SW_DNS_CACHE_REALTIME)
+		return base;
+	return base + r->ttl[s] * SW_NS_PER_S;
+}
+
 struct sw_engine *
 sw_engine_new(const struct sw_engine_cfg *cfg)
 {
@@ -194,9 +209,8 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		e->acc[i].cfg = r->cfg;
 		for (int s = 0; s < SW_MAX_SERVERS; s++) {
 			e->acc[i].n_targets[s] = r->n_targets[s];
-			e->acc[i].dns_expiry[s] = r->ttl[s] == UINT32_MAX
-			                                  ? UINT64_MAX
-			                                  : cfg->start + r->ttl[s] * SW_NS_PER_S;
+			e->acc[i].dns_expiry[s] =
+			        route_expiry(cfg->routes, i, (unsigned int)s, cfg->start);
 		}
 	}
 	if (sw_phone_ctx_init(&e->ctx, sw_config_timing(cfg->config), e->acc, cfg->routes->n,
@@ -911,9 +925,7 @@ adopt_routes(struct sw_engine *e)
 		for (int s = 0; s < SW_MAX_SERVERS; s++) {
 			e->acc[i].n_targets[s] = rs->r[i].n_targets[s];
 			e->acc[i].dns_expiry[s] =
-			        rs->r[i].ttl[s] == UINT32_MAX
-			                ? UINT64_MAX
-			                : rs->resolved_ns + rs->r[i].ttl[s] * SW_NS_PER_S;
+			        route_expiry(rs, i, (unsigned int)s, rs->resolved_ns);
 		}
 	e->routes = rs;
 	count(e, SW_ENGINE_C_ROUTES_ADOPTED);
@@ -1100,9 +1112,11 @@ resolve_server(struct sw_engine_routes *rs, struct sw_engine_route *r, unsigned 
 	r->ttl[s] = UINT32_MAX;
 	r->n_variants[s] = SW_ENGINE_VARIANTS;
 	for (unsigned int v = 0; v < SW_ENGINE_VARIANTS; v++) {
-		int rc = sw_dns_resolve(src, sc, r->cfg->naptr_build,
-		                        (enum sw_srv_order)tm->srv_order, tm->seed * 1000003u + v,
-		                        &res);
+		/* dns_cache_type 2: follow-ups from ADDITIONAL sections (lib/dns); 0 and 1 resolve
+		 * alike here, 0 differs in how long the result is used (sw_engine_routes_expiry) */
+		int rc = sw_dns_resolve_type(src, sc, r->cfg->dns_cache_type, r->cfg->naptr_build,
+		                             (enum sw_srv_order)tm->srv_order,
+		                             tm->seed * 1000003u + v, &res);
 
 		if (rc < 0) {
 			snprintf(err, errlen, "account config %u server %u %s: %s", ri + 1, s + 1,
@@ -1257,8 +1271,8 @@ sw_engine_routes_expiry(const struct sw_engine_routes *rs)
 
 	for (unsigned int i = 0; i < rs->n; i++)
 		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++)
-			if (rs->r[i].n_targets[s] > 0 && rs->r[i].ttl[s] != UINT32_MAX) {
-				uint64_t x = rs->resolved_ns + rs->r[i].ttl[s] * SW_NS_PER_S;
+			if (rs->r[i].n_targets[s] > 0) {
+				uint64_t x = route_expiry(rs, i, s, rs->resolved_ns);
 
 				if (x < t)
 					t = x;

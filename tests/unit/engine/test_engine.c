@@ -500,6 +500,20 @@ test_a_re_resolution_moves_lines_to_the_new_targets_at_their_next_refresh(void)
 	sw_config_free(c2);
 }
 
+static void
+test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made(void)
+{
+	struct run *run = run_new("#!version:1.0.0.1\naccount.1.dns_cache_type = 0\n", 1);
+
+	run->routes.resolved_ns = 7;
+	CU_ASSERT_EQUAL(sw_engine_routes_expiry(&run->routes), 7);
+	run_free(run);
+	run = run_new(NULL, 1);
+	run->routes.resolved_ns = 7;
+	CU_ASSERT_EQUAL(sw_engine_routes_expiry(&run->routes), 7 + 300 * SW_NS_PER_S);
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -513,6 +527,8 @@ static const struct sw_test_case engine_cases[] = {
          test_hostile_frames_are_counted_and_change_nothing},
         {"an avalanche starts every line at once", test_an_avalanche_starts_every_line_at_once},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"a real-time account's resolution ends as soon as it is made",
+         test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made},
         {"a re-resolution moves lines to the new targets at their next refresh",
          test_a_re_resolution_moves_lines_to_the_new_targets_at_their_next_refresh},
         {NULL, NULL},
