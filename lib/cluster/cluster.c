@@ -124,6 +124,7 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 	seed = cfg->seed;
 	c->key.k0 = sw_splitmix64(&seed);
 	c->key.k1 = sw_splitmix64(&seed);
+	cl_nonce_init(&c->nonces, &c->key);
 	max_bindings = cfg->max_bindings != 0 ? cfg->max_bindings : 65536;
 
 	c->n_servers = cfg->n_servers;
@@ -484,7 +485,7 @@ challenge(struct cl_ctx *x, const struct sw_sip_msg *m, int stale)
 	struct sw_sip_vars v;
 
 	memset(&v, 0, sizeof(v));
-	cl_nonce_make(&c->key, x->now, c->nonce_d.nonce);
+	cl_nonce_make(&c->nonces, x->now, c->nonce_d.nonce);
 	v.digest = &c->nonce_d;
 	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
 	x->s->st.challenges++;
@@ -528,6 +529,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	struct cl_binding *b;
 	uint8_t ha1[16];
 	int64_t expires;
+	uint32_t h;
 	int rc;
 
 	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX || !sane(aor) ||
@@ -541,7 +543,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		return;
 	}
 	/* the binding is needed after the credentials are checked: start loading it now */
-	cl_table_prefetch(t, aor.p, aor.len);
+	h = cl_hash_user(t->key, aor.p, aor.len); /* 1 <= aor.len <= SW_CLUSTER_USER_MAX */
+	__builtin_prefetch(&t->b[h & t->mask]);
 	rc = sw_cluster_credentials_parse(&cr, auth.p, auth.len);
 	if (rc == -EPROTONOSUPPORT) {
 		challenge(x, m, 0);
@@ -557,7 +560,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		cl_answer(x, m, T_403, 403, NULL);
 		return;
 	}
-	switch (cl_nonce_check(&c->key, cr.nonce, x->now, c->nonce_ttl_s)) {
+	switch (cl_nonce_check(&c->nonces, cr.nonce, x->now, c->nonce_ttl_s)) {
 	case CL_NONCE_BAD:
 		s->st.bad_nonce++;
 		challenge(x, m, 0);
@@ -576,7 +579,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		goto forbidden;
 
 	/* HA1 is kept in the binding once a user has authenticated (a registrar's stored HA1) */
-	b = cl_table_find(t, aor.p, aor.len);
+	b = cl_table_find_h(t, h, aor.p, aor.len);
 	if (b != NULL && b->has_ha1 && cr.username.len == aor.len &&
 	    memcmp(cr.username.p, aor.p, aor.len) == 0)
 		memcpy(ha1, b->ha1, 16);
@@ -611,7 +614,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	if (expires > c->max_expires)
 		expires = c->max_expires;
 	if (b == NULL)
-		b = cl_table_get(t, aor.p, aor.len);
+		b = cl_table_get_h(t, h, aor.p, aor.len);
 	if (b == NULL) {
 		s->st.table_full++;
 		cl_answer(x, m, T_503, 503, NULL);

@@ -7,6 +7,10 @@
  */
 #include <string.h>
 
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+
 #include "cluster_private.h"
 
 static inline char
@@ -84,6 +88,30 @@ cl_hdr_is(const struct cl_hdr *h, const char *full, size_t flen, char compact)
 	return cl_ieq(h->name, full, flen);
 }
 
+#ifdef __AVX2__
+/*
+ * The line starts in [q, q + 32) worth looking at, as a bit mask: positions whose previous byte
+ * is LF (every LF ends a line, so the byte after it starts a header, a continuation or the
+ * empty line) and whose byte is the name's first letter in either case (f and c, lower case),
+ * or CR or LF (the empty line). q[-1] and q[31] must be readable.
+ */
+static inline uint32_t
+line_starts32(const char *q, char f, char c)
+{
+	__m256i prev = _mm256_loadu_si256((const __m256i *)(const void *)(q - 1));
+	__m256i cur = _mm256_loadu_si256((const __m256i *)(const void *)q);
+	__m256i low = _mm256_or_si256(cur, _mm256_set1_epi8(0x20));
+	__m256i want =
+	        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(low, _mm256_set1_epi8(f)),
+	                                        _mm256_cmpeq_epi8(low, _mm256_set1_epi8(c))),
+	                        _mm256_or_si256(_mm256_cmpeq_epi8(cur, _mm256_set1_epi8('\r')),
+	                                        _mm256_cmpeq_epi8(cur, _mm256_set1_epi8('\n'))));
+
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_and_si256(_mm256_cmpeq_epi8(prev, _mm256_set1_epi8('\n')), want));
+}
+#endif
+
 int
 cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char compact,
             struct sw_sip_str *value)
@@ -98,6 +126,37 @@ cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char com
 	 */
 	while (it.p < it.end) {
 		char f = lower(*it.p);
+#ifdef __AVX2__
+		/*
+		 * it.p starts a line: jump 32 bytes at a time to the next line start that is a
+		 * candidate or the empty line (the same lines the byte loop below stops at, as
+		 * (ch | 0x20) equals a lower-case letter only for that letter in either case).
+		 */
+		if (it.end - it.p >= 32) {
+			const char *q = it.p;
+			uint32_t m = 0;
+
+			while (it.end - q >= 32 &&
+			       (m = line_starts32(q, full[0], compact != 0 ? compact : full[0])) ==
+			               0)
+				q += 32;
+			if (m != 0) {
+				it.p = q + __builtin_ctz(m);
+			} else if (q == it.end) {
+				return 0;
+			} else if (q[-1] != '\n') {
+				/* the last bytes: on to the next line start, then byte by byte */
+				const char *lf = memchr(q, '\n', (size_t)(it.end - q));
+				if (lf == NULL)
+					return 0;
+				it.p = lf + 1;
+				continue;
+			} else {
+				it.p = q;
+			}
+			f = lower(*it.p);
+		}
+#endif
 		if (f == '\r' || f == '\n')
 			return 0; /* the empty line */
 		if (f == full[0] || (compact != 0 && f == compact)) {

@@ -73,10 +73,24 @@ enum cl_nonce_state {
 	CL_NONCE_BAD
 };
 
+/** The nonce of one second, kept: every nonce issued in that second is this text. */
+struct cl_nonce_entry {
+	uint32_t t; /* seconds */
+	uint8_t valid;
+	char text[CL_NONCE_LEN];
+};
+
+/** The nonce secret and the nonces of the last two seconds (by parity). */
+struct cl_nonces {
+	struct sw_sip_token_key key;
+	struct cl_nonce_entry e[2];
+};
+
+void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
 /** CL_NONCE_LEN characters: issue time and its MAC. */
-void cl_nonce_make(const struct sw_sip_token_key *key, uint64_t now, char *out);
+void cl_nonce_make(struct cl_nonces *n, uint64_t now, char *out);
 /** @return enum cl_nonce_state. */
-int cl_nonce_check(const struct sw_sip_token_key *key, struct sw_sip_str nonce, uint64_t now,
+int cl_nonce_check(const struct cl_nonces *n, struct sw_sip_str nonce, uint64_t now,
                    uint32_t ttl_s);
 /** 32 hex characters of MD5(p). */
 void cl_md5_hex(const void *p, size_t n, char *out);
@@ -119,6 +133,11 @@ void cl_table_prefetch(const struct cl_table *t, const char *user, size_t len);
 struct cl_binding *cl_table_find(const struct cl_table *t, const char *user, size_t len);
 /** The slot for user, inserted empty-but-keyed when new; NULL when the table is full. */
 struct cl_binding *cl_table_get(struct cl_table *t, const char *user, size_t len);
+/** cl_table_find() with h = cl_hash_user(t->key, user, len) computed by the caller. */
+struct cl_binding *cl_table_find_h(const struct cl_table *t, uint32_t h, const char *user,
+                                   size_t len);
+/** cl_table_get() with h = cl_hash_user(t->key, user, len) computed by the caller. */
+struct cl_binding *cl_table_get_h(struct cl_table *t, uint32_t h, const char *user, size_t len);
 /** Remove user; @return 1 when it was there. */
 int cl_table_del(struct cl_table *t, const char *user, size_t len);
 /** Remove up to budget expired bindings, looking at up to 4 * budget slots. */
@@ -206,6 +225,7 @@ struct sw_cluster {
 	unsigned n_tables;
 	struct cl_table table[SW_CLUSTER_MAX_SERVERS];
 	struct sw_sip_token_key key; /* nonces, branches, tags */
+	struct cl_nonces nonces;
 	uint32_t nonce_ttl_s, min_expires, max_expires;
 	uint8_t record_route;
 	char realm[128];

@@ -104,13 +104,13 @@ cl_table_prefetch(const struct cl_table *t, const char *user, size_t len)
 }
 
 struct cl_binding *
-cl_table_find(const struct cl_table *t, const char *user, size_t len)
+cl_table_find_h(const struct cl_table *t, uint32_t h, const char *user, size_t len)
 {
 	uint32_t i;
 
 	if (len == 0 || len > SW_CLUSTER_USER_MAX)
 		return NULL;
-	for (i = cl_hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
+	for (i = h & t->mask;; i = (i + 1) & t->mask) {
 		struct cl_binding *b = &t->b[i];
 		if (b->len == 0)
 			return NULL;
@@ -120,13 +120,21 @@ cl_table_find(const struct cl_table *t, const char *user, size_t len)
 }
 
 struct cl_binding *
-cl_table_get(struct cl_table *t, const char *user, size_t len)
+cl_table_find(const struct cl_table *t, const char *user, size_t len)
+{
+	if (len == 0 || len > SW_CLUSTER_USER_MAX)
+		return NULL;
+	return cl_table_find_h(t, cl_hash_user(t->key, user, len), user, len);
+}
+
+struct cl_binding *
+cl_table_get_h(struct cl_table *t, uint32_t h, const char *user, size_t len)
 {
 	uint32_t i;
 
 	if (len == 0 || len > SW_CLUSTER_USER_MAX)
 		return NULL;
-	for (i = cl_hash_user(t->key, user, len) & t->mask;; i = (i + 1) & t->mask) {
+	for (i = h & t->mask;; i = (i + 1) & t->mask) {
 		struct cl_binding *b = &t->b[i];
 		if (b->len == 0)
 			break;
@@ -143,6 +151,14 @@ cl_table_get(struct cl_table *t, const char *user, size_t len)
 		t->count++;
 		return b;
 	}
+}
+
+struct cl_binding *
+cl_table_get(struct cl_table *t, const char *user, size_t len)
+{
+	if (len == 0 || len > SW_CLUSTER_USER_MAX)
+		return NULL;
+	return cl_table_get_h(t, cl_hash_user(t->key, user, len), user, len);
 }
 
 /* Empty slot i and pull later entries of its probe run back (algorithm R). */

@@ -72,5 +72,6 @@ extern const struct sw_test_suite suite_registrar;
 extern const struct sw_test_suite suite_faults;
 extern const struct sw_test_suite suite_proxy;
 extern const struct sw_test_suite suite_credentials;
+extern const struct sw_test_suite suite_fast;
 
 #endif /* TEST_CLUSTER_H */

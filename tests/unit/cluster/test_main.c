@@ -191,5 +191,5 @@ tc_accounted(const struct sw_cluster *c, unsigned n_servers)
 }
 
 const struct sw_test_suite *const sw_test_suites[] = {
-        &suite_registrar, &suite_faults, &suite_proxy, &suite_credentials, NULL,
+        &suite_registrar, &suite_faults, &suite_proxy, &suite_credentials, &suite_fast, NULL,
 };
