@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,6 +501,32 @@ resolve_neighbours(struct app *a, struct sw_net_neigh_table *t, const struct rte
 	*t = want;
 }
 
+/* a re-resolution on a control thread, so that a slow or dead DNS server delays neither the
+ * progress lines nor the emulated cluster polled by the control core */
+struct resolver {
+	const struct sw_config *config;
+	const struct sw_dns_source *src;
+	const struct sw_engine_routes *cur;
+	struct sw_engine_routes *next;
+	uint64_t now;
+	bool changed, running;
+	int rc;
+	char err[256];
+	atomic_bool done;
+	pthread_t th;
+};
+
+static void *
+resolver_main(void *arg)
+{
+	struct resolver *r = arg;
+
+	r->rc = sw_engine_routes_rebuild(r->next, r->cur, r->config, r->src, r->now, &r->changed,
+	                                 r->err, sizeof(r->err));
+	atomic_store_explicit(&r->done, true, memory_order_release);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -756,6 +784,7 @@ main(int argc, char **argv)
 	 * (static cache and --dns as at start) and offer the result to the workers; the routes
 	 * before are freed once every worker took the new ones */
 	struct sw_engine_routes *live = &a->routes, *offered = NULL;
+	struct resolver res = {.config = a->config, .src = &src};
 	uint64_t next_dns;
 
 	a->routes.resolved_ns = start;
@@ -793,36 +822,60 @@ main(int argc, char **argv)
 				a->routes.n_servers = live->n_servers;
 				memcpy(a->routes.server, live->server, sizeof(a->routes.server));
 			}
-		} else if (now >= next_dns && phase == 0) {
-			struct sw_engine_routes *next = calloc(1, sizeof(*next));
-			bool changed = false;
-
-			a->dns_refreshes++;
-			if (next == NULL ||
-			    sw_engine_routes_rebuild(next, live, a->config, &src, now, &changed,
-			                             err, sizeof(err)) < 0) {
-				/* keep the last good lists; try again in 30 s */
-				a->dns_failures++;
-				free(next);
-				next_dns = now + 30 * SW_NS_PER_S;
-				printf("sipswarm: t=%.0f s: re-resolution failed (%s); the last lists "
-				       "stay in use\n",
-				       t, next ? err : "out of memory");
-			} else {
-				a->dns_changes += changed;
-				if (changed)
-					printf("sipswarm: t=%.0f s: re-resolved, the target lists "
-					       "changed\n",
-					       t);
-				for (unsigned int i = 0; i < a->n_workers; i++)
-					sw_engine_offer_routes(a->w[i].e, next);
-				offered = next;
-				next_dns = sw_engine_routes_expiry(next);
-				/* at most once a second, whatever the TTLs */
-				if (next_dns < now + SW_NS_PER_S)
-					next_dns = now + SW_NS_PER_S;
+		} else if (res.running) {
+			if (atomic_load_explicit(&res.done, memory_order_acquire)) {
+				if (!pthread_equal(res.th, pthread_self()))
+					pthread_join(res.th, NULL);
+				res.running = false;
+				if (res.rc < 0) {
+					/* keep the last good lists; try again in 30 s */
+					a->dns_failures++;
+					sw_engine_routes_free(res.next);
+					free(res.next);
+					next_dns = now + 30 * SW_NS_PER_S;
+					printf("sipswarm: t=%.0f s: re-resolution failed (%s); the last "
+					       "lists stay in use\n",
+					       t, res.err);
+				} else {
+					a->dns_changes += res.changed;
+					if (res.changed)
+						printf("sipswarm: t=%.0f s: re-resolved, the target lists "
+						       "changed\n",
+						       t);
+					for (unsigned int i = 0; i < a->n_workers; i++)
+						sw_engine_offer_routes(a->w[i].e, res.next);
+					offered = res.next;
+					next_dns = sw_engine_routes_expiry(res.next);
+					/* at most once a second, whatever the TTLs */
+					if (next_dns < now + SW_NS_PER_S)
+						next_dns = now + SW_NS_PER_S;
+				}
+				res.next = NULL;
+				fflush(stdout);
 			}
-			fflush(stdout);
+		} else if (now >= next_dns && phase == 0) {
+			a->dns_refreshes++;
+			res.next = calloc(1, sizeof(*res.next));
+			res.cur = live;
+			res.now = now;
+			res.changed = false;
+			res.rc = -ENOMEM;
+			atomic_store(&res.done, false);
+			if (res.next == NULL) {
+				atomic_store(&res.done, true);
+				snprintf(res.err, sizeof(res.err), "out of memory");
+				res.running = false;
+				a->dns_failures++;
+				next_dns = now + 30 * SW_NS_PER_S;
+			} else if (rte_ctrl_thread_create(&res.th, "sw-dns", NULL, resolver_main,
+			                                  &res) == 0) {
+				res.running = true;
+			} else {
+				/* no thread: resolve here */
+				resolver_main(&res);
+				res.running = true;
+				res.th = pthread_self();
+			}
 		}
 		if (phase == 0 && (got_signal || (duration > 0 && t >= duration))) {
 			if (got_signal)
@@ -856,6 +909,12 @@ main(int argc, char **argv)
 		sw_engine_free(a->w[i].e);
 	if (a->o.pair)
 		app_cluster_fini(a);
+	if (res.running) {
+		if (!pthread_equal(res.th, pthread_self()))
+			pthread_join(res.th, NULL);
+		sw_engine_routes_free(res.next);
+		free(res.next);
+	}
 	if (offered != NULL) {
 		sw_engine_routes_free(offered);
 		free(offered);
