@@ -16,6 +16,10 @@
 #define MAX_REALMS 16
 #define NO_SID     0xff
 
+/* authenticated REGISTERs signed together: lib/sip's multi-buffer MD5 hashes 16 lanes (two
+ * interleaved groups of 8) per call, so a burst of 8 would leave half of them idle */
+#define SW_ENGINE_SIGN_BURST 16
+
 struct sw_engine {
 	struct sw_engine_cfg cfg;
 	const struct sw_engine_routes *routes;            /* in use by the worker */
@@ -33,7 +37,7 @@ struct sw_engine {
 	struct {
 		uint32_t i;
 		struct sw_phone_action a;
-	} pending[8];
+	} pending[SW_ENGINE_SIGN_BURST];
 	char *ident; /* every line's user and auth names, formatted once at start */
 	size_t ident_cap;
 	bool stopped;
@@ -512,16 +516,16 @@ fail:
 		e->cfg.io.drop(e->cfg.io.arg, f);
 }
 
-/* sign the pending authenticated REGISTERs together (8-lane MD5 where the build has AVX2)
+/* sign the pending authenticated REGISTERs together (16-lane MD5 where the build has AVX2)
  * and send them; the lines' state already moved on, only the bytes waited */
 static void
 flush_pending(struct sw_engine *e)
 {
-	struct sw_sip_digest *d[8];
-	const char *ha2[8];
-	uint32_t cn[8];
-	char hex[8][SW_SIP_SHA256_HEX];
-	char *out[8];
+	struct sw_sip_digest *d[SW_ENGINE_SIGN_BURST];
+	const char *ha2[SW_ENGINE_SIGN_BURST];
+	uint32_t cn[SW_ENGINE_SIGN_BURST];
+	char hex[SW_ENGINE_SIGN_BURST][SW_SIP_SHA256_HEX];
+	char *out[SW_ENGINE_SIGN_BURST];
 	unsigned int n = e->n_pending;
 
 	if (n == 0)
