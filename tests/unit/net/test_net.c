@@ -237,8 +237,50 @@ test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one(void)
 	CU_ASSERT_EQUAL(sw_net_classify(off, SW_NET_HDR_LEN + n, &p), SW_NET_K_UDP);
 }
 
+/* RFC 1071 by the book: 16-bit big-endian words, end-around carry, odd byte padded */
+static uint16_t
+reference_csum(const uint8_t *b, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void
+test_checksums_of_every_length_and_alignment_match_rfc1071_by_the_book(void)
+{
+	static uint8_t buf[1600];
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	unsigned int bad = 0;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	memset(buf + 700, 0xff, 300); /* long runs of all ones: the carries */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= sizeof(buf); n += 1 + n / 16) {
+			uint16_t c = sw_net_csum_fold(sw_net_csum_add(buf + off, n, 0));
+			uint8_t wire[2];
+
+			memcpy(wire, &c, 2);
+			bad += (uint16_t)(wire[0] << 8 | wire[1]) != reference_csum(buf + off, n);
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sw_test_case net_cases[] = {
         {"the RFC 1071 example sums as published", test_the_rfc1071_example_sums_as_published},
+        {"checksums of every length and alignment match RFC 1071 by the book",
+         test_checksums_of_every_length_and_alignment_match_rfc1071_by_the_book},
         {"a written datagram classifies back to its fields",
          test_a_written_datagram_classifies_back_to_its_fields},
         {"damaged frames are dropped with their reason",
