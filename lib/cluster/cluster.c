@@ -175,7 +175,9 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 	c->free_stack = calloc(c->n_slots, sizeof(uint32_t));
 	c->out_cap = SW_SIP_MSG_MAX + 1024 + SW_SIP_BUILD_SLACK;
 	c->out = malloc(c->out_cap);
-	if (c->slot == NULL || c->heap == NULL || c->free_stack == NULL || c->out == NULL) {
+	c->pre = cl_alloc_lines(CL_BURST * sizeof(struct cl_pre));
+	if (c->slot == NULL || c->heap == NULL || c->free_stack == NULL || c->out == NULL ||
+	    c->pre == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -203,6 +205,7 @@ sw_cluster_free(struct sw_cluster *c)
 	free(c->heap);
 	free(c->free_stack);
 	free(c->out);
+	free(c->pre);
 	free(c);
 }
 
@@ -528,19 +531,44 @@ sane(struct sw_sip_str s)
 	return bad == 0;
 }
 
+/* HA1 of cr's user: kept in the binding of the AOR once the user has authenticated there (a
+ * registrar's stored HA1), else derived by the password rule (the same value either way). */
 static void
-registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len)
+ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str aor,
+       const struct sw_cluster_credentials *cr, uint8_t *ha1)
+{
+	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
+	    memcmp(cr->username.p, aor.p, aor.len) == 0)
+		memcpy(ha1, b->ha1, 16);
+	else
+		cl_ha1(c, cr->username, ha1);
+}
+
+/* The credentials checks that need no state, before the digest response. */
+static int
+cred_fields_ok(const struct sw_cluster *c, const struct sw_cluster_credentials *cr)
+{
+	return cr->realm.len == c->realm_len && memcmp(cr->realm.p, c->realm, c->realm_len) == 0 &&
+	       cr->username.len <= SW_CLUSTER_USER_MAX &&
+	       (cr->algorithm.len == 0 || cl_ieq(cr->algorithm, "md5", 3)) &&
+	       (cr->qop.len == 0 || cl_ieq(cr->qop, "auth", 4));
+}
+
+static void
+registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len,
+          const struct cl_pre *pre)
 {
 	struct sw_cluster *c = x->c;
 	struct cl_server *s = x->s;
 	struct cl_table *t = &c->table[s->table];
-	struct sw_cluster_credentials cr;
+	struct sw_cluster_credentials crl;
+	const struct sw_cluster_credentials *crp = &crl;
 	struct sw_sip_str aor, auth;
 	struct cl_binding *b;
 	uint8_t ha1[16];
 	int64_t expires;
 	uint32_t h;
-	int rc;
+	int rc, found;
 
 	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX || !sane(aor) ||
 	    (m->contact_uri.len > 1 && !sane(m->contact_uri))) {
@@ -548,14 +576,25 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		cl_answer(x, m, T_400, 400, NULL);
 		return;
 	}
-	if (!cl_hdr_find(buf, len, "authorization", 13, 0, &auth)) {
+	if (pre != NULL) {
+		found = pre->has_auth;
+		auth = pre->auth;
+	} else {
+		found = cl_hdr_find(buf, len, "authorization", 13, 0, &auth);
+	}
+	if (!found) {
 		challenge(x, m, 0);
 		return;
 	}
 	/* the binding is needed after the credentials are checked: start loading it now */
 	h = cl_hash_user(t->key, aor.p, aor.len); /* 1 <= aor.len <= SW_CLUSTER_USER_MAX */
 	__builtin_prefetch(&t->b[h & t->mask]);
-	rc = sw_cluster_credentials_parse(&cr, auth.p, auth.len);
+	if (pre != NULL) {
+		rc = pre->cr_rc;
+		crp = &pre->cr;
+	} else {
+		rc = sw_cluster_credentials_parse(&crl, auth.p, auth.len);
+	}
 	if (rc == -EPROTONOSUPPORT) {
 		challenge(x, m, 0);
 		return;
@@ -570,7 +609,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		cl_answer(x, m, T_403, 403, NULL);
 		return;
 	}
-	switch (cl_nonce_check(&c->nonces, cr.nonce, x->now, c->nonce_ttl_s)) {
+	switch (cl_nonce_check(&c->nonces, crp->nonce, x->now, c->nonce_ttl_s)) {
 	case CL_NONCE_BAD:
 		s->st.bad_nonce++;
 		challenge(x, m, 0);
@@ -582,21 +621,19 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	default:
 		break;
 	}
-	if (cr.realm.len != c->realm_len || memcmp(cr.realm.p, c->realm, c->realm_len) != 0 ||
-	    cr.username.len > SW_CLUSTER_USER_MAX ||
-	    (cr.algorithm.len > 0 && !cl_ieq(cr.algorithm, "md5", 3)) ||
-	    (cr.qop.len > 0 && !cl_ieq(cr.qop, "auth", 4)))
+	if (!cred_fields_ok(c, crp))
 		goto forbidden;
 
-	/* HA1 is kept in the binding once a user has authenticated (a registrar's stored HA1) */
 	b = cl_table_find_h(t, h, aor.p, aor.len);
-	if (b != NULL && b->has_ha1 && cr.username.len == aor.len &&
-	    memcmp(cr.username.p, aor.p, aor.len) == 0)
-		memcpy(ha1, b->ha1, 16);
-	else
-		cl_ha1(c, cr.username, ha1);
-	if (!cl_response_check(ha1, ha2_of(c, cr.uri), &cr))
-		goto forbidden;
+	if (pre != NULL && pre->verdict != 0) {
+		memcpy(ha1, pre->ha1, 16);
+		if (pre->verdict != 1)
+			goto forbidden;
+	} else {
+		ha1_of(c, b, aor, crp, ha1);
+		if (!cl_response_check(ha1, ha2_of(c, crp->uri), crp))
+			goto forbidden;
+	}
 	s->st.auth_ok++;
 
 	/* RFC 3261 section 10.3 step 6: the contact's expires, else Expires, else our default */
@@ -635,7 +672,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		b->port = x->src_port;
 	}
 	b->expires = x->now + (uint64_t)expires * SW_NS_PER_S;
-	if (cr.username.len == aor.len && memcmp(cr.username.p, aor.p, aor.len) == 0) {
+	if (crp->username.len == aor.len && memcmp(crp->username.p, aor.p, aor.len) == 0) {
 		memcpy(b->ha1, ha1, 16);
 		b->has_ha1 = 1;
 	}
@@ -666,14 +703,119 @@ server_at(struct sw_cluster *c, uint32_t ip, uint16_t port)
 	return NULL;
 }
 
+/*
+ * The registrar's first steps for a REGISTER, that change no state: the AOR, the credentials,
+ * and the digest response's input, padded into pre->blk when it is two blocks (the 8-lane MD5
+ * then gives the verdict: returns 1), else the verdict at once.
+ */
+static int
+pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, const char *buf,
+             size_t len)
+{
+	const struct sw_cluster_credentials *cr = &pre->cr;
+	const struct cl_table *t = &c->table[s->table];
+	struct sw_sip_str aor;
+	size_t n;
+
+	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
+		return 0;
+	pre->reg = 1;
+	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
+	if (!pre->has_auth)
+		return 0;
+	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
+	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
+		return 0;
+	ha1_of(c, cl_table_find(t, aor.p, aor.len), aor, cr, pre->ha1);
+	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
+	n = 66 + cr->nonce.len +
+	    (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
+	if (n + 9 <= sizeof(pre->blk)) {
+		cl_md5_pad(pre->blk, cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+		return 1; /* the 8-lane pass decides */
+	}
+	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
+	return 0;
+}
+
+static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
+                          uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
+                          sw_cluster_emit emit, void *arg, struct cl_pre *pre);
+
 unsigned
 sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
                  uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
                  sw_cluster_emit emit, void *arg)
 {
+	return input_one(c, now, src_ip, src_port, dst_ip, dst_port, buf, len, emit, arg, NULL);
+}
+
+/* The datagrams parse requests with (see input_one). */
+#define WANT_FIRST (SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS)
+
+unsigned
+sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
+                       unsigned n, sw_cluster_emit emit, void *arg)
+{
+	unsigned emitted = 0;
+
+	for (unsigned base = 0; base < n; base += CL_BURST) {
+		unsigned k = n - base < CL_BURST ? n - base : CL_BURST;
+		unsigned lane[CL_BURST], nl = 0;
+
+		/* first pass: parse, and the digest responses of the REGISTERs */
+		for (unsigned i = 0; i < k; i++) {
+			const struct sw_cluster_rx *r = &rx[base + i];
+			const struct cl_server *s = server_at(c, r->dst_ip, r->dst_port);
+			struct cl_pre *pre = &c->pre[i];
+
+			pre->reg = 0;
+			pre->verdict = 0;
+			pre->parse_rc = sw_sip_parse(&pre->m, r->buf, r->len, WANT_FIRST);
+			if (s == NULL || pre->parse_rc != SW_SIP_OK || !pre->m.is_request ||
+			    pre->m.method != SW_SIP_METHOD_REGISTER)
+				continue;
+			if (pre_register(c, s, pre, r->buf, r->len))
+				lane[nl++] = i;
+		}
+		/* the responses' MD5, two blocks each, eight at a time (one alone: the scalar) */
+		for (unsigned g = 0; g < nl; g += 8) {
+			unsigned m = nl - g < 8 ? nl - g : 8;
+			const uint8_t *in[8];
+			uint8_t md[8][16];
+
+			if (m == 1) {
+				cl_md5_blocks(c->pre[lane[g]].blk, 2, md[0]);
+			} else {
+				/* unused lanes hash the first one again; their result is dropped */
+				for (unsigned l = 0; l < 8; l++)
+					in[l] = c->pre[lane[g + (l < m ? l : 0)]].blk;
+				cl_md5x8(in, 2, md);
+			}
+			for (unsigned l = 0; l < m; l++) {
+				struct cl_pre *pre = &c->pre[lane[g + l]];
+				pre->verdict = cl_response_match(md[l], &pre->cr) ? 1 : 2;
+			}
+		}
+		/* second pass: in order, as one call each */
+		for (unsigned i = 0; i < k; i++) {
+			const struct sw_cluster_rx *r = &rx[base + i];
+			emitted += input_one(c, now, r->src_ip, r->src_port, r->dst_ip, r->dst_port,
+			                     r->buf, r->len, emit, arg, &c->pre[i]);
+		}
+	}
+	return emitted;
+}
+
+static unsigned
+input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
+          uint16_t dst_port, const char *buf, size_t len, sw_cluster_emit emit, void *arg,
+          struct cl_pre *pre)
+{
 	struct cl_server *s = server_at(c, dst_ip, dst_port);
-	struct sw_sip_msg m;
+	struct sw_sip_msg ml, *mp = pre != NULL ? &pre->m : &ml; /* pre: parsed already */
 	struct cl_ctx x;
+	int rc;
 
 	if (now > c->now_seen)
 		c->now_seen = now;
@@ -707,50 +849,49 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	 * echoed in the answers), the Contact and the numbers, not the top Via's sub-fields; the
 	 * proxy parses again with everything.
 	 */
-	if (sw_sip_parse(&m, buf, len,
-	                 SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) !=
-	    SW_SIP_OK) {
+	rc = pre != NULL ? pre->parse_rc : (int)sw_sip_parse(mp, buf, len, WANT_FIRST);
+	if (rc != SW_SIP_OK) {
 		s->st.parse_errors++;
 		return 0;
 	}
-	if ((!m.is_request ||
-	     (m.method != SW_SIP_METHOD_REGISTER && m.method != SW_SIP_METHOD_OPTIONS &&
-	      m.method != SW_SIP_METHOD_SUBSCRIBE)) &&
-	    sw_sip_parse(&m, buf, len,
+	if ((!mp->is_request ||
+	     (mp->method != SW_SIP_METHOD_REGISTER && mp->method != SW_SIP_METHOD_OPTIONS &&
+	      mp->method != SW_SIP_METHOD_SUBSCRIBE)) &&
+	    sw_sip_parse(mp, buf, len,
 	                 SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT |
 	                         SW_SIP_WANT_NUMBERS) != SW_SIP_OK) {
 		s->st.parse_errors++;
 		return 0;
 	}
-	if (!m.is_request) {
+	if (!mp->is_request) {
 		s->st.rx_responses++;
-		cl_proxy_response(&x, &m, buf, len);
+		cl_proxy_response(&x, mp, buf, len);
 		return x.emitted;
 	}
 	s->st.rx_requests++;
-	s->st.rx_by_method[m.method < SW_SIP_METHOD_COUNT ? m.method : SW_SIP_METHOD_OTHER]++;
+	s->st.rx_by_method[mp->method < SW_SIP_METHOD_COUNT ? mp->method : SW_SIP_METHOD_OTHER]++;
 	if (s->fault.kind == SW_CLUSTER_503) {
 		struct sw_sip_vars v;
 
 		s->st.fault_503++;
 		memset(&v, 0, sizeof(v));
 		v.n[SW_SIP_N_EXPIRES] = s->fault.param;
-		cl_answer(&x, &m, s->fault.param != 0 ? T_503_RA : T_503, 503, &v); /* not an ACK */
+		cl_answer(&x, mp, s->fault.param != 0 ? T_503_RA : T_503, 503, &v); /* not an ACK */
 		return x.emitted;
 	}
-	switch (m.method) {
+	switch (mp->method) {
 	case SW_SIP_METHOD_REGISTER:
-		registrar(&x, &m, buf, len);
+		registrar(&x, mp, buf, len, pre != NULL && pre->reg ? pre : NULL);
 		break;
 	case SW_SIP_METHOD_OPTIONS:
-		cl_answer(&x, &m, T_200_OPTIONS, 200, NULL);
+		cl_answer(&x, mp, T_200_OPTIONS, 200, NULL);
 		break;
 	case SW_SIP_METHOD_SUBSCRIBE: {
 		struct sw_sip_vars v;
-		int64_t e = m.expires >= 0 ? m.expires : 3600;
+		int64_t e = mp->expires >= 0 ? mp->expires : 3600;
 		memset(&v, 0, sizeof(v));
 		v.n[SW_SIP_N_EXPIRES] = (uint32_t)(e > c->max_expires ? c->max_expires : e);
-		cl_answer(&x, &m, T_200_SUB, 200, &v);
+		cl_answer(&x, mp, T_200_SUB, 200, &v);
 		break;
 	}
 	case SW_SIP_METHOD_INVITE:
@@ -762,14 +903,14 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 	case SW_SIP_METHOD_INFO:
 	case SW_SIP_METHOD_MESSAGE:
 	case SW_SIP_METHOD_REFER:
-		cl_proxy_request(&x, &m, buf, len);
+		cl_proxy_request(&x, mp, buf, len);
 		break;
 	case SW_SIP_METHOD_NOTIFY:
 	case SW_SIP_METHOD_PUBLISH:
-		cl_answer(&x, &m, T_405, 405, NULL);
+		cl_answer(&x, mp, T_405, 405, NULL);
 		break;
 	default:
-		cl_answer(&x, &m, T_501, 501, NULL);
+		cl_answer(&x, mp, T_501, 501, NULL);
 		break;
 	}
 	return x.emitted;

@@ -354,45 +354,12 @@ cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
 	MD5((const unsigned char *)buf, n, ha1);
 }
 
-/*
- * MD5 (RFC 1321) of the n bytes at buf, which has room for the padding (n + 72 bytes): the
- * padded blocks go straight to OpenSSL's block function, without MD5_Update's buffering and
- * MD5_Final's copy and cleanse (the input is not secret here).
- */
-static void
-md5_padded(uint8_t *buf, size_t n, uint8_t *md)
+size_t
+cl_response_input(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr,
+                  uint8_t *buf)
 {
-	size_t nblk = (n + 9 + 63) / 64;
-	uint64_t bits = (uint64_t)n * 8;
-	MD5_CTX cx;
-	uint32_t h[4];
-
-	buf[n] = 0x80;
-	memset(buf + n + 1, 0, nblk * 64 - n - 9);
-	/* RFC 1321 section 3.2: the bit length, low-order word first (a little-endian host) */
-	for (int i = 0; i < 8; i++)
-		buf[nblk * 64 - 8 + i] = (uint8_t)(bits >> (8 * i));
-	MD5_Init(&cx);
-	for (size_t k = 0; k < nblk; k++)
-		MD5_Transform(&cx, buf + 64 * k);
-	h[0] = cx.A;
-	h[1] = cx.B;
-	h[2] = cx.C;
-	h[3] = cx.D;
-	memcpy(md, h, 16); /* the state words, little-endian: the digest bytes */
-}
-
-int
-cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr)
-{
-	/* HA1 ":" nonce ":" nc ":" cnonce ":" qop ":" HA2, each value at most 255, + padding */
-	uint8_t buf[32 + 1 + 255 + 1 + 255 + 1 + 255 + 1 + 255 + 1 + 32 + 72];
-	uint8_t md[16];
-	char hexr[32];
 	size_t n;
 
-	if (cr->response.len != 32)
-		return 0;
 	hex_bytes((char *)buf, ha1, 16);
 	n = 32;
 	buf[n++] = ':';
@@ -411,8 +378,30 @@ cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_c
 		buf[n++] = ':';
 	}
 	memcpy(buf + n, ha2, 32);
-	n += 32;
-	md5_padded(buf, n, md);
+	return n + 32;
+}
+
+unsigned
+cl_md5_pad(uint8_t *buf, size_t n)
+{
+	size_t nblk = (n + 9 + 63) / 64;
+	uint64_t bits = (uint64_t)n * 8;
+
+	buf[n] = 0x80;
+	memset(buf + n + 1, 0, nblk * 64 - n - 9);
+	/* RFC 1321 section 3.2: the bit length, low-order byte first */
+	for (int i = 0; i < 8; i++)
+		buf[nblk * 64 - 8 + i] = (uint8_t)(bits >> (8 * i));
+	return (unsigned)nblk;
+}
+
+int
+cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr)
+{
+	char hexr[32];
+
+	if (cr->response.len != 32)
+		return 0;
 	hex_bytes(hexr, md, 16);
 	if (memcmp(cr->response.p, hexr, 32) == 0)
 		return 1;
@@ -424,6 +413,38 @@ cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_c
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * The padded blocks straight to OpenSSL's block function, without MD5_Update's buffering and
+ * MD5_Final's copy and cleanse (the input is not secret here).
+ */
+void
+cl_md5_blocks(const uint8_t *blk, unsigned nblk, uint8_t *md)
+{
+	MD5_CTX cx;
+	uint32_t h[4];
+
+	MD5_Init(&cx);
+	for (unsigned k = 0; k < nblk; k++)
+		MD5_Transform(&cx, blk + 64 * k);
+	h[0] = cx.A;
+	h[1] = cx.B;
+	h[2] = cx.C;
+	h[3] = cx.D;
+	memcpy(md, h, 16); /* the state words, little-endian: the digest bytes */
+}
+
+int
+cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr)
+{
+	uint8_t buf[CL_RESPONSE_BUF];
+	uint8_t md[16];
+
+	if (cr->response.len != 32)
+		return 0;
+	cl_md5_blocks(buf, cl_md5_pad(buf, cl_response_input(ha1, ha2, cr, buf)), md);
+	return cl_response_match(md, cr);
 }
 
 #pragma GCC diagnostic pop

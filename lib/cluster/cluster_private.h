@@ -98,6 +98,19 @@ void cl_md5_hex(const void *p, size_t n, char *out);
 void cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1);
 /** @return 1 when cr->response is right for HA1 (binary) and HA2 (hex). */
 int cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr);
+/* HA1 ":" nonce ":" nc ":" cnonce ":" qop ":" HA2, each value at most 255, and MD5 padding */
+#define CL_RESPONSE_BUF (32 + 1 + 255 + 1 + 255 + 1 + 255 + 1 + 255 + 1 + 32 + 72)
+/** The bytes whose MD5 the response is, into buf (CL_RESPONSE_BUF); @return their count. */
+size_t cl_response_input(const uint8_t *ha1, const char *ha2,
+                         const struct sw_cluster_credentials *cr, uint8_t *buf);
+/** MD5 padding after n bytes at buf (room for it); @return the number of 64-byte blocks. */
+unsigned cl_md5_pad(uint8_t *buf, size_t n);
+/** @return 1 when cr->response (32 hex digits, either case) is the digest md. */
+int cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr);
+/** MD5 of one padded message of nblk blocks. */
+void cl_md5_blocks(const uint8_t *blk, unsigned nblk, uint8_t *md);
+/** MD5 of eight padded messages of nblk blocks each (cluster_md5.c). */
+void cl_md5x8(const uint8_t *const in[8], unsigned nblk, uint8_t out[8][16]);
 
 /* ---- the binding table (cluster_table.c) ---- */
 
@@ -207,6 +220,29 @@ struct cl_slot {
 	char data[SW_CLUSTER_SLOT_DATA];
 };
 
+/** Datagrams the first pass of sw_cluster_input_burst() looks at together. */
+#define CL_BURST 16u
+
+/*
+ * What the first pass over a burst learnt of one datagram without changing any state: its
+ * parse and, for a REGISTER with credentials, the credentials and the verdict of the digest
+ * response (a pure function of the datagram: HA1 derives from the user by the password rule,
+ * whether it comes from a binding or is computed). The second pass uses it where the single
+ * path would compute the same.
+ */
+struct cl_pre {
+	struct sw_sip_msg m;
+	struct sw_cluster_credentials cr;
+	struct sw_sip_str auth;
+	int parse_rc;     /* enum sw_sip_reason of the first parse */
+	int cr_rc;        /* of sw_cluster_credentials_parse when has_auth */
+	uint8_t reg;      /* 1: has_auth (and cr_rc, cr when has_auth) are set */
+	uint8_t has_auth; /* an Authorization header was found (auth) */
+	uint8_t verdict;  /* 0: not known, 1: the response is right, 2: wrong */
+	uint8_t ha1[16];  /* with a verdict */
+	uint8_t blk[128]; /* the padded response input waiting for the 8-lane MD5 */
+};
+
 /** One message being handled: where answers go and when. */
 struct cl_ctx {
 	struct sw_cluster *c;
@@ -248,6 +284,8 @@ struct sw_cluster {
 	uint64_t seq;
 	uint64_t unknown_dst;
 	uint64_t now_seen; /* the latest now given to input or poll */
+	/* the first pass of a burst: CL_BURST entries */
+	struct cl_pre *pre;
 	/* where answers are built */
 	char *out;
 	size_t out_cap;

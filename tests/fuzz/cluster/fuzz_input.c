@@ -6,7 +6,9 @@
  * lib/sip accepts, and the counters must add up. The registrar does not decode the top Via (it
  * answers the source address, RFC 3581, and echoes the Vias as they came), so an answer is
  * checked without that decoding; what the proxy forwards is checked with it, and without the
- * challenge decoding the cluster never asks of its input.
+ * challenge decoding the cluster never asks of its input. A second cluster gets the datagram three
+ * times in one sw_cluster_input_burst() call, the first three single calls: what both send
+ * and count must be the same, byte for byte.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,14 +23,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SRC_IP   UINT32_C(0xC6120003) /* 198.18.0.3 */
 #define SRC_PORT 5064
 
+/* What a cluster sent: a running FNV-1a hash of the datagrams and their fields. */
+struct sent {
+	uint64_t h;
+	unsigned n;
+};
+
+static void
+mix(struct sent *s, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s->h = (s->h ^ ((const uint8_t *)p)[i]) * UINT64_C(0x100000001B3);
+}
+
 static void
 check(void *arg, const struct sw_cluster_dgram *d)
 {
+	struct sent *s = arg;
 	struct sw_sip_msg m;
 
-	(void)arg;
 	if (d->len == 0 || d->data == NULL)
 		abort();
+	s->n++;
+	mix(s, &d->due, sizeof(d->due));
+	mix(s, &d->dst_ip, sizeof(d->dst_ip));
+	mix(s, &d->dst_port, sizeof(d->dst_port));
+	mix(s, &d->server, sizeof(d->server));
+	mix(s, &d->relayed, sizeof(d->relayed));
+	mix(s, d->data, d->len);
 	if (!d->relayed) {
 		/* an answer: ours, challenge included; the Vias are echoed as they came */
 		if (sw_sip_parse(&m, d->data, d->len, SW_SIP_WANT_ALL & ~SW_SIP_WANT_VIA) !=
@@ -42,9 +64,10 @@ check(void *arg, const struct sw_cluster_dgram *d)
 }
 
 static struct sw_cluster *
-cluster(void)
+cluster(unsigned which)
 {
-	static struct sw_cluster *c;
+	static struct sw_cluster *cs[2];
+	struct sw_cluster *c = cs[which];
 	static const char reg[] = "at 0 server 2 delay 5\n";
 	struct sw_cluster_cfg cfg;
 
@@ -66,20 +89,40 @@ cluster(void)
 	c = sw_cluster_new(&cfg);
 	if (c == NULL || sw_cluster_schedule_parse(c, reg, NULL, 0) != 0)
 		abort();
+	cs[which] = c;
 	return c;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sw_cluster *c = cluster();
-	struct sw_cluster_server_stats st;
+	struct sw_cluster *c = cluster(0), *cb = cluster(1);
+	struct sw_cluster_server_stats st, stb;
 	unsigned server = size & 1;
+	struct sent one = {UINT64_C(0xcbf29ce484222325), 0}, many = one;
+	unsigned e1 = 0, e2;
+	struct sw_cluster_rx rx = {.src_ip = SRC_IP,
+	                           .dst_ip = UINT32_C(0xC6120100) + server,
+	                           .src_port = SRC_PORT,
+	                           .dst_port = 5060,
+	                           .len = (uint32_t)size,
+	                           .buf = (const char *)data};
+	struct sw_cluster_rx three[3] = {rx, rx, rx};
 
-	sw_cluster_input(c, NOW, SRC_IP, SRC_PORT, UINT32_C(0xC6120100) + server, 5060,
-	                 (const char *)data, size, check, NULL);
-	sw_cluster_poll(c, NOW + 10 * UINT64_C(1000000), check, NULL);
+	if (size > UINT32_MAX)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		e1 += sw_cluster_input(c, NOW, SRC_IP, SRC_PORT, UINT32_C(0xC6120100) + server,
+		                       5060, (const char *)data, size, check, &one);
+	e2 = sw_cluster_input_burst(cb, NOW, three, 3, check, &many);
+	e1 += sw_cluster_poll(c, NOW + 10 * UINT64_C(1000000), check, &one);
+	e2 += sw_cluster_poll(cb, NOW + 10 * UINT64_C(1000000), check, &many);
+	if (e1 != e2 || one.n != many.n || one.h != many.h)
+		abort();
 	sw_cluster_stats(c, server, &st);
+	sw_cluster_stats(cb, server, &stb);
+	if (memcmp(&st, &stb, sizeof(st)) != 0)
+		abort();
 	if (st.rx != st.rx_requests + st.rx_responses + st.parse_errors + st.dropped_silent +
 	                     st.dropped_capacity)
 		abort();

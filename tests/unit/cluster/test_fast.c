@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#include <openssl/md5.h>
+
 #include "cluster_private.h"
 #include "test_cluster.h"
 
@@ -188,13 +192,228 @@ test_lookups_by_a_given_hash_find_what_the_plain_ones_find(void)
 	cl_table_fini(&t);
 }
 
+static void
+test_eight_lane_md5_equals_openssl(void)
+{
+	uint64_t seed = 11;
+
+	for (unsigned nblk = 1; nblk <= 3; nblk++) {
+		uint8_t buf[8][192], md[8][16], want[16];
+		const uint8_t *in[8];
+		size_t len[8];
+
+		for (unsigned l = 0; l < 8; l++) {
+			/* the longest message that still pads into nblk blocks, less a little */
+			len[l] = nblk * 64 - 9 - (size_t)(sw_splitmix64(&seed) % 20);
+			for (size_t i = 0; i < len[l]; i++)
+				buf[l][i] = (uint8_t)sw_splitmix64(&seed);
+			CU_ASSERT_EQUAL(cl_md5_pad(buf[l], len[l]), nblk);
+			in[l] = buf[l];
+		}
+		cl_md5x8(in, nblk, md);
+		for (unsigned l = 0; l < 8; l++) {
+			MD5(buf[l], len[l], want); /* the pad is after len[l]: not hashed here */
+			CU_ASSERT_EQUAL(memcmp(md[l], want, 16), 0);
+			cl_md5_blocks(buf[l], nblk, md[l]);
+			CU_ASSERT_EQUAL(memcmp(md[l], want, 16), 0);
+		}
+	}
+}
+
+/* Everything a cluster emitted, back to back, with the datagram fields. */
+struct rec {
+	size_t n;
+	unsigned count;
+	char buf[1u << 20];
+};
+
+static void
+rec_emit(void *arg, const struct sw_cluster_dgram *d)
+{
+	struct rec *r = arg;
+	struct sw_cluster_dgram h = *d;
+
+	h.data = NULL;
+	if (r->n + sizeof(h) + d->len > sizeof(r->buf))
+		abort();
+	memcpy(r->buf + r->n, &h, sizeof(h));
+	memcpy(r->buf + r->n + sizeof(h), d->data, d->len);
+	r->n += sizeof(h) + d->len;
+	r->count++;
+}
+
+static const char options[] = "OPTIONS sip:" TC_DOMAIN " SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKopt1\r\n"
+                              "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
+                              "To: <sip:" TC_DOMAIN ">\r\n"
+                              "Call-ID: opt-1\r\n"
+                              "CSeq: 5 OPTIONS\r\n"
+                              "Content-Length: 0\r\n"
+                              "\r\n";
+
+#define N_RX 600
+
+/* The datagrams of the comparison: (now, datagram), kept here. */
+static struct {
+	uint64_t now[N_RX];
+	struct sw_cluster_rx rx[N_RX];
+	char data[N_RX][1024];
+	unsigned n;
+} feed;
+
+static void
+feed_add(uint64_t now, uint32_t src_ip, uint16_t src_port, unsigned server, const char *p,
+         size_t len)
+{
+	unsigned i = feed.n++;
+
+	if (i >= N_RX || len > sizeof(feed.data[i]))
+		abort();
+	memcpy(feed.data[i], p, len);
+	feed.now[i] = now;
+	feed.rx[i] = (struct sw_cluster_rx){.src_ip = src_ip,
+	                                    .dst_ip = TC_SERVER_IP(server),
+	                                    .src_port = src_port,
+	                                    .dst_port = TC_PORT,
+	                                    .len = (uint32_t)len,
+	                                    .buf = feed.data[i]};
+}
+
+static struct sw_cluster *
+burst_cluster(void)
+{
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+
+	tc_cfg(&cfg, 2, NULL);
+	cfg.max_bindings = 40; /* fills up: 503 for the last lines */
+	c = sw_cluster_new(&cfg);
+	if (c == NULL ||
+	    sw_cluster_fault_add(c, 1, TC_NS(1003), TC_NS(1004), SW_CLUSTER_REJECT_AUTH, 0) != 0 ||
+	    sw_cluster_fault_add(c, 0, TC_NS(1005), TC_NS(1006), SW_CLUSTER_DELAY, 100) != 0)
+		abort();
+	return c;
+}
+
+/* REGISTERs of lines, answered by a cluster of their own so that they carry its nonces. */
+static void
+make_feed(void)
+{
+	static struct tc_capture cap;
+	struct sw_cluster *a = burst_cluster();
+	char msg[1024];
+	int n;
+
+	feed.n = 0;
+	for (unsigned i = 0; i < 50; i++) {
+		struct tc_phone p;
+		char user[16];
+		uint64_t now = TC_NS(1000 + i / 8);
+		unsigned server = i % 3 == 0;
+
+		snprintf(user, sizeof(user), "%u", 7000 + i % 45); /* a few lines twice */
+		tc_phone_init(&p, user, i);
+		if (i % 7 == 3)
+			strcpy(p.password, "wrong");
+		n = tc_phone_register_msg(&p, 600, msg, sizeof(msg));
+		CU_ASSERT_TRUE_FATAL(n > 0);
+		feed_add(now, p.ip, p.port, server, msg, (size_t)n);
+		cap.n = 0;
+		sw_cluster_input(a, now, p.ip, p.port, TC_SERVER_IP(server), TC_PORT, msg,
+		                 (size_t)n, tc_emit, &cap);
+		if (tc_phone_challenged(&p, &cap, 0) != 0)
+			continue;
+		n = tc_phone_register_msg(&p, i % 11 == 5 ? 0 : 600, msg, sizeof(msg));
+		CU_ASSERT_TRUE_FATAL(n > 0);
+		if (i % 13 == 4) /* upper-case hex in the response: still right */
+			for (char *r = strstr(msg, "response=\"") + 10; *r != '"'; r++)
+				if (*r >= 'a' && *r <= 'f')
+					*r = (char)(*r - 32);
+		if (i % 17 == 9) /* a nonce of another second */
+			memcpy(strstr(msg, "nonce=\"") + 7, "000003e7", 8);
+		feed_add(now, p.ip, p.port, server, msg, (size_t)n);
+		if (i % 5 == 0) /* retransmitted */
+			feed_add(now, p.ip, p.port, server, msg, (size_t)n);
+		if (i % 9 == 2) {
+			feed_add(now, p.ip, p.port, server, options, sizeof(options) - 1);
+			feed_add(now, p.ip, p.port, server, "hello", 5);
+			feed_add(now, p.ip, p.port, 7, msg, (size_t)n); /* no such server */
+			feed_add(now, p.ip, p.port, server, msg, (size_t)n / 2);
+		}
+	}
+	sw_cluster_free(a);
+}
+
+static void
+test_a_burst_answers_byte_for_byte_as_single_calls(void)
+{
+	static struct rec one, many;
+	uint64_t seed = 3;
+
+	make_feed();
+	CU_ASSERT_TRUE_FATAL(feed.n > 100);
+	for (unsigned round = 0; round < 4; round++) {
+		struct sw_cluster *a = burst_cluster(), *b = burst_cluster();
+		unsigned ea = 0, eb = 0;
+
+		one.n = many.n = 0;
+		one.count = many.count = 0;
+		for (unsigned i = 0; i < feed.n; i++)
+			ea += sw_cluster_input(a, feed.now[i], feed.rx[i].src_ip,
+			                       feed.rx[i].src_port, feed.rx[i].dst_ip,
+			                       feed.rx[i].dst_port, feed.rx[i].buf, feed.rx[i].len,
+			                       rec_emit, &one);
+		/* bursts of 1 to 40 datagrams of one now (round 0: all of a now at once) */
+		for (unsigned i = 0; i < feed.n;) {
+			unsigned k = 1;
+			while (i + k < feed.n && feed.now[i + k] == feed.now[i] &&
+			       (round == 0 || k < 1 + sw_splitmix64(&seed) % 40))
+				k++;
+			eb += sw_cluster_input_burst(b, feed.now[i], &feed.rx[i], k, rec_emit,
+			                             &many);
+			i += k;
+		}
+		ea += sw_cluster_poll(a, TC_NS(2000), rec_emit, &one);
+		eb += sw_cluster_poll(b, TC_NS(2000), rec_emit, &many);
+		CU_ASSERT_EQUAL(ea, eb);
+		CU_ASSERT_EQUAL(one.count, ea);
+		CU_ASSERT_EQUAL(many.count, eb);
+		CU_ASSERT_EQUAL_FATAL(one.n, many.n);
+		CU_ASSERT_EQUAL(memcmp(one.buf, many.buf, one.n), 0);
+		for (unsigned s = 0; s < 2; s++) {
+			struct sw_cluster_server_stats x, y;
+			sw_cluster_stats(a, s, &x);
+			sw_cluster_stats(b, s, &y);
+			CU_ASSERT_EQUAL(memcmp(&x, &y, sizeof(x)), 0);
+		}
+		/* the feed does reach every path */
+		{
+			struct sw_cluster_server_stats x;
+			sw_cluster_stats(a, 0, &x);
+			CU_ASSERT_TRUE(x.auth_ok > 10 && x.auth_fail > 0 && x.bad_nonce > 0 &&
+			               x.challenges > 10 && x.parse_errors > 0 &&
+			               x.unregistered > 0);
+			sw_cluster_stats(a, 1, &x);
+			CU_ASSERT_TRUE(x.fault_reject_auth > 0);
+		}
+		CU_ASSERT_TRUE(tc_accounted(b, 2));
+		sw_cluster_free(a);
+		sw_cluster_free(b);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"the header finder agrees with a line-by-line search",
          test_the_header_finder_agrees_with_a_line_by_line_search},
         {"a kept nonce checks as its MAC does", test_a_kept_nonce_checks_as_its_mac_does},
         {"lookups by a given hash find what the plain ones find",
          test_lookups_by_a_given_hash_find_what_the_plain_ones_find},
+        {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"a burst answers byte for byte as single calls",
+         test_a_burst_answers_byte_for_byte_as_single_calls},
         {NULL, NULL},
 };
 
 const struct sw_test_suite suite_fast = {"fast paths", NULL, NULL, cases};
+
+#pragma GCC diagnostic pop
