@@ -587,7 +587,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		return;
 	}
 	/* the binding is needed after the credentials are checked: start loading it now */
-	h = cl_hash_user(t->key, aor.p, aor.len); /* 1 <= aor.len <= SW_CLUSTER_USER_MAX */
+	/* 1 <= aor.len <= SW_CLUSTER_USER_MAX */
+	h = pre != NULL ? pre->h : cl_hash_user(t->key, aor.p, aor.len);
 	__builtin_prefetch(&t->b[h & t->mask]);
 	if (pre != NULL) {
 		rc = pre->cr_rc;
@@ -719,6 +720,9 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 
 	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return 0;
+	/* the binding (its HA1) is read below: start loading it now */
+	pre->h = cl_hash_user(t->key, aor.p, aor.len);
+	__builtin_prefetch(&t->b[pre->h & t->mask]);
 	pre->reg = 1;
 	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
 	if (!pre->has_auth)
@@ -726,7 +730,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
 	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
 		return 0;
-	ha1_of(c, cl_table_find(t, aor.p, aor.len), aor, cr, pre->ha1);
+	ha1_of(c, cl_table_find_h(t, pre->h, aor.p, aor.len), aor, cr, pre->ha1);
 	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
 	n = 66 + cr->nonce.len +
 	    (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);

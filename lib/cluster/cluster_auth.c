@@ -15,6 +15,10 @@
 #include <errno.h>
 #include <string.h>
 
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include <openssl/md5.h>
@@ -67,6 +71,42 @@ static inline int
 is_token(char ch)
 {
 	return token_char[(unsigned char)ch];
+}
+
+/*
+ * The end of the token starting at p: the first byte in [p, end) that is not a token character.
+ * With AVX2, 32 bytes a step, each byte classified by two nibble lookups (bit h of lo[low
+ * nibble] is set when the byte with high nibble h and that low nibble is a token character),
+ * which is the token_char table above as bits.
+ */
+const char *
+cl_token_end(const char *p, const char *end)
+{
+#ifdef __AVX2__
+	const __m256i lo = _mm256_setr_epi8(
+	        (char)0xe8, (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xfc, (char)0xf8,
+	        (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf4, 0x54, 0x50, 0x54, (char)0xd4, 0x70,
+	        (char)0xe8, (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xfc, (char)0xf8,
+	        (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf4, 0x54, 0x50, 0x54, (char)0xd4, 0x70);
+	const __m256i hi =
+	        _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4,
+	                         8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+
+	while (end - p >= 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+		__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+		uint32_t bad = (uint32_t)_mm256_movemask_epi8(
+		        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+		if (bad != 0)
+			return p + __builtin_ctz(bad);
+		p += 32;
+	}
+#endif
+	while (p < end && is_token(*p))
+		p++;
+	return p;
 }
 
 /* LWS and the line ends of folded lines */
@@ -155,8 +195,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 
 		p = skip_lws(p, end);
 		n = p;
-		while (p < end && is_token(*p))
-			p++;
+		p = cl_token_end(p, end);
 		ne = p;
 		if (ne == n)
 			return -EINVAL;
@@ -170,7 +209,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			/* quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE */
 			v = ++p;
 			for (;;) {
-				const char *q = memchr(p, '"', (size_t)(end - p));
+				const char *q = cl_chr(p, end, '"');
 				if (q == NULL)
 					return -EINVAL;
 				p = q;
@@ -187,8 +226,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			ve = p++;
 		} else {
 			v = p;
-			while (p < end && is_token(*p))
-				p++;
+			p = cl_token_end(p, end);
 			ve = p;
 			if (ve == v)
 				return -EINVAL;

@@ -27,7 +27,7 @@ cl_hdr_begin(struct cl_hdr_it *it, const char *buf, size_t len)
 	/* RFC 3261 section 7.5: CRLFs before the start line are skipped, as lib/sip does */
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
-	p = memchr(p, '\n', (size_t)(end - p));
+	p = cl_chr(p, end, '\n');
 	it->p = p == NULL ? end : p + 1;
 	it->end = end;
 	it->body = end;
@@ -60,9 +60,9 @@ cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
 		return 0;
 	}
 	v = p + 1;
-	lf = memchr(v, '\n', (size_t)(end - v));
+	lf = cl_chr(v, end, '\n');
 	while (lf != NULL && lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t'))
-		lf = memchr(lf + 1, '\n', (size_t)(end - lf - 1));
+		lf = cl_chr(lf + 1, end, '\n');
 	if (lf == NULL) {
 		it->p = end;
 		return 0;

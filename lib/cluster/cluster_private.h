@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
+
 #include "sw_common.h"
 #include "sw_cluster.h"
 #include "sw_sip.h"
@@ -16,6 +20,30 @@ static inline void *
 cl_alloc_lines(size_t n)
 {
 	return aligned_alloc(SW_CACHE_LINE, (n + SW_CACHE_LINE - 1) & ~(size_t)(SW_CACHE_LINE - 1));
+}
+
+/**
+ * The first ch in [p, end), or NULL: memchr() inline, 32 bytes a step, for the short distances
+ * of header values (a call to the library's costs more than the search).
+ */
+static inline const char *
+cl_chr(const char *p, const char *end, char ch)
+{
+#ifdef __AVX2__
+	const __m256i c = _mm256_set1_epi8(ch);
+
+	while (end - p >= 32) {
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(
+		        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), c));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#endif
+	for (; p < end; p++)
+		if (*p == ch)
+			return p;
+	return NULL;
 }
 
 /* ---- header lines of a message (cluster_msg.c) ---- */
@@ -87,6 +115,8 @@ struct cl_nonces {
 };
 
 void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
+/** The first byte in [p, end) that is not an RFC 3261 token character, or end. */
+const char *cl_token_end(const char *p, const char *end);
 /** CL_NONCE_LEN characters: issue time and its MAC. */
 void cl_nonce_make(struct cl_nonces *n, uint64_t now, char *out);
 /** @return enum cl_nonce_state. */
@@ -236,7 +266,8 @@ struct cl_pre {
 	struct sw_sip_str auth;
 	int parse_rc;     /* enum sw_sip_reason of the first parse */
 	int cr_rc;        /* of sw_cluster_credentials_parse when has_auth */
-	uint8_t reg;      /* 1: has_auth (and cr_rc, cr when has_auth) are set */
+	uint32_t h;       /* with reg: the AOR user's hash in its server's table */
+	uint8_t reg;      /* 1: h, has_auth (and cr_rc, cr when has_auth) are set */
 	uint8_t has_auth; /* an Authorization header was found (auth) */
 	uint8_t verdict;  /* 0: not known, 1: the response is right, 2: wrong */
 	uint8_t ha1[16];  /* with a verdict */

@@ -193,6 +193,32 @@ test_lookups_by_a_given_hash_find_what_the_plain_ones_find(void)
 }
 
 static void
+test_a_token_ends_where_the_rfc_says(void)
+{
+	/* RFC 3261 section 25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" /
+	 * "`" / "'" / "~") */
+	static const char specials[] = "-.!%*_+`'~";
+	char buf[80];
+	unsigned wrong = 0;
+
+	for (unsigned ch = 0; ch < 256; ch++) {
+		int tok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		          (ch >= 'A' && ch <= 'Z') ||
+		          (ch != 0 && strchr(specials, (int)ch) != NULL);
+		for (unsigned at = 0; at < 70; at++) {
+			const char *e;
+			memset(buf, 'a', sizeof(buf));
+			buf[at] = (char)ch;
+			e = cl_token_end(buf, buf + sizeof(buf));
+			wrong += e != (tok ? buf + sizeof(buf) : buf + at);
+			/* and when the input ends before the byte */
+			wrong += cl_token_end(buf, buf + at) != buf + at;
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
+static void
 test_eight_lane_md5_equals_openssl(void)
 {
 	uint64_t seed = 11;
@@ -408,6 +434,7 @@ static const struct sw_test_case cases[] = {
         {"a kept nonce checks as its MAC does", test_a_kept_nonce_checks_as_its_mac_does},
         {"lookups by a given hash find what the plain ones find",
          test_lookups_by_a_given_hash_find_what_the_plain_ones_find},
+        {"a token ends where the RFC says", test_a_token_ends_where_the_rfc_says},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
