@@ -79,8 +79,8 @@ is_token(char ch)
  * nibble] is set when the byte with high nibble h and that low nibble is a token character),
  * which is the token_char table above as bits.
  */
-const char *
-cl_token_end(const char *p, const char *end)
+static inline const char *
+token_end(const char *p, const char *end)
 {
 #ifdef __AVX2__
 	const __m256i lo = _mm256_setr_epi8(
@@ -107,6 +107,12 @@ cl_token_end(const char *p, const char *end)
 	while (p < end && is_token(*p))
 		p++;
 	return p;
+}
+
+const char *
+cl_token_end(const char *p, const char *end)
+{
+	return token_end(p, end);
 }
 
 /* LWS and the line ends of folded lines */
@@ -195,7 +201,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 
 		p = skip_lws(p, end);
 		n = p;
-		p = cl_token_end(p, end);
+		p = token_end(p, end);
 		ne = p;
 		if (ne == n)
 			return -EINVAL;
@@ -226,7 +232,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			ve = p++;
 		} else {
 			v = p;
-			p = cl_token_end(p, end);
+			p = token_end(p, end);
 			ve = p;
 			if (ve == v)
 				return -EINVAL;

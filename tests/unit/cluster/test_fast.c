@@ -219,6 +219,50 @@ test_a_token_ends_where_the_rfc_says(void)
 }
 
 static void
+test_a_contact_byte_we_could_not_echo_gets_400_wherever_it_is(void)
+{
+	static struct tc_capture cap;
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	unsigned wrong = 0, answered = 0;
+
+	tc_cfg(&cfg, 1, NULL);
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (unsigned ch = 1; ch < 256; ch++) {
+		int insane = ch <= 0x20 || ch >= 0x7f || ch == '<' || ch == '>' || ch == '"';
+		/* in the first 32 bytes of the URI, after them, and near the datagram's end */
+		for (unsigned at = 8; at < 70; at += 20) {
+			char uri[80], msg[512];
+			int n;
+
+			memset(uri, 'x', sizeof(uri));
+			memcpy(uri, "sip:1000@", 9);
+			uri[at] = (char)ch;
+			uri[72] = '\0';
+			n = snprintf(msg, sizeof(msg),
+			             "REGISTER sip:" TC_DOMAIN " SIP/2.0\r\n"
+			             "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKc%u\r\n"
+			             "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
+			             "To: <sip:1000@" TC_DOMAIN ">\r\n"
+			             "Call-ID: c-%u\r\n"
+			             "CSeq: 1 REGISTER\r\n"
+			             "Contact: <%s>\r\n"
+			             "\r\n",
+			             ch, at, uri);
+			tc_feed(c, &cap, TC_NS(1), 1, 5062, 0, msg, (size_t)n);
+			if (cap.n == 0)
+				continue; /* lib/sip refused it (a line end, a NUL) */
+			answered++;
+			wrong += (tc_status(&cap, 0) == 400) != insane;
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(answered > 600);
+	sw_cluster_free(c);
+}
+
+static void
 test_eight_lane_md5_equals_openssl(void)
 {
 	uint64_t seed = 11;
@@ -435,6 +479,8 @@ static const struct sw_test_case cases[] = {
         {"lookups by a given hash find what the plain ones find",
          test_lookups_by_a_given_hash_find_what_the_plain_ones_find},
         {"a token ends where the RFC says", test_a_token_ends_where_the_rfc_says},
+        {"a Contact byte we could not echo gets 400 wherever it is",
+         test_a_contact_byte_we_could_not_echo_gets_400_wherever_it_is},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
