@@ -590,8 +590,12 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	uint32_t h;
 	int rc, found;
 
-	if (cl_uri_user(m->to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX ||
-	    !sane(aor, buf + len) || (m->contact_uri.len > 1 && !sane(m->contact_uri, buf + len))) {
+	if (pre != NULL)
+		aor = pre->aor; /* found by the first pass, within the limit */
+	else if (cl_uri_user(m->to, &aor) != 0)
+		aor = (struct sw_sip_str){NULL, SW_CLUSTER_USER_MAX + 1}; /* none: 400 */
+	if (aor.len > SW_CLUSTER_USER_MAX || !sane(aor, buf + len) ||
+	    (m->contact_uri.len > 1 && !sane(m->contact_uri, buf + len))) {
 		s->st.bad_requests++;
 		cl_answer(x, m, T_400, 400, NULL);
 		return;
@@ -740,6 +744,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 
 	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return 0;
+	pre->aor = aor;
 	/* the binding (its HA1) is read below: start loading it now */
 	pre->h = cl_hash_user(t->key, aor.p, aor.len);
 	__builtin_prefetch(&t->b[pre->h & t->mask]);

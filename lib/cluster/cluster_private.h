@@ -264,14 +264,15 @@ struct cl_pre {
 	struct sw_sip_msg m;
 	struct sw_cluster_credentials cr;
 	struct sw_sip_str auth;
-	int parse_rc;     /* enum sw_sip_reason of the first parse */
-	int cr_rc;        /* of sw_cluster_credentials_parse when has_auth */
-	uint32_t h;       /* with reg: the AOR user's hash in its server's table */
-	uint8_t reg;      /* 1: h, has_auth (and cr_rc, cr when has_auth) are set */
-	uint8_t has_auth; /* an Authorization header was found (auth) */
-	uint8_t verdict;  /* 0: not known, 1: the response is right, 2: wrong */
-	uint8_t ha1[16];  /* with a verdict */
-	uint8_t blk[128]; /* the padded response input waiting for the 8-lane MD5 */
+	int parse_rc;          /* enum sw_sip_reason of the first parse */
+	int cr_rc;             /* of sw_cluster_credentials_parse when has_auth */
+	struct sw_sip_str aor; /* with reg: the AOR user (To), at most SW_CLUSTER_USER_MAX */
+	uint32_t h;            /* with reg: the AOR user's hash in its server's table */
+	uint8_t reg;           /* 1: h, has_auth (and cr_rc, cr when has_auth) are set */
+	uint8_t has_auth;      /* an Authorization header was found (auth) */
+	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
+	uint8_t ha1[16];       /* with a verdict */
+	uint8_t blk[128];      /* the padded response input waiting for the 8-lane MD5 */
 };
 
 /** One message being handled: where answers go and when. */
