@@ -39,8 +39,9 @@ enum cred_param {
 	P_COUNT
 };
 
+/* names padded with NULs to 16 bytes: the first 8 are read as one word */
 static const struct {
-	const char *name;
+	char name[16];
 	uint8_t len;
 } cred_names[P_COUNT] = {
         [P_USERNAME] = {"username", 8}, [P_REALM] = {"realm", 5},
@@ -124,9 +125,12 @@ skip_lws(const char *p, const char *end)
 	return p;
 }
 
-/* The known parameter a name is (enum cred_param), or -1; by length, then letters. */
+/*
+ * The known parameter a name is (enum cred_param), or -1; by length, then letters. The name
+ * is in a value that ends at end.
+ */
 static int
-param_of(const char *n, size_t len)
+param_of(const char *n, size_t len, const char *end)
 {
 	int i;
 
@@ -151,6 +155,22 @@ param_of(const char *n, size_t len)
 		break;
 	default:
 		return -1;
+	}
+	if (end - n >= 8) {
+		/*
+		 * The first 8 bytes as one word, the name's bytes kept: a byte ORed with 0x20 is a
+		 * lower-case letter exactly when the byte is that letter in either case. The
+		 * first bytes are the low-order ones (a little-endian host, as elsewhere here).
+		 */
+		const char *lit = cred_names[i].name;
+		uint64_t w, l, keep = len >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * len)) - 1;
+
+		memcpy(&w, n, 8);
+		memcpy(&l, lit, 8);
+		l &= keep;
+		if (((w | UINT64_C(0x2020202020202020)) & keep) != l)
+			return -1;
+		return len <= 8 || (n[8] | 0x20) == lit[8] ? i : -1;
 	}
 	return cl_ieq((struct sw_sip_str){n, (uint32_t)len}, cred_names[i].name, len) ? i : -1;
 }
@@ -239,7 +259,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 		}
 		if (ve - v > 255)
 			return -E2BIG;
-		idx = param_of(n, (size_t)(ne - n));
+		idx = param_of(n, (size_t)(ne - n), end);
 		if (idx >= 0) {
 			if (seen & (1u << idx))
 				return -EINVAL;

@@ -262,6 +262,66 @@ test_a_contact_byte_we_could_not_echo_gets_400_wherever_it_is(void)
 	sw_cluster_free(c);
 }
 
+/* Which field of cr holds the value "V" (the test's marker), or NULL. */
+static const char *
+field_with_v(const struct sw_cluster_credentials *cr)
+{
+	static const char *const names[] = {"username",  "realm",  "nonce",  "uri", "response",
+	                                    "algorithm", "cnonce", "opaque", "qop", "nc"};
+	const struct sw_sip_str *f[] = {&cr->username, &cr->realm,     &cr->nonce,  &cr->uri,
+	                                &cr->response, &cr->algorithm, &cr->cnonce, &cr->opaque,
+	                                &cr->qop,      &cr->nc};
+
+	for (unsigned i = 0; i < 10; i++)
+		if (f[i]->len == 1 && f[i]->p[0] == 'V')
+			return names[i];
+	return NULL;
+}
+
+static void
+test_a_parameter_name_is_known_exactly_in_either_case(void)
+{
+	static const char *const known[] = {"algorithm", "cnonce", "opaque", "qop", "nc"};
+	static const char alphabet[] = "aAcCeEgGhHiIlLmMnNoOpPqQrRtTuUzZ0-_.~";
+	unsigned wrong = 0, hits = 0;
+
+	for (unsigned k = 0; k < 5; k++) {
+		size_t len = strlen(known[k]);
+		for (size_t at = 0; at < len; at++)
+			for (const char *a = alphabet; *a != '\0'; a++)
+				for (int quoted = 0; quoted < 2; quoted++) {
+					struct sw_cluster_credentials cr;
+					char name[16], v[160], lower[16];
+					const char *f;
+					int n, same;
+
+					memcpy(name, known[k], len + 1);
+					name[at] = *a;
+					for (size_t i = 0; i <= len; i++)
+						lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z')
+						                          ? name[i] + 32
+						                          : name[i]);
+					same = strcmp(lower, known[k]) == 0;
+					/* last, so that the word read meets the value's end */
+					n = snprintf(v, sizeof(v),
+					             "Digest username=u, realm=r, nonce=n, uri=s, "
+					             "response=z, cnonce=c, nc=1, %s=%s",
+					             name, quoted ? "\"V\"" : "V");
+					if (sw_cluster_credentials_parse(&cr, v, (size_t)n) != 0) {
+						/* cnonce and nc given twice */
+						wrong += !(same && (k == 1 || k == 4));
+						continue;
+					}
+					f = field_with_v(&cr);
+					hits += f != NULL;
+					wrong += same ? (f == NULL || strcmp(f, known[k]) != 0)
+					              : f != NULL;
+				}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(hits > 10);
+}
+
 static void
 test_eight_lane_md5_equals_openssl(void)
 {
@@ -481,6 +541,8 @@ static const struct sw_test_case cases[] = {
         {"a token ends where the RFC says", test_a_token_ends_where_the_rfc_says},
         {"a Contact byte we could not echo gets 400 wherever it is",
          test_a_contact_byte_we_could_not_echo_gets_400_wherever_it_is},
+        {"a parameter name is known exactly, in either case",
+         test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
