@@ -562,6 +562,11 @@ queue_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 			flush_pending(e);
 			break;
 		}
+	/* the nonce, read when the burst is signed: on its way meanwhile */
+	const struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
+
+	__builtin_prefetch(d->nonce);
+	__builtin_prefetch(d->nonce + sizeof(d->nonce) - 1);
 	e->pending[e->n_pending].i = i;
 	e->pending[e->n_pending].a = *a;
 	if (++e->n_pending == SW_ARRAY_SIZE(e->pending))
