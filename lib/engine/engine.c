@@ -976,10 +976,15 @@ sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len
 		sw_stat_add(&e->st.net_drop[p.drop], 1);
 		return -1;
 	}
-	enum sw_sip_reason why =
-	        sw_sip_parse(&m, (const char *)p.payload, p.payload_len,
-	                     SW_SIP_WANT_VIA | SW_SIP_WANT_AUTH | SW_SIP_WANT_NUMBERS |
-	                             SW_SIP_WANT_CONTACT | SW_SIP_WANT_TAGS);
+	/* a response needs its top Via's branch (the token), CSeq, status, challenge and expiries;
+	 * neither the rest of the Via nor the tags (70-85 ns less per response in bench_sip). A
+	 * request (rare: the line answers it from its Vias and tags) is parsed again whole. */
+	enum sw_sip_reason why = sw_sip_parse(&m, (const char *)p.payload, p.payload_len,
+	                                      SW_SIP_WANT_BRANCH | SW_SIP_WANT_AUTH |
+	                                              SW_SIP_WANT_NUMBERS | SW_SIP_WANT_CONTACT);
+
+	if (why == SW_SIP_OK && m.is_request)
+		why = sw_sip_parse(&m, (const char *)p.payload, p.payload_len, SW_SIP_WANT_ALL);
 
 	if (why != SW_SIP_OK) {
 		count(e, SW_ENGINE_C_RX_PARSE_ERROR);
