@@ -168,6 +168,17 @@ route_expiry(const struct sw_engine_routes *rs, unsigned int i, unsigned int s, 
 	return base + r->ttl[s] * SW_NS_PER_S;
 }
 
+/* what the phone reads of route i: its target counts and when each resolution ends */
+static void
+account_targets(struct sw_phone_account *acc, const struct sw_engine_routes *rs, unsigned int i,
+                uint64_t base)
+{
+	for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
+		acc->n_targets[s] = rs->r[i].n_targets[s];
+		acc->dns_expiry[s] = route_expiry(rs, i, s, base);
+	}
+}
+
 struct sw_engine *
 sw_engine_new(const struct sw_engine_cfg *cfg)
 {
@@ -211,11 +222,7 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		const struct sw_engine_route *r = &cfg->routes->r[i];
 
 		e->acc[i].cfg = r->cfg;
-		for (int s = 0; s < SW_MAX_SERVERS; s++) {
-			e->acc[i].n_targets[s] = r->n_targets[s];
-			e->acc[i].dns_expiry[s] =
-			        route_expiry(cfg->routes, i, (unsigned int)s, cfg->start);
-		}
+		account_targets(&e->acc[i], cfg->routes, i, cfg->start);
 	}
 	if (sw_phone_ctx_init(&e->ctx, sw_config_timing(cfg->config), e->acc, cfg->routes->n,
 	                      cfg->start) < 0)
@@ -931,11 +938,7 @@ adopt_routes(struct sw_engine *e)
 	if (rs == e->routes)
 		return;
 	for (unsigned int i = 0; i < rs->n && i < e->routes->n; i++)
-		for (int s = 0; s < SW_MAX_SERVERS; s++) {
-			e->acc[i].n_targets[s] = rs->r[i].n_targets[s];
-			e->acc[i].dns_expiry[s] =
-			        route_expiry(rs, i, (unsigned int)s, rs->resolved_ns);
-		}
+		account_targets(&e->acc[i], rs, i, rs->resolved_ns);
 	e->routes = rs;
 	count(e, SW_ENGINE_C_ROUTES_ADOPTED);
 	atomic_store_explicit(&e->adopted, rs, memory_order_release);
@@ -1166,6 +1169,25 @@ resolve_server(struct sw_engine_routes *rs, struct sw_engine_route *r, unsigned 
 	return 0;
 }
 
+/* every server of route r (index ri); server 1 must give a target */
+static int
+resolve_route(struct sw_engine_routes *rs, struct sw_engine_route *r,
+              const struct sw_config *config, const struct sw_dns_source *src, char *err,
+              size_t errlen, unsigned int ri)
+{
+	for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
+		int rc = resolve_server(rs, r, s, config, src, err, errlen, ri);
+
+		if (rc < 0)
+			return rc;
+	}
+	if (r->n_targets[0] == 0) {
+		snprintf(err, errlen, "account config %u: server 1 has no address", ri + 1);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int
 sw_engine_routes_build(struct sw_engine_routes *rs, const struct sw_config *config, uint32_t k,
                        uint32_t n, const struct sw_dns_source *src, char *err, size_t errlen)
@@ -1197,18 +1219,11 @@ sw_engine_routes_build(struct sw_engine_routes *rs, const struct sw_config *conf
 
 		memset(r, 0, sizeof(*r));
 		r->cfg = info.cfg;
-		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
-			int rc = resolve_server(rs, r, s, config, src, err, errlen, rs->n - 1);
+		int rc = resolve_route(rs, r, config, src, err, errlen, rs->n - 1);
 
-			if (rc < 0) {
-				sw_engine_routes_free(rs);
-				return rc;
-			}
-		}
-		if (r->n_targets[0] == 0) {
-			snprintf(err, errlen, "account config %u: server 1 has no address", rs->n);
+		if (rc < 0) {
 			sw_engine_routes_free(rs);
-			return -ENOENT;
+			return rc;
 		}
 		for (unsigned int p = 0; p < SW_MAX_PROXIES && info.cfg->outbound_proxy_enable;
 		     p++) {
@@ -1257,19 +1272,11 @@ sw_engine_routes_rebuild(struct sw_engine_routes *next, const struct sw_engine_r
 
 		r->cfg = o->cfg;
 		memcpy(r->proxy, o->proxy, sizeof(r->proxy));
-		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
-			int rc = resolve_server(next, r, s, config, src, err, errlen, i);
+		int rc = resolve_route(next, r, config, src, err, errlen, i);
 
-			if (rc < 0) {
-				sw_engine_routes_free(next);
-				return rc;
-			}
-		}
-		if (r->n_targets[0] == 0) {
-			snprintf(err, errlen, "account config %u: server 1 resolved to nothing",
-			         i + 1);
+		if (rc < 0) {
 			sw_engine_routes_free(next);
-			return -ENOENT;
+			return rc;
 		}
 		if (memcmp(r->n_targets, o->n_targets, sizeof(r->n_targets)) != 0 ||
 		    memcmp(r->t, o->t, sizeof(r->t)) != 0)
