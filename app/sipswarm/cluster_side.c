@@ -185,9 +185,12 @@ app_cluster_poll(struct app *a, uint64_t now)
 			} else if (k == SW_NET_K_UDP) {
 				/* the datagrams of a burst go in together (digests checked 8 at a
 				 * time); the mbufs are freed after */
-				rx[nrx++] = (struct sw_cluster_rx){
-				        p.src_ip,   p.dst_ip,      p.src_port,
-				        p.dst_port, p.payload_len, (const char *)p.payload};
+				rx[nrx++] = (struct sw_cluster_rx){.src_ip = p.src_ip,
+				                                   .dst_ip = p.dst_ip,
+				                                   .src_port = p.src_port,
+				                                   .dst_port = p.dst_port,
+				                                   .len = p.payload_len,
+				                                   .buf = (const char *)p.payload};
 			}
 		}
 		if (nrx > 0)
