@@ -304,12 +304,38 @@ load64(const char *p)
 	return x;
 }
 
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+	return x;
+}
+
+static inline uint16_t
+load16(const char *p)
+{
+	uint16_t x;
+	memcpy(&x, p, 2);
+	return x;
+}
+
+/*
+ * The n bytes at p (1 <= n <= 8) zero-extended, from two loads that may overlap (the overlap
+ * ORs equal bytes). A memcpy of n bytes into a zeroed uint64_t compiled to narrow stores and
+ * one 8-byte reload of them, which cannot be store-forwarded: perf put 15 % of the parse of a
+ * 200 OK on that reload. n is a constant at every call, so only one branch remains.
+ */
 static inline uint64_t
 loadn(const char *p, size_t n)
 {
-	uint64_t x = 0;
-	memcpy(&x, p, n);
-	return x;
+	if (n >= 8)
+		return load64(p);
+	if (n >= 4)
+		return load32(p) | (uint64_t)load32(p + n - 4) << (8 * (n - 4));
+	if (n >= 2)
+		return load16(p) | (uint64_t)load16(p + n - 2) << (8 * (n - 2));
+	return (uint8_t)p[0];
 }
 
 /*
