@@ -694,12 +694,57 @@ find_param_stop(const char *p, const char *end, const char *lim)
  * skipped without decoding sent-protocol, sent-by or their values.
  */
 static enum sw_sip_reason
+branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *lim)
+{
+	struct sw_sip_str n, val;
+	const char *q = next_param(semi + 1, end, lim, &n, &val);
+
+	if (q == NULL || val.len == 0)
+		return SW_SIP_BAD_VIA;
+	if (val.len > SW_SIP_TOKEN_FIELD_MAX)
+		return SW_SIP_OVERSIZE_FIELD;
+	m->via_branch = val;
+	return SW_SIP_OK;
+}
+
+/* Is the parameter after the ';' at semi named branch (white space before the name allowed)? */
+static inline int
+is_branch(const char *semi, const char *end)
+{
+	const char *q = semi + 1;
+
+	if (q < end && IS(*q, CC_WS))
+		q = skip_ws(q, end);
+	return end - q >= 6 && IEQ(q, "branch") && !(end - q > 6 && IS(q[6], CC_TOKEN));
+}
+
+static enum sw_sip_reason
 find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
-	for (;;) {
-		struct sw_sip_str n, val;
-		const char *q;
+#ifdef __AVX2__
+	/*
+	 * 32 bytes a step: every ';' before the first ',' or '"' of the value starts a
+	 * parameter (the stops the loop below finds one by one); at a ',' or '"' that loop
+	 * takes over from there.
+	 */
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t brk = eq32(x, ',') | eq32(x, '"') | past(end - p);
+		uint32_t semi = eq32(x, ';') & (brk != 0 ? (brk & -brk) - 1 : ~UINT32_C(0));
 
+		for (; semi != 0; semi &= semi - 1) {
+			const char *s = p + __builtin_ctz(semi);
+			if (is_branch(s, end))
+				return branch_at(m, s, end, lim);
+		}
+		if (brk != 0) {
+			p += __builtin_ctz(brk);
+			break;
+		}
+		p += 32;
+	}
+#endif
+	for (;;) {
 		p = find_param_stop(p, end, lim);
 		if (p == end || *p == ',')
 			return SW_SIP_OK;
@@ -709,18 +754,9 @@ find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *li
 				return SW_SIP_BAD_VIA;
 			continue;
 		}
-		q = skip_ws(p + 1, end);
-		if (end - q < 6 || !IEQ(q, "branch") || (end - q > 6 && IS(q[6], CC_TOKEN))) {
-			p = q;
-			continue;
-		}
-		q = next_param(p + 1, end, lim, &n, &val);
-		if (q == NULL || val.len == 0)
-			return SW_SIP_BAD_VIA;
-		if (val.len > SW_SIP_TOKEN_FIELD_MAX)
-			return SW_SIP_OVERSIZE_FIELD;
-		m->via_branch = val;
-		return SW_SIP_OK;
+		if (is_branch(p, end))
+			return branch_at(m, p, end, lim);
+		p++;
 	}
 }
 
@@ -829,12 +865,11 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
  * auth-param   = token EQUAL ( token / quoted-string )
  */
 static enum sw_sip_reason
-challenge_parse(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
 {
 	const char *s;
 	int have_realm = 0;
 
-	memset(c, 0, sizeof(*c));
 	p = skip_ws(p, end);
 	s = p;
 	p = skip_token(p, end, lim);
@@ -912,6 +947,17 @@ challenge_parse(struct sw_sip_challenge *c, const char *p, const char *end, cons
 		return SW_SIP_BAD_CHALLENGE;
 	c->present = 1;
 	return SW_SIP_OK;
+}
+
+/*
+ * The same on any c. The memset is kept out of challenge_parse_zeroed(): GCC makes it a
+ * rep stos, slow to start, and sw_sip_parse's first challenge goes into zeroed memory.
+ */
+static enum sw_sip_reason
+challenge_parse(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	memset(c, 0, sizeof(*c));
+	return challenge_parse_zeroed(c, p, end, lim);
 }
 
 enum sw_sip_reason
@@ -1386,13 +1432,16 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		if (h == H_OTHER || h == H_SKIP)
 			continue;
 		ve = lf;
-		if (v < ve && *v == ' ') /* the usual single space after the colon */
+		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && !IS(v[1], CC_WS) && ve[-1] == '\r' &&
+		              !IS(ve[-2], CC_WS))) {
+			/* the usual "Name: value\r\n": nothing more to trim */
 			v++;
-		v = skip_ws(v, ve);
-		if (ve > v && ve[-1] == '\r')
 			ve--;
-		while (ve > v && IS(ve[-1], CC_WS))
-			ve--;
+		} else {
+			v = skip_ws(v, ve);
+			while (ve > v && IS(ve[-1], CC_WS))
+				ve--;
+		}
 		if (seen & (1u << h) & ONCE)
 			return SW_SIP_DUPLICATE_HEADER;
 		switch (h) {
@@ -1474,7 +1523,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				break;
 			if (!m->challenge.present) {
 				/* still all zero (a non-Digest one leaves it so): parse in place */
-				r = challenge_parse(&m->challenge, v, ve, end);
+				r = challenge_parse_zeroed(&m->challenge, v, ve, end);
 				if (r != SW_SIP_OK)
 					return r;
 				m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
