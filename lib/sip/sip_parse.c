@@ -1292,23 +1292,29 @@ struct lf_iter {
 	uint64_t m;
 };
 
+/* the LFs of the n bytes at blk (n <= 64) one by one: out of line, it is rare with AVX2 */
+static __attribute__((noinline)) uint64_t
+lf_bits_bytes(const char *blk, size_t n)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m |= (uint64_t)(blk[i] == '\n') << i;
+	return m;
+}
+
 static inline uint64_t
 lf_bits(const struct lf_iter *it, const char *blk)
 {
-	size_t n = (size_t)(it->end - blk), i;
-	uint64_t m = 0;
+	size_t n = (size_t)(it->end - blk);
 
 #ifdef __AVX2__
-	if (n >= 64)
+	if (SW_LIKELY(n >= 64))
 		return lf64(blk);
 	if (it->end - it->buf >= 64) /* the last 64 bytes of the datagram, shifted */
 		return lf64(it->end - 64) >> (64 - n);
 #endif
-	if (n > 64)
-		n = 64;
-	for (i = 0; i < n; i++)
-		m |= (uint64_t)(blk[i] == '\n') << i;
-	return m;
+	return lf_bits_bytes(blk, n > 64 ? 64 : n);
 }
 
 static inline void
@@ -1337,6 +1343,20 @@ lf_next(struct lf_iter *it)
 	return lf;
 }
 
+/* The first byte of a line after a header line, one lookup for the three checks on it. */
+enum {
+	LS_NAME = 0, /* anything else: a header name (checked by the name lookup) */
+	LS_FOLD,     /* SP or HTAB: the line continues the previous header's value */
+	LS_EOH,      /* CR or LF: the empty line that ends the header (or a bad line) */
+	LS_END,      /* the datagram ends after the LF */
+};
+static const uint8_t line_start[256] = {
+        ['\t'] = LS_FOLD,
+        [' '] = LS_FOLD,
+        ['\r'] = LS_EOH,
+        ['\n'] = LS_EOH,
+};
+
 /*
  * message-header = header-name HCOLON header-value CRLF, with LWS folding:
  * a line starting with SP or HTAB continues the previous header's value.
@@ -1350,7 +1370,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	        1u << H_FROM | 1u << H_TO | 1u << H_CALL_ID | 1u << H_CSEQ | 1u << H_CONTENT_LENGTH;
 	struct lf_iter it;
 	enum sw_sip_reason r;
-	unsigned seen = 0, hc = 0;
+	unsigned seen = 0, hc = 0, cls;
 
 	memset(m, 0, sizeof(*m));
 	m->via_port = -1;
@@ -1375,26 +1395,30 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	r = parse_start_line(m, p, le);
 	if (r != SW_SIP_OK)
 		return r;
+	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 
 	for (;;) {
 		const char *n, *ne, *v, *ve;
 		enum hdr h;
 
 		p = lf + 1;
-		if (p == end)
-			return SW_SIP_TRUNCATED;
-		if (*p == '\n') {
-			p++;
-			break;
-		}
-		if (*p == '\r') {
-			if (p + 1 == end)
+		if (SW_UNLIKELY(cls != LS_NAME)) {
+			if (cls == LS_END)
 				return SW_SIP_TRUNCATED;
-			if (p[1] == '\n') {
-				p += 2;
+			if (*p == '\n') {
+				p++;
 				break;
 			}
-			return SW_SIP_BAD_HEADER;
+			if (*p == '\r') {
+				if (p + 1 == end)
+					return SW_SIP_TRUNCATED;
+				if (p[1] == '\n') {
+					p += 2;
+					break;
+				}
+				return SW_SIP_BAD_HEADER;
+			}
+			/* SP or HTAB right after the start line: not a name, refused below */
 		}
 		if (++hc > SW_SIP_MAX_HEADERS)
 			return SW_SIP_TOO_MANY_HEADERS;
@@ -1424,10 +1448,13 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		lf = lf_next(&it);
 		if (lf == NULL)
 			return SW_SIP_TRUNCATED;
-		while (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t')) {
+		/* what the next line starts with: a name (usually), a fold, the end of the header */
+		cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
+		while (SW_UNLIKELY(cls == LS_FOLD)) {
 			lf = lf_next(&it);
 			if (lf == NULL)
 				return SW_SIP_TRUNCATED;
+			cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 		}
 		if (h == H_OTHER || h == H_SKIP)
 			continue;
