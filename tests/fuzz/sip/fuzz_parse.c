@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fuzz target: the SIP parser on any bytes. On success every slice must lie inside the input
- * and the body must end within it; the token decoder runs on the branch, Call-ID and tags.
+ * and the body must end within it, and the worker's narrower mask must give the same fields
+ * (a differential of the branch-only Via walk against the full Via parse); the token decoder
+ * runs on the branch, Call-ID and tags.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,12 @@ check(const struct sw_sip_str *s, const char *b, size_t n)
 		return;
 	if (s->p < b || s->p + s->len > b + n)
 		abort();
+}
+
+static int
+same(const struct sw_sip_str *a, const struct sw_sip_str *b)
+{
+	return a->len == b->len && (a->len == 0 || a->p == b->p);
 }
 
 int
@@ -55,6 +63,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(&m.body, b, size);
 	if (m.content_length >= 0 && m.body.len != (uint32_t)m.content_length)
 		abort();
+	/* differential: the worker's mask (the branch found without decoding the Via, the
+	 * mask-driven shortcuts) accepts what the full parse accepts, with the same fields */
+	{
+		struct sw_sip_msg w;
+		const unsigned mask = SW_SIP_WANT_BRANCH | SW_SIP_WANT_CONTACT |
+		                      SW_SIP_WANT_NUMBERS | SW_SIP_WANT_AUTH;
+
+		if (sw_sip_parse(&w, b, size, mask) != SW_SIP_OK)
+			abort();
+		if (!same(&w.via_branch, &m.via_branch) || w.status != m.status ||
+		    w.cseq != m.cseq || !same(&w.call_id, &m.call_id) ||
+		    !same(&w.contact_uri, &m.contact_uri) ||
+		    w.contact_expires != m.contact_expires || w.expires != m.expires ||
+		    w.retry_after != m.retry_after || !same(&w.body, &m.body) ||
+		    w.header_count != m.header_count ||
+		    !same(&w.challenge.realm, &m.challenge.realm) ||
+		    !same(&w.challenge.nonce, &m.challenge.nonce) ||
+		    !same(&w.challenge.opaque, &m.challenge.opaque) ||
+		    !same(&w.challenge.qop, &m.challenge.qop) ||
+		    !same(&w.challenge.algorithm, &m.challenge.algorithm) ||
+		    w.challenge.present != m.challenge.present ||
+		    w.challenge.proxy != m.challenge.proxy ||
+		    w.challenge.stale != m.challenge.stale ||
+		    w.challenge.qop_auth != m.challenge.qop_auth ||
+		    w.challenge.algo != m.challenge.algo)
+			abort();
+	}
 	sw_sip_branch_decode(&key, m.via_branch, &t);
 	sw_sip_token_decode(&key, SW_SIP_TOKEN_CALL_ID, m.call_id.p, m.call_id.len, &t);
 	sw_sip_token_decode(&key, SW_SIP_TOKEN_TAG, m.from_tag.p, m.from_tag.len, &t);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sw_common.h"
 #include "sw_sip.h"
 #include "test_sip.h"
 
@@ -262,6 +263,46 @@ the_branch_only_mask_finds_the_branch_of_the_first_via_value(void)
 	CU_ASSERT_EQUAL(m.via_branch.len, 0);
 }
 
+/* The branch-only walk takes the ';' stops 32 bytes at a time and hands over to a byte walk at
+ * a quote or a comma: each shape at every offset against the whole Via parse. */
+static void
+the_branch_only_mask_agrees_with_the_whole_via_wherever_the_stops_fall(void)
+{
+	static const char *const tails[] = {
+	        ";branch=z9hG4bKyes",
+	        ";y=\"q;branch=no\";branch=z9hG4bKyes",
+	        ", SIP/2.0/UDP g;branch=z9hG4bKother",
+	        " ; BRANCH = z9hG4bKyes;branch=z9hG4bKlater",
+	        ";branchx=1;rport;branch=z9hG4bKyes",
+	        ";y=\"a\\\";branch=no\";rport=5060;branch=z9hG4bKyes",
+	        ";rport;received=198.18.0.10",
+	};
+	char buf[512], pad[96];
+	struct sw_sip_msg a, b;
+
+	for (unsigned t = 0; t < SW_ARRAY_SIZE(tails); t++) {
+		for (unsigned k = 0; k < 80; k++) {
+			int n;
+			enum sw_sip_reason ra, rb;
+
+			memset(pad, 'a', k);
+			pad[k] = '\0';
+			n = snprintf(buf, sizeof(buf),
+			             "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;x=b%s%s\r\n"
+			             "CSeq: 1 REGISTER\r\n" TAIL,
+			             pad, tails[t]);
+			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+			ra = sw_sip_parse(&a, buf, (size_t)n, SW_SIP_WANT_BRANCH);
+			rb = sw_sip_parse(&b, buf, (size_t)n, SW_SIP_WANT_VIA);
+			CU_ASSERT_EQUAL(ra, SW_SIP_OK);
+			CU_ASSERT_EQUAL(rb, SW_SIP_OK);
+			CU_ASSERT_EQUAL(a.via_branch.len, b.via_branch.len);
+			CU_ASSERT(a.via_branch.len == 0 || a.via_branch.p == b.via_branch.p);
+			CU_ASSERT_EQUAL(a.via_branch.len, t == 2 || t == 6 ? 0u : 10u);
+		}
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -276,6 +317,8 @@ static const struct sw_test_case cases[] = {
          a_message_shorter_than_one_vector_parses_like_a_long_one},
         {"the branch-only mask finds the branch of the first Via value",
          the_branch_only_mask_finds_the_branch_of_the_first_via_value},
+        {"the branch-only mask agrees with the whole Via wherever the stops fall",
+         the_branch_only_mask_agrees_with_the_whole_via_wherever_the_stops_fall},
         {NULL, NULL},
 };
 
