@@ -697,10 +697,19 @@ static enum sw_sip_reason
 branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *lim)
 {
 	struct sw_sip_str n, val;
-	const char *q = next_param(semi + 1, end, lim, &n, &val);
+	const char *q = semi + 1, *e;
 
-	if (q == NULL || val.len == 0)
-		return SW_SIP_BAD_VIA;
+	if (q < end && IS(*q, CC_WS))
+		q = skip_ws(q, end);
+	/* the usual "branch=token": next_param's value without the call (is_branch() has
+	 * checked the name); white space, a quote or an empty value take next_param */
+	if (end - q > 7 && q[6] == '=' && (e = scan_set(q + 7, end, lim, SET_GENVAL)) > q + 7) {
+		val = slice(q + 7, e);
+	} else {
+		q = next_param(semi + 1, end, lim, &n, &val);
+		if (q == NULL || val.len == 0)
+			return SW_SIP_BAD_VIA;
+	}
 	if (val.len > SW_SIP_TOKEN_FIELD_MAX)
 		return SW_SIP_OVERSIZE_FIELD;
 	m->via_branch = val;
@@ -826,6 +835,22 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
 	while (p < end && *p == ';') {
 		struct sw_sip_str n, val;
 
+		/* the usual ";expires=N" of a Contact: next_param's slices without the call */
+		if (expires != NULL && end - p > 9 && IEQ(p + 1, "expires=")) {
+			const char *d = p + 9, *e = scan_set(d, end, lim, SET_GENVAL), *de;
+			uint64_t v;
+
+			if (e > d) {
+				de = parse_u32(d, e, &v);
+				if (de != e) {
+					*why = SW_SIP_BAD_NUMBER;
+					return NULL;
+				}
+				*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+				p = e < end && IS(*e, CC_WS) ? skip_ws(e, end) : e;
+				continue;
+			}
+		}
 		p = next_param(p + 1, end, lim, &n, &val);
 		if (p == NULL)
 			return NULL;

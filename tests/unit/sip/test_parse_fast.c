@@ -303,6 +303,51 @@ the_branch_only_mask_agrees_with_the_whole_via_wherever_the_stops_fall(void)
 	}
 }
 
+/* The ";expires=N" shortcut of a Contact against what next_param gives (verdicts and values
+ * as the parser had them before the shortcut). */
+static void
+a_contact_expires_parses_as_a_generic_parameter_would(void)
+{
+	static const struct {
+		const char *contact;
+		enum sw_sip_reason r;
+		int64_t expires;
+	} t[] = {
+	        {"<sip:a@h>;expires=3600", SW_SIP_OK, 3600},
+	        {"<sip:a@h>;EXPIRES=7", SW_SIP_OK, 7},
+	        {"<sip:a@h>;expires=36x", SW_SIP_BAD_NUMBER, 0},
+	        {"<sip:a@h>;expires= 5", SW_SIP_OK, 5},
+	        {"<sip:a@h>;expires=", SW_SIP_BAD_FROM_TO, 0},
+	        {"<sip:a@h>;expires=99999999999", SW_SIP_OK, 4294967295},
+	        {"<sip:a@h>;expires=60 ;q=0.5", SW_SIP_OK, 60},
+	        {"<sip:a@h>;expires=60, <sip:b@h>;expires=1", SW_SIP_OK, 60},
+	        {"<sip:a@h>;expires=\"60\"", SW_SIP_BAD_NUMBER, 0},
+	        {"<sip:a@h>;expires=60;expires=70", SW_SIP_OK, 70},
+	        {"<sip:a@h>;expiresx=1;expires=2", SW_SIP_OK, 2},
+	        {"<sip:a@h>;expires=0012", SW_SIP_OK, 12},
+	        {"sip:a@h;expires=5", SW_SIP_OK, 5},
+	        {"<sip:a@h>;expires=6.5", SW_SIP_BAD_NUMBER, 0},
+	};
+	char buf[512];
+	struct sw_sip_msg m;
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(t); i++) {
+		int n = snprintf(buf, sizeof(buf),
+		                 "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+		                 "CSeq: 1 REGISTER\r\nContact: %s\r\n" TAIL,
+		                 t[i].contact);
+		enum sw_sip_reason r;
+
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+		r = sw_sip_parse(&m, buf, (size_t)n, SW_SIP_WANT_CONTACT);
+		if (r != t[i].r)
+			printf("\nContact: %s: %s\n", t[i].contact, sw_sip_reason_name(r));
+		CU_ASSERT_EQUAL(r, t[i].r);
+		if (r == SW_SIP_OK)
+			CU_ASSERT_EQUAL(m.contact_expires, t[i].expires);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -319,6 +364,8 @@ static const struct sw_test_case cases[] = {
          the_branch_only_mask_finds_the_branch_of_the_first_via_value},
         {"the branch-only mask agrees with the whole Via wherever the stops fall",
          the_branch_only_mask_agrees_with_the_whole_via_wherever_the_stops_fall},
+        {"a Contact expires parses as a generic parameter would",
+         a_contact_expires_parses_as_a_generic_parameter_would},
         {NULL, NULL},
 };
 
