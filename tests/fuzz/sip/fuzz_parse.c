@@ -65,21 +65,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/*
 	 * differential: the worker's mask (the branch found without decoding the Via, the
-	 * mask-driven shortcuts) gives the same fields as the full parse. It may refuse with
-	 * SW_SIP_BAD_VIA what the full parse takes: the branch walk sees a '"' inside an IPv6
-	 * sent-by "[...]" as an unclosed quoted string, the full Via parse skips the brackets.
+	 * mask-driven shortcuts) gives the same fields as the full parse. Except behind an IPv6
+	 * sent-by "[...]" in the top Via: the full Via parse skips the brackets, the branch walk
+	 * does not know them and takes a '"' or ',' inside them as a quote or the value's end
+	 * (it may then refuse with SW_SIP_BAD_VIA or find no branch).
 	 */
 	{
 		struct sw_sip_msg w;
 		const unsigned mask = SW_SIP_WANT_BRANCH | SW_SIP_WANT_CONTACT |
 		                      SW_SIP_WANT_NUMBERS | SW_SIP_WANT_AUTH;
 		enum sw_sip_reason rw = sw_sip_parse(&w, b, size, mask);
+		int v6 = m.via_count > 0 && memchr(m.vias[0].p, '[', m.vias[0].len) != NULL;
 
-		if (rw != SW_SIP_OK && rw != SW_SIP_BAD_VIA)
+		if (rw != SW_SIP_OK && !(v6 && rw == SW_SIP_BAD_VIA))
+			abort();
+		if (rw == SW_SIP_OK && !v6 && !same(&w.via_branch, &m.via_branch))
 			abort();
 		if (rw == SW_SIP_OK &&
-		    (!same(&w.via_branch, &m.via_branch) || w.status != m.status ||
-		     w.cseq != m.cseq || !same(&w.call_id, &m.call_id) ||
+		    (w.status != m.status || w.cseq != m.cseq || !same(&w.call_id, &m.call_id) ||
 		     !same(&w.contact_uri, &m.contact_uri) ||
 		     w.contact_expires != m.contact_expires || w.expires != m.expires ||
 		     w.retry_after != m.retry_after || !same(&w.body, &m.body) ||
