@@ -485,9 +485,9 @@ method_lookup(const char *p, size_t n)
  * the parameter and fills name and val (val.len 0 without a value; quotes kept). NULL on a
  * syntax error.
  */
-static const char *
-next_param(const char *p, const char *end, const char *lim, struct sw_sip_str *name,
-           struct sw_sip_str *val)
+static inline __attribute__((always_inline)) const char *
+next_param_inline(const char *p, const char *end, const char *lim, struct sw_sip_str *name,
+                  struct sw_sip_str *val)
 {
 	const char *s;
 
@@ -561,6 +561,14 @@ next_param(const char *p, const char *end, const char *lim, struct sw_sip_str *n
 	}
 	*val = slice(s, p);
 	return skip_ws(p, end);
+}
+
+/* next_param_inline() out of line, for the callers where its size matters more */
+static const char *
+next_param(const char *p, const char *end, const char *lim, struct sw_sip_str *name,
+           struct sw_sip_str *val)
+{
+	return next_param_inline(p, end, lim, name, val);
 }
 
 static struct sw_sip_str
@@ -896,16 +904,21 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 	int have_realm = 0;
 
 	p = skip_ws(p, end);
-	s = p;
-	p = skip_token(p, end, lim);
-	if (p - s != 6 || !IEQ(s, "digest"))
-		return p == s ? SW_SIP_BAD_CHALLENGE : SW_SIP_OK; /* another scheme: not ours */
-	if (p == end || !IS(*p, CC_WS))
-		return SW_SIP_BAD_CHALLENGE;
+	if (end - p > 6 && IEQ(p, "digest") && IS(p[6], CC_WS)) {
+		p += 6; /* the usual "Digest ": what the token scan below would find */
+	} else {
+		s = p;
+		p = skip_token(p, end, lim);
+		if (p - s != 6 || !IEQ(s, "digest"))
+			return p == s ? SW_SIP_BAD_CHALLENGE
+			              : SW_SIP_OK; /* another scheme: not ours */
+		if (p == end || !IS(*p, CC_WS))
+			return SW_SIP_BAD_CHALLENGE;
+	}
 	for (;;) {
 		struct sw_sip_str n, v, uq;
 
-		p = next_param(p, end, lim, &n, &v);
+		p = next_param_inline(p, end, lim, &n, &v);
 		if (p == NULL || v.len == 0)
 			return SW_SIP_BAD_CHALLENGE;
 		uq = unquote(v);
