@@ -503,6 +503,39 @@ write_atomic(const char *path, const char *data, size_t n)
 
 int app_report_fault(const struct app *a, double *from, double *until, unsigned int *sid);
 
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * The generation rate of each whole second of the series (the first, which holds the start,
+ * left out): the best, median and worst second. On a machine shared with other work the
+ * run's average mixes quiet seconds with disturbed ones; the best second is what the core did
+ * when it had the CPU to itself, the median what this run's machine gave.
+ */
+static void
+print_second_rates(const struct app_report *r)
+{
+	double v[64];
+	size_t n = 0;
+
+	for (size_t i = 2; i < r->n_series && n < SW_ARRAY_SIZE(v); i++) {
+		double dt = r->series[i].t - r->series[i - 1].t;
+
+		if (dt > 0.9)
+			v[n++] = (double)r->series[i].d[SW_ENGINE_C_TX_REGISTER] / dt;
+	}
+	if (n == 0)
+		return;
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	printf("   per second over %zu whole seconds: best %.0f, median %.0f, worst %.0f\n", n,
+	       v[n - 1], v[n / 2], v[0]);
+}
+
 int
 app_report_finish(struct app_report *r, const struct app *a, double elapsed,
                   const char *exit_reason)
@@ -749,6 +782,7 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 		       s->c[SW_ENGINE_C_TX_REGISTER], elapsed, a->n_workers,
 		       (double)s->c[SW_ENGINE_C_TX_REGISTER] / elapsed,
 		       (double)s->c[SW_ENGINE_C_TX_REGISTER] / elapsed / a->n_workers, s->tx_full);
+		print_second_rates(r);
 	} else {
 		printf("\n== results after %.1f s (%s)\n", elapsed, exit_reason);
 		printf("  lines %" PRIu64 ", registered at the end %" PRIu64 " (%.2f%%)\n",
