@@ -671,6 +671,13 @@ main(int argc, char **argv)
 	struct rte_ether_addr mac;
 	struct sw_net_neigh_table neigh;
 
+	/* said, not silently dropped: the profile may ask for calls, which lines do not place yet
+	 * (lib/phone models them; the engine only registers) */
+	if (prof->calls_per_line_hour > 0)
+		fprintf(stderr,
+		        "sipswarm: note: swarm.calls_per_line_hour = %u is ignored: this version "
+		        "registers, refreshes and fails over lines but does not place calls yet\n",
+		        prof->calls_per_line_hour);
 	rte_eth_macaddr_get(a->o.port, &mac);
 	a->run_start = UINT64_MAX; /* the cluster's clock stays at 0 until the run starts */
 	if (a->o.bench_generate_s > 0) {
