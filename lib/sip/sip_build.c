@@ -8,6 +8,7 @@
  * written with a digit loop. No formatted printing, no allocation.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "sw_common.h"
@@ -40,6 +41,7 @@ enum {
 	C_ALGORITHM = 1 << 4,
 	C_TO_TAG = 1 << 5,
 	C_REQ_NO_TO_TAG = 1 << 6,
+	C_PROXY = 1 << 7, /* the challenge came in Proxy-Authenticate (set with C_AUTH) */
 };
 
 static const char *const field_names[F_COUNT] = {
@@ -75,8 +77,8 @@ static const char *const field_names[F_COUNT] = {
         [F_CONTENT_LENGTH] = "content_length",
 };
 
-static const char *const cond_names[] = {"display",   "auth",   "qop",          "opaque",
-                                         "algorithm", "to_tag", "req_no_to_tag"};
+static const char *const cond_names[] = {"display",   "auth",   "qop",           "opaque",
+                                         "algorithm", "to_tag", "req_no_to_tag", "proxy"};
 
 /* The built-in templates (RFC 3261 section 8.1.1 request headers, 8.2.6 responses). */
 #define VIA  "Via: SIP/2.0/UDP {local};rport;branch=z9hG4bK{branch}\r\n"
@@ -188,7 +190,8 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 
 /* Compile [p, end) into pieces; literals merge only with pieces from floor on. */
 static int
-compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *ua, unsigned floor)
+compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *ua, unsigned floor,
+             bool no_body)
 {
 	uint8_t stack[8], cond = 0;
 	unsigned depth = 0;
@@ -240,6 +243,23 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *
 				break;
 		if (i == F_COUNT)
 			return -EINVAL;
+		/* a template without a body says Content-Length: 0, a constant: one piece less
+		 * for every message built */
+		if (i == F_CONTENT_LENGTH && no_body) {
+			rc = add_literal(t, "0", 1, cond, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		/* likewise the digest header's name: a condition on the challenge, not a field */
+		if (i == F_AUTH_HDR) {
+			rc = add_literal(t, "Proxy-", 6, (uint8_t)(cond | C_PROXY), floor);
+			if (rc == 0)
+				rc = add_literal(t, "Authorization", 13, cond, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		/* a field rides on the literal before it when both have the same conditions: one
 		 * piece per literal + field pair for sw_sip_build() to walk */
 		if (t->nseg > floor && t->seg[t->nseg - 1].field == 0 &&
@@ -267,11 +287,11 @@ sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
 	memset(t, 0, sizeof(*t));
 	t->kind = 0xff;
 	split = split != NULL ? split + 4 : end;
-	rc = compile_part(t, text, split, ua, 0);
+	rc = compile_part(t, text, split, ua, 0, split == end);
 	if (rc < 0)
 		return rc;
 	t->body_seg = t->nseg;
-	return compile_part(t, split, end, ua, t->nseg);
+	return compile_part(t, split, end, ua, t->nseg, false);
 }
 
 int
@@ -397,6 +417,8 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 			active |= C_OPAQUE;
 		if (d->echo_algorithm)
 			active |= C_ALGORITHM;
+		if (d->proxy)
+			active |= C_PROXY;
 	}
 	if (v->s[SW_SIP_V_TO_TAG].len > 0)
 		active |= C_TO_TAG;

@@ -571,7 +571,8 @@ int sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
  * Fields beyond enum sw_sip_var: {auth_hdr} {nonce} {opaque} {algorithm} {nc} {cnonce}
  * (from vars->digest), {req_via} (every Via line of vars->req), {req_from} {req_to}
  * {req_call_id} {req_cseq}, {content_length}. Conditions: display, auth, qop, opaque,
- * algorithm, to_tag, req_no_to_tag. The body is whatever follows the first empty line.
+ * algorithm, to_tag, req_no_to_tag, proxy (the challenge was a
+ * Proxy-Authenticate). The body is whatever follows the first empty line.
  *
  * @param t
  *   Filled.
