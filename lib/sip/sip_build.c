@@ -188,10 +188,17 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 	return 0;
 }
 
+/* What a template is compiled with besides its text. */
+struct constants {
+	const char *ua;     /* {ua} */
+	const char *domain; /* {domain} folded as text when not NULL */
+	bool no_body;       /* {content_length} is 0 */
+};
+
 /* Compile [p, end) into pieces; literals merge only with pieces from floor on. */
 static int
-compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *ua, unsigned floor,
-             bool no_body)
+compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const struct constants *k,
+             unsigned floor)
 {
 	uint8_t stack[8], cond = 0;
 	unsigned depth = 0;
@@ -233,7 +240,7 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *
 			continue;
 		}
 		if (n == 2 && memcmp(q, "ua", 2) == 0) {
-			rc = add_literal(t, ua, strlen(ua), cond, floor);
+			rc = add_literal(t, k->ua, strlen(k->ua), cond, floor);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -245,8 +252,15 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const char *
 			return -EINVAL;
 		/* a template without a body says Content-Length: 0, a constant: one piece less
 		 * for every message built */
-		if (i == F_CONTENT_LENGTH && no_body) {
+		if (i == F_CONTENT_LENGTH && k->no_body) {
 			rc = add_literal(t, "0", 1, cond, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		/* the domain, when the template is made for one (one per account and server) */
+		if (i == SW_SIP_V_DOMAIN && k->domain != NULL) {
+			rc = add_literal(t, k->domain, strlen(k->domain), cond, floor);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -278,8 +292,13 @@ int
 sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
                          const struct sw_sip_profile *profile)
 {
-	const char *ua =
-	        profile != NULL && profile->user_agent != NULL ? profile->user_agent : "sipswarm";
+	struct constants k = {
+	        .ua = profile != NULL && profile->user_agent != NULL ? profile->user_agent
+	                                                             : "sipswarm",
+	        .domain = profile != NULL && profile->domain != NULL && profile->domain[0] != '\0'
+	                          ? profile->domain
+	                          : NULL,
+	};
 	const char *end = text + strlen(text);
 	const char *split = strstr(text, "\r\n\r\n");
 	int rc;
@@ -287,11 +306,13 @@ sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
 	memset(t, 0, sizeof(*t));
 	t->kind = 0xff;
 	split = split != NULL ? split + 4 : end;
-	rc = compile_part(t, text, split, ua, 0, split == end);
+	k.no_body = split == end;
+	rc = compile_part(t, text, split, &k, 0);
 	if (rc < 0)
 		return rc;
 	t->body_seg = t->nseg;
-	return compile_part(t, split, end, ua, t->nseg, false);
+	k.no_body = false;
+	return compile_part(t, split, end, &k, t->nseg);
 }
 
 int

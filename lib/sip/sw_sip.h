@@ -511,6 +511,9 @@ enum sw_sip_num {
 /** Profile-wide constants folded into the templates when they are compiled. */
 struct sw_sip_profile {
 	const char *user_agent; /**< User-Agent / Server value; NULL: "sipswarm" */
+	/** {domain} as fixed text (a template per domain: fewer pieces to build); NULL or ""
+	 *  keeps it a field, taken from sw_sip_vars */
+	const char *domain;
 };
 
 /** Most pieces and bytes in one compiled template. */

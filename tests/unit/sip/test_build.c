@@ -300,7 +300,7 @@ an_authenticated_register_carries_the_digest_fields(void)
 	static const char ch[] = "Digest realm=\"example.org\", "
 	                         "nonce=\"0123456789abcdef0123456789abcdef01234567\", "
 	                         "opaque=\"op4\", algorithm=MD5, qop=\"auth\"";
-	struct sw_sip_profile pr = {"Yealink SIP-T46S 66.86.0.15"};
+	struct sw_sip_profile pr = {.user_agent = "Yealink SIP-T46S 66.86.0.15"};
 	struct sw_sip_challenge c;
 	struct sw_sip_digest d;
 	struct sw_sip_vars v;
@@ -334,6 +334,20 @@ an_authenticated_register_carries_the_digest_fields(void)
 	n = sw_sip_build(&t, &v, out, sizeof(out));
 	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(expected_proxy_noqop) - 1);
 	CU_ASSERT(memcmp(out, expected_proxy_noqop, (size_t)n) == 0);
+
+	/* a template made for the domain: the same bytes, whatever the variable says */
+	pr.domain = "example.org";
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, &pr), 0);
+	v.s[SW_SIP_V_DOMAIN] = S("not.used");
+	n = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(expected_proxy_noqop) - 1);
+	CU_ASSERT(memcmp(out, expected_proxy_noqop, (size_t)n) == 0);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, ch, sizeof(ch) - 1), SW_SIP_OK);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&d, &c, ha1, 0), 0);
+	sw_sip_digest_response(&d, ha2, 0x0badf00d, resp);
+	n = sw_sip_build(&t, &v, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, (int)sizeof(expected_auth) - 1);
+	CU_ASSERT(memcmp(out, expected_auth, (size_t)n) == 0);
 }
 
 static void
