@@ -1419,6 +1419,9 @@ zero_msg(struct sw_sip_msg *m)
 #endif
 }
 
+#define SEEN_ONE_HEADER (1u << 16)
+_Static_assert(H_SKIP < 16 && SW_SIP_MAX_HEADERS < 0xffff, "seen: ids and count apart");
+
 /* The first byte of a line after a header line, one lookup for the three checks on it. */
 enum {
 	LS_NAME = 0, /* anything else: a header name (checked by the name lookup) */
@@ -1446,7 +1449,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	        1u << H_FROM | 1u << H_TO | 1u << H_CALL_ID | 1u << H_CSEQ | 1u << H_CONTENT_LENGTH;
 	struct lf_iter it;
 	enum sw_sip_reason r;
-	unsigned seen = 0, hc = 0, cls;
+	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
+	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
+	unsigned seen = 0, cls;
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -1496,7 +1501,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			}
 			/* SP or HTAB right after the start line: not a name, refused below */
 		}
-		if (++hc > SW_SIP_MAX_HEADERS)
+		seen += SEEN_ONE_HEADER;
+		if (seen >= (SW_SIP_MAX_HEADERS + 1) * SEEN_ONE_HEADER)
 			return SW_SIP_TOO_MANY_HEADERS;
 		n = p;
 		h = H_OTHER;
@@ -1647,7 +1653,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		seen |= 1u << h;
 	}
 
-	m->header_count = (uint16_t)hc;
+	m->header_count = (uint16_t)(seen / SEEN_ONE_HEADER);
 	if (!(seen & (1u << H_VIA)))
 		return SW_SIP_MISSING_VIA;
 	if (!(seen & (1u << H_FROM)))
