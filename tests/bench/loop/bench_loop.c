@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The full loop of issue 6 (REGISTER -> 401 -> REGISTER with Authorization -> 200) without
+ * DPDK: the generator (lib/engine, as a worker runs it) against the emulated cluster
+ * (lib/cluster, as the cluster core runs it) in one process on a virtual clock, datagrams
+ * handed over in memory, each side's CPU time measured apart. What it prints is the ceiling
+ * of each core: completed registrations per second that one generator core and one cluster
+ * core could carry if nothing else ran, the DPDK ports (a ring pair in `sipswarm --pair`) and
+ * the control loop left out. `scripts/bench` part 4 measures the same loop through DPDK.
+ * N lines register once each (expires 3600 s), admitted at 1,000,000 per second of virtual
+ * time; TRIALS runs, minimum and median.
+ * usage: bench_loop [N] [TRIALS]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sw_bench.h"
+#include "sw_cluster.h"
+#include "sw_engine.h"
+
+#define CAP  65536
+#define SRV1 0xC6130001u /* 198.19.0.1 */
+/* virtual time per round: 50 lines admitted (at 1,000,000/s), about 200 datagrams in flight,
+ * as in a worker's bursts; a millisecond (1,000 lines) put the frames out of the L2 cache */
+#define STEP_NS (50 * SW_NS_PER_US)
+
+struct frames {
+	uint8_t (*b)[2048];
+	uint16_t *len;
+	unsigned int n;
+};
+
+static struct frames to_srv, to_eng;
+static const uint8_t srv_mac[6] = {2, 0, 0, 0, 1, 1};
+static const uint8_t eng_mac[6] = {2, 0, 0, 0, 0, 0x10};
+static unsigned long lost;
+
+static uint8_t *
+f_alloc(void *arg)
+{
+	struct frames *f = arg;
+
+	if (f->n < CAP)
+		return f->b[f->n];
+	lost++;
+	return NULL;
+}
+
+static void
+f_send(void *arg, uint8_t *frame, uint16_t len)
+{
+	struct frames *f = arg;
+
+	(void)frame;
+	f->len[f->n++] = len;
+}
+
+/* the cluster's answers, framed as the app's cluster side does (checksums computed) */
+static void
+cluster_emit(void *arg, const struct sw_cluster_dgram *d)
+{
+	uint8_t *fr = f_alloc(&to_eng);
+	struct sw_net_udp_out o = {srv_mac,     eng_mac, d->src_ip, d->dst_ip, d->src_port,
+	                           d->dst_port, 0,       true,      false};
+
+	(void)arg;
+	if (fr == NULL)
+		return;
+	memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
+	f_send(&to_eng, fr, (uint16_t)sw_net_udp_write(fr, &o, d->len));
+}
+
+/* the line arrays with their pages faulted in before the clock runs, as the app does */
+static void *
+touched_zalloc(size_t size, void *arg)
+{
+	void *p = calloc(1, size);
+
+	(void)arg;
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* one run: per completed registration, ns of the generator and of the cluster */
+static int
+run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t lines,
+    double *gen_ns, double *srv_ns)
+{
+	struct sw_sip_token_key key = {7, 9};
+	uint64_t start = SW_NS_PER_S, t_now;
+	double tg = 0, ts = 0, t0;
+	struct sw_cluster_cfg cc = {.n_servers = 1,
+	                            .server = {{SRV1, 5060, "primary", 0}},
+	                            .realm = "pbx.test",
+	                            .password_rule = "pw{user}",
+	                            .nonce_ttl_s = 3600,
+	                            .max_bindings = lines,
+	                            .min_expires = 30,
+	                            .max_expires = 7200,
+	                            .seed = 3};
+	struct sw_cluster *c = sw_cluster_new(&cc);
+	struct sw_engine_cfg ec = {.config = cfg,
+	                           .routes = routes,
+	                           .key = &key,
+	                           .shard_n = 1,
+	                           .n_workers = 1,
+	                           .udp_csum = true,
+	                           .start = start,
+	                           .register_rate = 1e6,
+	                           .zalloc = touched_zalloc,
+	                           .io = {f_alloc, f_send, NULL, &to_srv}};
+
+	memcpy(ec.mac, eng_mac, 6);
+	struct sw_net_neigh *h = sw_net_neigh_get(&ec.neigh, SRV1);
+
+	if (c == NULL || h == NULL)
+		return -1;
+	memcpy(h->mac, srv_mac, 6);
+	h->known = 1;
+	struct sw_engine *e = sw_engine_new(&ec);
+
+	if (e == NULL)
+		return -1;
+	const struct sw_engine_stats *st = sw_engine_stats(e);
+
+	for (t_now = start; t_now < start + 600 * SW_NS_PER_S && st->lines_registered < lines;
+	     t_now += STEP_NS) {
+		uint64_t cn = t_now - start;
+
+		t0 = sw_bench_now();
+		sw_engine_poll(e, t_now, 1u << 20);
+		sw_engine_flush(e);
+		tg += sw_bench_now() - t0;
+		while (to_srv.n > 0) {
+			t0 = sw_bench_now();
+			sw_cluster_poll(c, cn, cluster_emit, NULL);
+			for (unsigned int i = 0; i < to_srv.n;) {
+				struct sw_cluster_rx rx[32];
+				unsigned int k = 0;
+
+				for (; i < to_srv.n && k < 32; i++) {
+					struct sw_net_pkt p;
+
+					if (sw_net_classify(to_srv.b[i], to_srv.len[i], &p) !=
+					    SW_NET_K_UDP)
+						continue;
+					rx[k++] = (struct sw_cluster_rx){
+					        .src_ip = p.src_ip,
+					        .dst_ip = p.dst_ip,
+					        .src_port = p.src_port,
+					        .dst_port = p.dst_port,
+					        .len = p.payload_len,
+					        .buf = (const char *)p.payload};
+				}
+				sw_cluster_input_burst(c, cn, rx, k, cluster_emit, NULL);
+			}
+			to_srv.n = 0;
+			ts += sw_bench_now() - t0;
+			t0 = sw_bench_now();
+			for (unsigned int i = 0; i < to_eng.n; i++)
+				sw_engine_rx(e, t_now, to_eng.b[i], to_eng.len[i]);
+			to_eng.n = 0;
+			sw_engine_flush(e);
+			tg += sw_bench_now() - t0;
+		}
+	}
+	uint64_t done = st->lines_registered;
+	int rc = done == lines && st->c[SW_ENGINE_C_TXN_TIMEOUT] == 0 &&
+	                         st->c[SW_ENGINE_C_AUTH_FAILED] == 0 && lost == 0
+	                 ? 0
+	                 : -1;
+
+	if (rc != 0)
+		fprintf(stderr,
+		        "bench_loop: %llu of %u lines registered, %llu timeouts, %llu auth "
+		        "failures, %lu frames lost\n",
+		        (unsigned long long)done, lines,
+		        (unsigned long long)st->c[SW_ENGINE_C_TXN_TIMEOUT],
+		        (unsigned long long)st->c[SW_ENGINE_C_AUTH_FAILED], lost);
+	*gen_ns = tg * 1e9 / (double)(done ? done : 1);
+	*srv_ns = ts * 1e9 / (double)(done ? done : 1);
+	sw_engine_free(e);
+	sw_cluster_free(c);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
+	int trials = argc > 2 ? atoi(argv[2]) : 5;
+	char text[2048], err[256];
+	struct sw_config *cfg = sw_config_new();
+	struct sw_engine_routes routes;
+	struct sw_dns_source src;
+
+	if (n == 0 || n > 1000000 || trials < 1 || trials > 100 || cfg == NULL)
+		return 2;
+	int len = snprintf(text, sizeof(text),
+	                   "#!version:1.0.0.1\n"
+	                   "account.1.enable = 1\n"
+	                   "account.1.user_name = u{phone:07}\n"
+	                   "account.1.password = pwu{phone:07}\n"
+	                   "account.1.sip_server.1.address = pbx.test\n"
+	                   "account.1.sip_server.1.port = 5060\n"
+	                   "account.1.sip_server.1.expires = 3600\n"
+	                   "dns_cache_a.1.name = pbx.test\n"
+	                   "dns_cache_a.1.ip = 198.19.0.1\n"
+	                   "dns_cache_a.1.ttl = 86400\n"
+	                   "swarm.phones = %lu\n"
+	                   "swarm.lines_per_phone = 1\n"
+	                   "swarm.src_ip = 198.18.0.1\n"
+	                   "swarm.src_ip_count = 65536\n"
+	                   "swarm.seed = 5\n",
+	                   n);
+
+	to_srv.b = calloc(CAP, sizeof(*to_srv.b));
+	to_srv.len = calloc(CAP, sizeof(*to_srv.len));
+	to_eng.b = calloc(CAP, sizeof(*to_eng.b));
+	to_eng.len = calloc(CAP, sizeof(*to_eng.len));
+	if (to_srv.b == NULL || to_srv.len == NULL || to_eng.b == NULL || to_eng.len == NULL)
+		return 1;
+	if (sw_config_parse(cfg, "loop.cfg", text, (size_t)len) < 0 || sw_config_finish(cfg) < 0) {
+		fprintf(stderr, "bench_loop: %s\n", sw_config_error(cfg)->msg);
+		return 1;
+	}
+	sw_dns_static_source(&src, sw_config_dns_cache(cfg));
+	if (sw_engine_routes_build(&routes, cfg, 0, 1, &src, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench_loop: %s\n", err);
+		return 1;
+	}
+	printf("bench_loop %lu %d: the full loop (REGISTER -> 401 -> REGISTER with Authorization "
+	       "-> 200) of %lu lines, generator (lib/engine) and cluster (lib/cluster) in one "
+	       "process, without DPDK\n",
+	       n, trials, n);
+	double *g = calloc((size_t)trials, sizeof(*g)), *s = calloc((size_t)trials, sizeof(*s));
+
+	if (g == NULL || s == NULL)
+		return 1;
+	for (int t = 0; t < trials; t++)
+		if (run(cfg, &routes, (uint32_t)n, &g[t], &s[t]) < 0) {
+			fprintf(stderr, "bench_loop: run %d failed\n", t);
+			return 1;
+		}
+	qsort(g, (size_t)trials, sizeof(*g), cmp);
+	qsort(s, (size_t)trials, sizeof(*s), cmp);
+	printf("  generator core: %7.1f ns min %7.1f ns median per completed registration = %.0f "
+	       "registrations/s (median)\n",
+	       g[0], g[trials / 2], 1e9 / g[trials / 2]);
+	printf("  cluster core:   %7.1f ns min %7.1f ns median per completed registration = %.0f "
+	       "registrations/s (median)\n",
+	       s[0], s[trials / 2], 1e9 / s[trials / 2]);
+	printf("  the pair's ceiling (the slower core, median): %.0f registrations/s\n",
+	       1e9 / (g[trials / 2] > s[trials / 2] ? g[trials / 2] : s[trials / 2]));
+	free(g);
+	free(s);
+	sw_engine_routes_free(&routes);
+	sw_config_free(cfg);
+	free(to_srv.b);
+	free(to_srv.len);
+	free(to_eng.b);
+	free(to_eng.len);
+	return 0;
+}
