@@ -578,8 +578,8 @@ queue_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 {
 	unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
 
-	/* only MD5 with a saved state gains from the burst; the rest go at once */
-	if (!a->auth || leg >= 2 || !e->dig[2 * (size_t)i + leg].has_mid) {
+	/* only what lib/sip hashes in its multi-buffer lanes gains from the burst */
+	if (!a->auth || leg >= 2 || !sw_sip_digest_burstable(&e->dig[2 * (size_t)i + leg])) {
 		send_register(e, i, a, NULL);
 		return;
 	}
@@ -784,7 +784,7 @@ static bool
 take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct sw_sip_msg *m)
 {
 	struct sw_line_info info;
-	char pw[128], user[64];
+	char pw[128];
 	char ha1[SW_SIP_SHA256_HEX];
 	int ri = realm_index(e, m->challenge.realm);
 	enum sw_sip_digest_algo h = m->challenge.algo == SW_SIP_ALGO_SHA256 ||
@@ -796,13 +796,13 @@ take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct s
 	    sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid, &info) < 0)
 		return false;
 	int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
-	int ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_AUTH_NAME, user, sizeof(user));
+	/* the authentication name as formatted at start (the user name when it has none) */
+	const struct sw_engine_line *x = &e->ext[i];
+	const char *user = e->ident + x->ident_off + (x->auth_len ? x->user_len : 0);
+	size_t ul = x->auth_len ? x->auth_len : x->user_len;
 
-	if (ul == 0)
-		ul = sw_config_ident(e->cfg.config, &info, SW_IDENT_USER_NAME, user, sizeof(user));
-	if (pl < 0 || ul < 0 ||
-	    sw_sip_digest_ha1(h, user, (size_t)ul, m->challenge.realm.p, m->challenge.realm.len, pw,
-	                      (size_t)pl, ha1) < 0)
+	if (pl < 0 || sw_sip_digest_ha1(h, user, ul, m->challenge.realm.p, m->challenge.realm.len,
+	                                pw, (size_t)pl, ha1) < 0)
 		return false;
 	if (sw_sip_digest_accept(&e->dig[2 * (size_t)i + leg], &m->challenge, ha1,
 	                         (uint32_t)sw_splitmix64(&e->rng)) < 0)
