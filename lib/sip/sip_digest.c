@@ -402,9 +402,12 @@ static inline void
 burst_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_t b[BURST_STRIDE],
             unsigned nblk)
 {
-	const char *src = d->nonce + (64 - SW_SIP_MD5_HEX - 1);
-	/* at most 63 (two tail blocks), so the copy below reads at most 31 + 71 bytes of nonce[] */
-	size_t n = (size_t)d->nonce_len - (64 - SW_SIP_MD5_HEX - 1);
+	/* with a saved state: the nonce's tail, at most 63 bytes (two tail blocks); without:
+	 * HA1 ":" and the whole nonce, at most 53 bytes (two blocks in all); either way the
+	 * 8-byte copy below reads at most 31 + 71 bytes of nonce[] */
+	const char *src = d->has_mid ? d->nonce + (64 - SW_SIP_MD5_HEX - 1) : d->nonce;
+	size_t len = d->has_mid ? (size_t)d->nonce_len - (64 - SW_SIP_MD5_HEX - 1) : d->nonce_len;
+	size_t n = d->has_mid ? 0 : SW_SIP_MD5_HEX + 1;
 	uint64_t bits;
 
 	_Static_assert(SW_SIP_DIGEST_NONCE_MAX >= 64 - SW_SIP_MD5_HEX - 1 + 63 + 8,
@@ -413,9 +416,14 @@ burst_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_t b
 	if (d->algo != SW_SIP_ALGO_MD5_SESS)
 		d->cnonce = cnonce;
 	memset(b, 0, BURST_STRIDE);
+	if (!d->has_mid) {
+		memcpy(b, d->ha1, SW_SIP_MD5_HEX);
+		b[SW_SIP_MD5_HEX] = ':';
+	}
 	/* 8 bytes at a time: the up to 7 bytes copied past the nonce are overwritten next */
-	for (size_t k = 0; k < n; k += 8)
-		memcpy(b + k, src + k, 8);
+	for (size_t k = 0; k < len; k += 8)
+		memcpy(b + n + k, src + k, 8);
+	n += len;
 	b[n++] = ':';
 	if (d->qop) {
 		sw_sip_hex32((char *)b + n, d->nc);
@@ -427,7 +435,7 @@ burst_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_t b
 	memcpy(b + n, ha2, SW_SIP_MD5_HEX);
 	n += SW_SIP_MD5_HEX;
 	b[n] = 0x80;
-	bits = (uint64_t)(n + 64) * 8;
+	bits = (uint64_t)(n + (d->has_mid ? 64 : 0)) * 8;
 	memcpy(b + nblk * 64 - 8, &bits, 8); /* little-endian host, as md5_pad */
 }
 
@@ -441,9 +449,12 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 
 	for (unsigned l = 0; l < BURST_LANES; l++) {
 		if (l < n) {
+			static const uint32_t iv[4] = {0x67452301, 0xefcdab89, 0x98badcfe,
+			                               0x10325476}; /* RFC 1321 section 3.3 */
+
 			burst_input(d[l], ha2[l], cnonce[l], blk[l], nblk);
 			for (int i = 0; i < 4; i++)
-				st[i][l] = d[l]->mid[i];
+				st[i][l] = d[l]->has_mid ? d[l]->mid[i] : iv[i];
 		} else {
 			/* unused lanes hash zeros; their result is dropped */
 			memset(blk[l], 0, sizeof(blk[l]));
@@ -459,13 +470,36 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 }
 #endif
 
-/* tail blocks after the saved state: bytes + 0x80 + 8-byte length, rounded up to 64 */
+/*
+ * The blocks a burst lane hashes: after the saved state, or from the start for an MD5 line
+ * without one (a nonce under 31 characters); bytes + 0x80 + 8-byte length, rounded up to 64.
+ * 0 when the line is not for a burst (SHA-256, or more than two blocks).
+ */
 static unsigned
-tail_blocks(const struct sw_sip_digest *d)
+burst_blocks(const struct sw_sip_digest *d)
 {
-	size_t n = (size_t)d->nonce_len - (64 - SW_SIP_MD5_HEX - 1) + 1 + SW_SIP_MD5_HEX +
-	           (d->qop ? 23 : 0);
-	return (unsigned)((n + 9 + 63) / 64);
+	size_t n;
+
+	if (d->has_mid)
+		n = (size_t)d->nonce_len - (64 - SW_SIP_MD5_HEX - 1);
+	else if (d->hex_len == SW_SIP_MD5_HEX)
+		n = SW_SIP_MD5_HEX + 1 + (size_t)d->nonce_len;
+	else
+		return 0;
+	n += 1 + SW_SIP_MD5_HEX + (d->qop ? 23 : 0);
+	n = (n + 9 + 63) / 64;
+	return n <= 2 ? (unsigned)n : 0;
+}
+
+int
+sw_sip_digest_burstable(const struct sw_sip_digest *d)
+{
+#ifdef __AVX2__
+	return burst_blocks(d) != 0;
+#else
+	(void)d;
+	return 0;
+#endif
 }
 
 void
@@ -481,7 +515,7 @@ sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *
 	for (unsigned nblk = 1; nblk <= 2; nblk++) {
 		unsigned g = 0;
 		for (unsigned i = 0; i < n; i++) {
-			if (!d[i]->has_mid || tail_blocks(d[i]) != nblk)
+			if (burst_blocks(d[i]) != nblk)
 				continue;
 			gd[g] = d[i];
 			gh[g] = ha2[i];
@@ -498,7 +532,7 @@ sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *
 			sw_sip_digest_response(gd[0], gh[0], gc[0], go[0]);
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (!d[i]->has_mid || tail_blocks(d[i]) > 2)
+		if (burst_blocks(d[i]) == 0)
 			sw_sip_digest_response(d[i], ha2[i], cnonce[i], out[i]);
 #else
 	for (unsigned i = 0; i < n; i++)

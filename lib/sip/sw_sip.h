@@ -437,9 +437,10 @@ int sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge 
 void sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, char *out);
 
 /**
- * sw_sip_digest_response() for n lines at once: MD5 lines with a saved state are hashed 16 at
- * a time with AVX2 (multi-buffer MD5) when the build has it; the others one by one. Results
- * equal n calls of sw_sip_digest_response(). Use it for a burst of requests.
+ * sw_sip_digest_response() for n lines at once: MD5 lines whose input is two blocks at most
+ * (after the saved state, or in all for a nonce under 31 characters) are hashed 16 at a time
+ * with AVX2 (multi-buffer MD5) when the build has it; the others one by one. Results equal n
+ * calls of sw_sip_digest_response(). Use it for a burst of requests.
  *
  * @param d
  *   The lines' states (distinct).
@@ -454,6 +455,15 @@ void sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t c
  */
 void sw_sip_digest_response_burst(struct sw_sip_digest *const *d, const char *const *ha2,
                                   const uint32_t *cnonce, char *const *out, unsigned n);
+
+/**
+ * @param d
+ *   A line's state from sw_sip_digest_accept().
+ * @return
+ *   1 when sw_sip_digest_response_burst() hashes this line in its multi-buffer lanes (worth
+ *   waiting for a burst), 0 when it would be hashed alone.
+ */
+int sw_sip_digest_burstable(const struct sw_sip_digest *d);
 
 /* ---------------------------------------------------------------------------------------------
  * Templates: messages built by copying compiled pieces and the variable fields between them.
