@@ -230,6 +230,46 @@ burst_responses_equal_one_by_one_responses(void)
 	CU_ASSERT_EQUAL(mismatches, 0);
 }
 
+static void
+md5_lines_of_two_blocks_at_most_are_burstable(void)
+{
+	static const struct {
+		unsigned nonce_len;
+		const char *alg;
+		int qop;
+		int want;
+	} c[] = {
+	        {24, "MD5", 1, 1},      /* no saved state: 89 + 24 bytes, two blocks */
+	        {30, "MD5", 1, 1},      /* the longest nonce without a saved state in two */
+	        {31, "MD5", 1, 1},      /* saved state from 31 on: 58 bytes after it */
+	        {94, "MD5", 1, 1},      /* 119 bytes after the saved state: two blocks */
+	        {95, "MD5", 1, 0},      /* three */
+	        {40, "MD5-sess", 0, 1}, /* session HA1, no qop */
+	        {40, "SHA-256", 1, 0},  /* not MD5: never */
+	};
+	int expected = 1;
+
+#ifndef __AVX2__
+	expected = 0; /* no multi-buffer lanes without AVX2: nothing is worth a burst */
+#endif
+	for (unsigned k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		char chal[512], nonce[SW_SIP_DIGEST_NONCE_MAX + 1], ha1[64];
+		struct sw_sip_challenge ch;
+		struct sw_sip_digest d;
+		int len;
+
+		memset(nonce, 'n', c[k].nonce_len);
+		nonce[c[k].nonce_len] = 0;
+		len = snprintf(chal, sizeof(chal),
+		               "Digest realm=\"r\", nonce=\"%s\", algorithm=%s%s", nonce, c[k].alg,
+		               c[k].qop ? ", qop=\"auth\"" : "");
+		CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&ch, chal, (size_t)len), SW_SIP_OK);
+		memset(ha1, 'a', sizeof(ha1));
+		CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&d, &ch, ha1, 1), 0);
+		CU_ASSERT_EQUAL(sw_sip_digest_burstable(&d), c[k].want && expected);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"RFC 2617 section 3.5 response is reproduced",
          rfc_2617_section_3_5_response_is_reproduced},
@@ -241,6 +281,8 @@ static const struct sw_test_case cases[] = {
          a_session_algorithm_keeps_its_cnonce_and_hashes_ha1_once},
         {"unusable challenges are refused", unusable_challenges_are_refused},
         {"burst responses equal one-by-one responses", burst_responses_equal_one_by_one_responses},
+        {"MD5 lines of two blocks at most are burstable",
+         md5_lines_of_two_blocks_at_most_are_burstable},
         {NULL, NULL},
 };
 
