@@ -141,6 +141,19 @@ sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, 
 	return 0;
 }
 
+/* With qop=auth, nc ":" cnonce ":auth:" at b (23 bytes; 0 without qop), for the response. */
+static inline size_t
+qop_part(const struct sw_sip_digest *d, uint8_t *b)
+{
+	if (!d->qop)
+		return 0;
+	sw_sip_hex32((char *)b, d->nc);
+	b[8] = ':';
+	sw_sip_hex32((char *)b + 9, d->cnonce);
+	memcpy(b + 17, ":auth:", 6);
+	return 23;
+}
+
 /*
  * The bytes hashed after the saved state (or all of them without one) into buf:
  * [rest of nonce] ":" [nc ":" cnonce ":auth:"] HA2. Advances nc and records cnonce.
@@ -164,13 +177,7 @@ response_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_
 		n += d->nonce_len;
 	}
 	buf[n++] = ':';
-	if (d->qop) {
-		sw_sip_hex32((char *)buf + n, d->nc);
-		buf[n + 8] = ':';
-		sw_sip_hex32((char *)buf + n + 9, d->cnonce);
-		memcpy(buf + n + 17, ":auth:", 6);
-		n += 23;
-	}
+	n += qop_part(d, buf + n);
 	memcpy(buf + n, ha2, d->hex_len);
 	return n + d->hex_len;
 }
@@ -425,13 +432,7 @@ burst_input(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce, uint8_t b
 		memcpy(b + n + k, src + k, 8);
 	n += len;
 	b[n++] = ':';
-	if (d->qop) {
-		sw_sip_hex32((char *)b + n, d->nc);
-		b[n + 8] = ':';
-		sw_sip_hex32((char *)b + n + 9, d->cnonce);
-		memcpy(b + n + 17, ":auth:", 6);
-		n += 23;
-	}
+	n += qop_part(d, b + n);
 	memcpy(b + n, ha2, SW_SIP_MD5_HEX);
 	n += SW_SIP_MD5_HEX;
 	b[n] = 0x80;
