@@ -18,6 +18,7 @@
 #include "sw_bench.h"
 #include "sw_cluster.h"
 #include "sw_engine.h"
+#include "sw_link.h"
 
 #define CAP  65536
 #define SRV1 0xC6130001u /* 198.19.0.1 */
@@ -25,51 +26,7 @@
  * as in a worker's bursts; a millisecond (1,000 lines) put the frames out of the L2 cache */
 #define STEP_NS (50 * SW_NS_PER_US)
 
-struct frames {
-	uint8_t (*b)[2048];
-	uint16_t *len;
-	unsigned int n;
-};
-
-static struct frames to_srv, to_eng;
-static const uint8_t srv_mac[6] = {2, 0, 0, 0, 1, 1};
-static const uint8_t eng_mac[6] = {2, 0, 0, 0, 0, 0x10};
-static unsigned long lost;
-
-static uint8_t *
-f_alloc(void *arg)
-{
-	struct frames *f = arg;
-
-	if (f->n < CAP)
-		return f->b[f->n];
-	lost++;
-	return NULL;
-}
-
-static void
-f_send(void *arg, uint8_t *frame, uint16_t len)
-{
-	struct frames *f = arg;
-
-	(void)frame;
-	f->len[f->n++] = len;
-}
-
-/* the cluster's answers, framed as the app's cluster side does (checksums computed) */
-static void
-cluster_emit(void *arg, const struct sw_cluster_dgram *d)
-{
-	uint8_t *fr = f_alloc(&to_eng);
-	struct sw_net_udp_out o = {srv_mac,     eng_mac, d->src_ip, d->dst_ip, d->src_port,
-	                           d->dst_port, 0,       true,      false};
-
-	(void)arg;
-	if (fr == NULL)
-		return;
-	memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
-	f_send(&to_eng, fr, (uint16_t)sw_net_udp_write(fr, &o, d->len));
-}
+static struct sw_link link;
 
 /* the line arrays with their pages faulted in before the clock runs, as the app does */
 static void *
@@ -118,14 +75,14 @@ run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t
 	                           .start = start,
 	                           .register_rate = 1e6,
 	                           .zalloc = touched_zalloc,
-	                           .io = {f_alloc, f_send, NULL, &to_srv}};
+	                           .io = {sw_link_alloc, sw_link_send, NULL, &link.to_srv}};
 
-	memcpy(ec.mac, eng_mac, 6);
+	memcpy(ec.mac, link.eng_mac, 6);
 	struct sw_net_neigh *h = sw_net_neigh_get(&ec.neigh, SRV1);
 
 	if (c == NULL || h == NULL)
 		return -1;
-	memcpy(h->mac, srv_mac, 6);
+	memcpy(h->mac, link.srv_mac, 6);
 	h->known = 1;
 	struct sw_engine *e = sw_engine_new(&ec);
 
@@ -141,18 +98,18 @@ run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t
 		sw_engine_poll(e, t_now, 1u << 20);
 		sw_engine_flush(e);
 		tg += sw_bench_now() - t0;
-		while (to_srv.n > 0) {
+		while (link.to_srv.n > 0) {
 			t0 = sw_bench_now();
-			sw_cluster_poll(c, cn, cluster_emit, NULL);
-			for (unsigned int i = 0; i < to_srv.n;) {
+			sw_cluster_poll(c, cn, sw_link_cluster_emit, &link);
+			for (unsigned int i = 0; i < link.to_srv.n;) {
 				struct sw_cluster_rx rx[32];
 				unsigned int k = 0;
 
-				for (; i < to_srv.n && k < 32; i++) {
+				for (; i < link.to_srv.n && k < 32; i++) {
 					struct sw_net_pkt p;
 
-					if (sw_net_classify(to_srv.b[i], to_srv.len[i], &p) !=
-					    SW_NET_K_UDP)
+					if (sw_net_classify(link.to_srv.b[i], link.to_srv.len[i],
+					                    &p) != SW_NET_K_UDP)
 						continue;
 					rx[k++] = (struct sw_cluster_rx){
 					        .src_ip = p.src_ip,
@@ -162,21 +119,22 @@ run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t
 					        .len = p.payload_len,
 					        .buf = (const char *)p.payload};
 				}
-				sw_cluster_input_burst(c, cn, rx, k, cluster_emit, NULL);
+				sw_cluster_input_burst(c, cn, rx, k, sw_link_cluster_emit, &link);
 			}
-			to_srv.n = 0;
+			link.to_srv.n = 0;
 			ts += sw_bench_now() - t0;
 			t0 = sw_bench_now();
-			for (unsigned int i = 0; i < to_eng.n; i++)
-				sw_engine_rx(e, t_now, to_eng.b[i], to_eng.len[i]);
-			to_eng.n = 0;
+			for (unsigned int i = 0; i < link.to_eng.n; i++)
+				sw_engine_rx(e, t_now, link.to_eng.b[i], link.to_eng.len[i]);
+			link.to_eng.n = 0;
 			sw_engine_flush(e);
 			tg += sw_bench_now() - t0;
 		}
 	}
 	uint64_t done = st->lines_registered;
 	int rc = done == lines && st->c[SW_ENGINE_C_TXN_TIMEOUT] == 0 &&
-	                         st->c[SW_ENGINE_C_AUTH_FAILED] == 0 && lost == 0
+	                         st->c[SW_ENGINE_C_AUTH_FAILED] == 0 &&
+	                         link.to_srv.lost + link.to_eng.lost == 0
 	                 ? 0
 	                 : -1;
 
@@ -186,7 +144,8 @@ run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t
 		        "failures, %lu frames lost\n",
 		        (unsigned long long)done, lines,
 		        (unsigned long long)st->c[SW_ENGINE_C_TXN_TIMEOUT],
-		        (unsigned long long)st->c[SW_ENGINE_C_AUTH_FAILED], lost);
+		        (unsigned long long)st->c[SW_ENGINE_C_AUTH_FAILED],
+		        link.to_srv.lost + link.to_eng.lost);
 	*gen_ns = tg * 1e9 / (double)(done ? done : 1);
 	*srv_ns = ts * 1e9 / (double)(done ? done : 1);
 	sw_engine_free(e);
@@ -224,11 +183,9 @@ main(int argc, char **argv)
 	                   "swarm.seed = 5\n",
 	                   n);
 
-	to_srv.b = calloc(CAP, sizeof(*to_srv.b));
-	to_srv.len = calloc(CAP, sizeof(*to_srv.len));
-	to_eng.b = calloc(CAP, sizeof(*to_eng.b));
-	to_eng.len = calloc(CAP, sizeof(*to_eng.len));
-	if (to_srv.b == NULL || to_srv.len == NULL || to_eng.b == NULL || to_eng.len == NULL)
+	static const uint8_t srv_mac[6] = {2, 0, 0, 0, 1, 1}, eng_mac[6] = {2, 0, 0, 0, 0, 0x10};
+
+	if (sw_link_init(&link, CAP, srv_mac, eng_mac) != 0)
 		return 1;
 	if (sw_config_parse(cfg, "loop.cfg", text, (size_t)len) < 0 || sw_config_finish(cfg) < 0) {
 		fprintf(stderr, "bench_loop: %s\n", sw_config_error(cfg)->msg);
@@ -266,9 +223,6 @@ main(int argc, char **argv)
 	free(s);
 	sw_engine_routes_free(&routes);
 	sw_config_free(cfg);
-	free(to_srv.b);
-	free(to_srv.len);
-	free(to_eng.b);
-	free(to_eng.len);
+	sw_link_free(&link);
 	return 0;
 }

@@ -11,83 +11,47 @@
 
 #include "sw_cluster.h"
 #include "sw_engine.h"
+#include "sw_link.h"
 #include "sw_test.h"
 
 #define CAP  16384
 #define SRV1 0xC6130001u
 #define SRV2 0xC6130002u
 
-struct frames {
-	uint8_t (*b)[2048];
-	uint16_t *len;
-	unsigned int n;
-};
-
-static struct frames to_srv, to_eng;
-static const uint8_t srv_mac[6] = {2, 0, 0, 0, 1, 1};
-static const uint8_t eng_mac[6] = {2, 0, 0, 0, 0, 0x10};
+static struct sw_link link;
 static uint64_t t_now;
-
-static uint8_t *
-f_alloc(void *arg)
-{
-	struct frames *f = arg;
-
-	return f->n < CAP ? f->b[f->n] : NULL;
-}
-
-static void
-f_send(void *arg, uint8_t *frame, uint16_t len)
-{
-	struct frames *f = arg;
-
-	(void)frame;
-	f->len[f->n++] = len;
-}
-
-static void
-cluster_emit(void *arg, const struct sw_cluster_dgram *d)
-{
-	uint8_t *fr = f_alloc(&to_eng);
-	struct sw_net_udp_out o = {srv_mac,     eng_mac, d->src_ip, d->dst_ip, d->src_port,
-	                           d->dst_port, 0,       true,      false};
-
-	(void)arg;
-	if (fr == NULL)
-		return;
-	memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
-	f_send(&to_eng, fr, (uint16_t)sw_net_udp_write(fr, &o, d->len));
-}
 
 static void
 deliver(struct sw_engine *e, struct sw_cluster *c, uint64_t start)
 {
 	uint64_t cn = t_now - start; /* the cluster's schedule counts from the run's start */
 
-	sw_cluster_poll(c, cn, cluster_emit, NULL);
-	while (to_srv.n > 0 || to_eng.n > 0) {
-		for (unsigned int i = 0; i < to_srv.n; i++) {
+	sw_cluster_poll(c, cn, sw_link_cluster_emit, &link);
+	while (link.to_srv.n > 0 || link.to_eng.n > 0) {
+		for (unsigned int i = 0; i < link.to_srv.n; i++) {
 			struct sw_net_pkt p;
-			enum sw_net_kind k = sw_net_classify(to_srv.b[i], to_srv.len[i], &p);
+			enum sw_net_kind k =
+			        sw_net_classify(link.to_srv.b[i], link.to_srv.len[i], &p);
 
 			if (k == SW_NET_K_ARP_REQUEST && (p.dst_ip == SRV1 || p.dst_ip == SRV2)) {
-				uint8_t *fr = f_alloc(&to_eng);
+				uint8_t *fr = sw_link_alloc(&link.to_eng);
 
 				if (fr)
-					f_send(&to_eng, fr,
-					       (uint16_t)sw_net_arp_write(fr, 2, srv_mac, p.dst_ip,
-					                                  p.src_mac, p.src_ip));
+					sw_link_send(&link.to_eng, fr,
+					             (uint16_t)sw_net_arp_write(fr, 2, link.srv_mac,
+					                                        p.dst_ip, p.src_mac,
+					                                        p.src_ip));
 			} else if (k == SW_NET_K_UDP) {
 				sw_cluster_input(c, cn, p.src_ip, p.src_port, p.dst_ip, p.dst_port,
 				                 (const char *)p.payload, p.payload_len,
-				                 cluster_emit, NULL);
+				                 sw_link_cluster_emit, &link);
 			}
 		}
-		to_srv.n = 0;
-		for (unsigned int i = 0; i < to_eng.n; i++)
-			sw_engine_rx(e, t_now, to_eng.b[i], to_eng.len[i]);
+		link.to_srv.n = 0;
+		for (unsigned int i = 0; i < link.to_eng.n; i++)
+			sw_engine_rx(e, t_now, link.to_eng.b[i], link.to_eng.len[i]);
 		sw_engine_flush(e);
-		to_eng.n = 0;
+		link.to_eng.n = 0;
 	}
 }
 
@@ -157,9 +121,9 @@ run_mode(unsigned int mode)
 	                           .udp_csum = true,
 	                           .start = start,
 	                           .register_rate = 1000,
-	                           .io = {f_alloc, f_send, NULL, &to_srv}};
+	                           .io = {sw_link_alloc, sw_link_send, NULL, &link.to_srv}};
 
-	memcpy(ec.mac, eng_mac, 6);
+	memcpy(ec.mac, link.eng_mac, 6);
 	struct sw_engine *e = sw_engine_new(&ec);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -249,20 +213,15 @@ test_mode_3_duration_fails_back_after_failback_timeout(void)
 static int
 init(void)
 {
-	to_srv.b = calloc(CAP, sizeof(*to_srv.b));
-	to_srv.len = calloc(CAP, sizeof(*to_srv.len));
-	to_eng.b = calloc(CAP, sizeof(*to_eng.b));
-	to_eng.len = calloc(CAP, sizeof(*to_eng.len));
-	return !(to_srv.b && to_srv.len && to_eng.b && to_eng.len);
+	static const uint8_t srv_mac[6] = {2, 0, 0, 0, 1, 1}, eng_mac[6] = {2, 0, 0, 0, 0, 0x10};
+
+	return sw_link_init(&link, CAP, srv_mac, eng_mac) != 0;
 }
 
 static int
 fini(void)
 {
-	free(to_srv.b);
-	free(to_srv.len);
-	free(to_eng.b);
-	free(to_eng.len);
+	sw_link_free(&link);
 	return 0;
 }
 
