@@ -68,6 +68,10 @@ int tc_has(const struct tc_capture *cap, unsigned i, const char *text);
 /** 1 when every datagram, request and response of the servers ends in exactly one outcome. */
 int tc_accounted(const struct sw_cluster *c, unsigned n_servers);
 
+/** An OPTIONS to TC_DOMAIN (defined in test_faults.c), answered 200 statelessly. */
+extern const char tc_options[];
+extern const size_t tc_options_len;
+
 extern const struct sw_test_suite suite_registrar;
 extern const struct sw_test_suite suite_faults;
 extern const struct sw_test_suite suite_proxy;

@@ -372,15 +372,6 @@ rec_emit(void *arg, const struct sw_cluster_dgram *d)
 	r->count++;
 }
 
-static const char options[] = "OPTIONS sip:" TC_DOMAIN " SIP/2.0\r\n"
-                              "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKopt1\r\n"
-                              "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
-                              "To: <sip:" TC_DOMAIN ">\r\n"
-                              "Call-ID: opt-1\r\n"
-                              "CSeq: 5 OPTIONS\r\n"
-                              "Content-Length: 0\r\n"
-                              "\r\n";
-
 #define N_RX 600
 
 /* The datagrams of the comparison: (now, datagram), kept here. */
@@ -465,7 +456,7 @@ make_feed(void)
 		if (i % 5 == 0) /* retransmitted */
 			feed_add(now, p.ip, p.port, server, msg, (size_t)n);
 		if (i % 9 == 2) {
-			feed_add(now, p.ip, p.port, server, options, sizeof(options) - 1);
+			feed_add(now, p.ip, p.port, server, tc_options, tc_options_len);
 			feed_add(now, p.ip, p.port, server, "hello", 5);
 			feed_add(now, p.ip, p.port, 7, msg, (size_t)n); /* no such server */
 			feed_add(now, p.ip, p.port, server, msg, (size_t)n / 2);

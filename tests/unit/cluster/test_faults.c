@@ -11,14 +11,15 @@
 
 static struct tc_capture cap;
 
-static const char options[] = "OPTIONS sip:" TC_DOMAIN " SIP/2.0\r\n"
-                              "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKopt1\r\n"
-                              "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
-                              "To: <sip:" TC_DOMAIN ">\r\n"
-                              "Call-ID: opt-1\r\n"
-                              "CSeq: 5 OPTIONS\r\n"
-                              "Content-Length: 0\r\n"
-                              "\r\n";
+const char tc_options[] = "OPTIONS sip:" TC_DOMAIN " SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 198.18.0.9:5062;branch=z9hG4bKopt1\r\n"
+                          "From: <sip:1000@" TC_DOMAIN ">;tag=f1\r\n"
+                          "To: <sip:" TC_DOMAIN ">\r\n"
+                          "Call-ID: opt-1\r\n"
+                          "CSeq: 5 OPTIONS\r\n"
+                          "Content-Length: 0\r\n"
+                          "\r\n";
+const size_t tc_options_len = sizeof(tc_options) - 1;
 
 static struct sw_cluster *
 make(unsigned n)
@@ -37,8 +38,8 @@ make(unsigned n)
 static int
 ping(struct sw_cluster *c, uint64_t now, unsigned server)
 {
-	if (tc_feed(c, &cap, now, UINT32_C(0xC6120009), 5062, server, options,
-	            sizeof(options) - 1) != 1)
+	if (tc_feed(c, &cap, now, UINT32_C(0xC6120009), 5062, server, tc_options, tc_options_len) !=
+	    1)
 		return 0;
 	return tc_status(&cap, 0);
 }
