@@ -77,4 +77,21 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "a breached threshold exited $rc, want 1"
+# the start schedule begins once the workers are set up: 400,000 lines take a good part of a
+# second to lay out, and lines due in that time must not all go in the first poll
+"$bin" --print-demo | sed -e '/^# cluster schedule/,$d' -e 's/swarm.phones = 5000/swarm.phones = 200000/' \
+	-e 's/swarm.src_ip_count = 5000/swarm.src_ip_count = 65536/' >"$dir/big.cfg"
+"$bin" -c "$dir/big.cfg" --rate 20000 --duration 3 --progress none -o "$dir/big.json" \
+	>"$dir/big.txt" 2>&1 || { cat "$dir/big.txt"; fail "the 400,000-line run exited $?"; }
+python3 - "$dir/big.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+lag = r["histograms"]["start_lag_s"]
+if not (r["run"]["lines"] == 400000 and lag["count"] > 30000):
+    sys.exit("FAIL: big run: %d lines, %d started" % (r["run"]["lines"], lag["count"]))
+# a start burst would make the first lines late by the set-up time (hundreds of ms)
+if lag["max"] > 0.1 or r["totals"]["txn_timeout"] != 0:
+    sys.exit("FAIL: start lag max %.3f s, %d timeouts" % (lag["max"], r["totals"]["txn_timeout"]))
+print("app-pair: 400,000 lines, %d started, start lag max %.1f ms" % (lag["count"], 1e3 * lag["max"]))
+PY
 echo "app-pair: all checks passed"
