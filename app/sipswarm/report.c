@@ -630,10 +630,16 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	json_object_set_new(o, "start_late",
 	                    json_integer((json_int_t)s->c[SW_ENGINE_C_START_LATE]));
 	double late99 = (double)sw_hist_quantile(&s->h[SW_ENGINE_H_TIMER_LATE], 0.99) / 1e9;
+	double lag99 = (double)sw_hist_quantile(&s->h[SW_ENGINE_H_START_LAG], 0.99) / 1e9;
+	/* lateness counts as saturation by its p99, for starts as for timers: a kernel thread
+	 * (here DAMON's kdamond) that takes the worker's CPU for a millisecond now and then makes
+	 * a few starts in a thousand late by over 1 ms on an idle generator; they stay counted in
+	 * start_late, but they are not the generator falling behind */
 	bool saturated = s->tx_full + s->imissed + s->rx_nombuf + s->c[SW_ENGINE_C_TX_NOBUF] > 0 ||
-	                 s->c[SW_ENGINE_C_START_LATE] > 0 || late99 > 0.010;
+	                 lag99 > 0.010 || late99 > 0.010;
 
 	json_object_set_new(o, "timer_late_p99_s", json_real(late99));
+	json_object_set_new(o, "start_lag_p99_s", json_real(lag99));
 	json_object_set_new(o, "saturated", json_boolean(saturated));
 	json_object_set_new(root, "generator", o);
 	json_object_set_new(root, "dns",
@@ -803,8 +809,8 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 		print_failover(a, &fo);
 	}
 	if (saturated)
-		printf("\n  WARNING: the generator saturated (drops, late starts or timers late by "
-		       "over 10 ms): figures reflect sipswarm's limits, not only the servers'.\n");
+		printf("\n  WARNING: the generator saturated (drops, or starts or timers late by over "
+		       "10 ms at p99): figures reflect sipswarm's limits, not only the servers'.\n");
 	for (unsigned int t = 0; t < a->o.n_thr; t++)
 		for (unsigned int i = 0; i < nf; i++)
 			if (strcmp(f[i].name, a->o.thr[t].name) == 0)
