@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 
 #include "demo.h"
 #include "sipswarm.h"
@@ -771,6 +772,25 @@ main(int argc, char **argv)
 	       : rate > 0 ? "by rate"
 	                  : "all at once",
 	       duration > 0 ? "bounded" : "until SIGINT");
+	/* total memory: the mbuf pool (EAL memory) and what the process holds after set-up (line
+	 * state, templates, the cluster's tables, EAL memory without hugepages) */
+	const struct rte_mempool *mp = a->w[0].mp;
+	long vm_pages = 0, rss_pages = 0;
+	FILE *statm = fopen("/proc/self/statm", "r");
+
+	if (statm != NULL) {
+		if (fscanf(statm, "%ld %ld", &vm_pages, &rss_pages) != 2)
+			rss_pages = 0;
+		fclose(statm);
+	}
+	a->mem_lines = total_bytes;
+	a->mem_mbufs =
+	        mp ? (uint64_t)mp->size * (mp->header_size + mp->elt_size + mp->trailer_size) : 0;
+	a->mem_resident = (uint64_t)rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	printf("  memory: line state %.1f MiB, mbuf pool %.1f MiB (%u mbufs); process resident "
+	       "after set-up %.1f MiB\n",
+	       (double)a->mem_lines / 1048576.0, (double)a->mem_mbufs / 1048576.0,
+	       mp ? mp->size : 0, (double)a->mem_resident / 1048576.0);
 	printf("  checksums: %s\n",
 	       a->csum_offload ? "IPv4 and UDP offloaded to the port"
 	       : a->o.udp_csum ? "IPv4 and UDP computed by the workers (the port offers no "

@@ -557,6 +557,10 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	json_object_set_new(o, "exit_reason", json_string(exit_reason));
 	json_object_set_new(o, "bytes_per_line",
 	                    json_integer((json_int_t)sw_engine_bytes_per_line()));
+	json_object_set_new(o, "memory",
+	                    json_pack("{s:I,s:I,s:I}", "line_state_bytes", (json_int_t)a->mem_lines,
+	                              "mbuf_pool_bytes", (json_int_t)a->mem_mbufs,
+	                              "resident_after_setup_bytes", (json_int_t)a->mem_resident));
 	json_t *cf = json_array();
 
 	for (unsigned int i = 0; i < a->o.n_configs; i++)

@@ -95,6 +95,8 @@ struct app {
 	bool csum_offload;  /* the port computes IPv4 and UDP checksums (its driver offers it) */
 	/* re-resolution when TTLs end (control core): counts for the results */
 	uint64_t dns_refreshes, dns_changes, dns_failures;
+	/* memory stated at start and in the results: bytes */
+	uint64_t mem_lines, mem_mbufs, mem_resident;
 	char driver[32]; /* the port's driver */
 	void *cluster;   /* pair mode: struct sw_cluster */
 };

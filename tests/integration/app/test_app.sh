@@ -83,12 +83,17 @@ set -e
 	-e 's/swarm.src_ip_count = 5000/swarm.src_ip_count = 65536/' >"$dir/big.cfg"
 "$bin" -c "$dir/big.cfg" --rate 20000 --duration 3 --progress none -o "$dir/big.json" \
 	>"$dir/big.txt" 2>&1 || { cat "$dir/big.txt"; fail "the 400,000-line run exited $?"; }
+grep -q "memory: line state" "$dir/big.txt" || fail "no memory line at start"
 python3 - "$dir/big.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 lag = r["histograms"]["start_lag_s"]
 if not (r["run"]["lines"] == 400000 and lag["count"] > 30000):
     sys.exit("FAIL: big run: %d lines, %d started" % (r["run"]["lines"], lag["count"]))
+mem = r["run"]["memory"]
+if not (mem["line_state_bytes"] == 400000 * r["run"]["bytes_per_line"]
+        and mem["mbuf_pool_bytes"] > 0 and mem["resident_after_setup_bytes"] > mem["line_state_bytes"]):
+    sys.exit("FAIL: memory stated %s" % mem)
 # a start burst would make the first lines late by the set-up time (hundreds of ms)
 if lag["max"] > 0.1 or r["totals"]["txn_timeout"] != 0:
     sys.exit("FAIL: start lag max %.3f s, %d timeouts" % (lag["max"], r["totals"]["txn_timeout"]))
