@@ -162,15 +162,21 @@ print_progress(const struct app *a, const struct app_report *r, const struct app
 		drops += s->net_drop[i];
 	drops += s->tx_full + s->imissed + s->rx_nombuf + s->c[SW_ENGINE_C_TX_NOBUF];
 	if (a->o.progress == PROGRESS_COMPACT) {
-		printf("t=%.0f reg=%" PRIu64 "/%" PRIu64 " tx=%s/s 2xx=%s/s 401=%s/s to=%" PRIu64
-		       " fo=%" PRIu64 " fb=%" PRIu64 " p50=%.1fms p99=%.1fms perr=%" PRIu64
-		       " drop=%" PRIu64 " busy=%.0f%%\n",
+		printf("t=%.0f reg=%" PRIu64 "/%" PRIu64
+		       " tx=%s/s 2xx=%s/s 401=%s/s err=%s/s to=%" PRIu64 " fo=%" PRIu64
+		       " fb=%" PRIu64 " p50=%.1fms p99=%.1fms perr=%" PRIu64 " drop=%" PRIu64
+		       " busy=%.0f%%\n",
 		       s->t, s->lines_registered, s->lines,
 		       si((double)(p->d[SW_ENGINE_C_TX_REGISTER] + p->d[SW_ENGINE_C_TX_INVITE]) /
 		                  dt,
 		          b[0]),
 		       si((double)p->d[SW_ENGINE_C_RX_2XX] / dt, b[1]),
 		       si((double)p->d[SW_ENGINE_C_RX_401] / dt, b[2]),
+		       si((double)(p->d[SW_ENGINE_C_RX_3XX] + p->d[SW_ENGINE_C_RX_4XX] -
+		                   p->d[SW_ENGINE_C_RX_401] + p->d[SW_ENGINE_C_RX_5XX] +
+		                   p->d[SW_ENGINE_C_RX_6XX]) /
+		                  dt,
+		          b[3]),
 		       s->c[SW_ENGINE_C_TXN_TIMEOUT], s->c[SW_ENGINE_C_FAILOVER],
 		       s->c[SW_ENGINE_C_FAILBACK], (double)p->rtt_p50 / 1e6,
 		       (double)p->rtt_p99 / 1e6, perr, drops, p->busy_max * 100);
@@ -178,7 +184,10 @@ print_progress(const struct app *a, const struct app_report *r, const struct app
 		printf("[%5.0fs] registered %" PRIu64 "/%" PRIu64 " (%.1f%%) | sent %s/s answered "
 		       "%s/s (2xx %s/s, 401 %s/s) | retrans %" PRIu64 " timeouts %" PRIu64
 		       " failover %" PRIu64 " failback %" PRIu64 " | rtt p50 %.2f ms p99 %.2f ms | "
-		       "parse errors %" PRIu64 " drops %" PRIu64 " | busy %.0f%%\n",
+		       "parse errors %" PRIu64 " drops %" PRIu64 " | busy %.0f%%\n"
+		       "        failures: 3xx %s/s, 4xx (not 401) %s/s, 5xx %s/s, 6xx %s/s | since start: "
+		       "transport errors %" PRIu64 ", credentials refused %" PRIu64
+		       ", rejected %" PRIu64 ", servers failed %" PRIu64 "\n",
 		       s->t, s->lines_registered, s->lines,
 		       s->lines ? 100.0 * (double)s->lines_registered / (double)s->lines : 0.0,
 		       si((double)(p->d[SW_ENGINE_C_TX_REGISTER] + p->d[SW_ENGINE_C_TX_INVITE] +
@@ -191,7 +200,12 @@ print_progress(const struct app *a, const struct app_report *r, const struct app
 		       s->c[SW_ENGINE_C_TX_RETRANS], s->c[SW_ENGINE_C_TXN_TIMEOUT],
 		       s->c[SW_ENGINE_C_FAILOVER], s->c[SW_ENGINE_C_FAILBACK],
 		       (double)p->rtt_p50 / 1e6, (double)p->rtt_p99 / 1e6, perr, drops,
-		       p->busy_max * 100);
+		       p->busy_max * 100, si((double)p->d[SW_ENGINE_C_RX_3XX] / dt, b[4]),
+		       si((double)(p->d[SW_ENGINE_C_RX_4XX] - p->d[SW_ENGINE_C_RX_401]) / dt, b[5]),
+		       si((double)p->d[SW_ENGINE_C_RX_5XX] / dt, b[6]),
+		       si((double)p->d[SW_ENGINE_C_RX_6XX] / dt, b[7]),
+		       s->c[SW_ENGINE_C_TXN_TRANSPORT_ERROR], s->c[SW_ENGINE_C_AUTH_FAILED],
+		       s->c[SW_ENGINE_C_REJECTED], s->c[SW_ENGINE_C_SERVER_FAILED]);
 		printf("        per server registered:");
 		for (unsigned int k = 0; k < a->routes.n_servers; k++) {
 			char ip[16];

@@ -77,6 +77,14 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "a breached threshold exited $rc, want 1"
+# failures by reason in the live progress: 503s from the primary while lines start
+printf 'at 2 until 4 server 1 503 retry_after 1\n' >"$dir/503.sched"
+"$bin" --duration 6 --schedule "$dir/503.sched" >"$dir/503.txt" 2>&1 || fail "503 run exited $?"
+grep -Eq 'failures: .* 5xx [1-9][0-9.k]*/s' "$dir/503.txt" || fail "no 5xx in the progress: $(cat "$dir/503.txt")"
+"$bin" --duration 6 --schedule "$dir/503.sched" --progress compact >"$dir/503c.txt" 2>&1 ||
+	fail "503 compact run exited $?"
+grep -Eq '^t=[0-9]+ .* err=[1-9][0-9.k]*/s' "$dir/503c.txt" || fail "no err= in the compact progress"
+
 # the start schedule begins once the workers are set up: 400,000 lines take a good part of a
 # second to lay out, and lines due in that time must not all go in the first poll
 "$bin" --print-demo | sed -e '/^# cluster schedule/,$d' -e 's/swarm.phones = 5000/swarm.phones = 200000/' \
