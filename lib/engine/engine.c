@@ -79,6 +79,7 @@ static const char *const hist_names[SW_ENGINE_H_MAX] = {
         [SW_ENGINE_H_START_LAG] = "start_lag_ns",
         [SW_ENGINE_H_FIRST_REGISTER] = "first_register_ns",
         [SW_ENGINE_H_UNREG_GAP] = "unregistered_gap_ns",
+        [SW_ENGINE_H_FAILOVER] = "failover_ns",
 };
 
 const char *
@@ -623,6 +624,13 @@ track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action
 
 		sid = r->t[y][v][a->target].sid;
 	}
+	if (sid != NO_SID && x->fo_ms[y] != 0) {
+		/* the failover of this leg ends here */
+		uint64_t t = e->cfg.start + (uint64_t)(x->fo_ms[y] - 1) * SW_NS_PER_MS;
+
+		sw_hist_record(&e->st.h[SW_ENGINE_H_FAILOVER], e->now > t ? e->now - t : 0);
+		x->fo_ms[y] = 0;
+	}
 	if (sid == x->reg_sid[y])
 		return;
 	if (x->reg_sid[y] != NO_SID)
@@ -711,9 +719,21 @@ run_out(struct sw_engine *e, uint32_t i, const struct sw_phone_out *out, uint64_
 		case SW_PHONE_NOTE_CANCELLED:
 			end_txn(e, i, a, SW_ENGINE_C_TXN_CANCELLED);
 			break;
-		case SW_PHONE_NOTE_FAILOVER:
+		case SW_PHONE_NOTE_FAILOVER: {
+			/* the failed request's leg still has its intended first send in t0 (the
+			 * line sends to the next target after this note) */
+			unsigned int y = SW_PHONE_TAG_LEG(a->tag);
+
 			count(e, SW_ENGINE_C_FAILOVER);
+			if (y >= 2) /* a call's INVITE: calls are not measured here */
+				break;
+			uint64_t t0 = e->ext[i].t0[y];
+
+			if (e->ext[i].fo_ms[y] == 0 && t0 >= e->cfg.start)
+				e->ext[i].fo_ms[y] =
+				        (uint32_t)((t0 - e->cfg.start) / SW_NS_PER_MS) + 1;
 			break;
+		}
 		case SW_PHONE_NOTE_FAILBACK:
 			count(e, SW_ENGINE_C_FAILBACK);
 			break;

@@ -117,6 +117,10 @@ enum sw_engine_hist {
 	SW_ENGINE_H_START_LAG,      /**< ns: start - scheduled start */
 	SW_ENGINE_H_FIRST_REGISTER, /**< ns: scheduled start -> first registration */
 	SW_ENGINE_H_UNREG_GAP,      /**< ns: a registered line's unregistered period, closed */
+	SW_ENGINE_H_FAILOVER,       /**< ns: failover time of a registration leg: intended first
+	                                 send of the request that failed at a target -> registered
+	                                 at another (a chain of failovers counts once, from its
+	                                 first failed request) */
 	SW_ENGINE_H_MAX
 };
 
@@ -149,7 +153,10 @@ struct sw_engine_line {
 	uint32_t gap_ms;       /**< ms unregistered after the first registration, closed periods */
 	uint32_t ident_off;    /**< the line's user and auth names in the worker's arena */
 	uint8_t user_len;
-	uint8_t auth_len; /**< 0: the auth name is the user name */
+	uint8_t auth_len;  /**< 0: the auth name is the user name */
+	uint32_t fo_ms[2]; /**< per registration leg: ms after the run's start + 1 of the
+	                        intended first send of the request that failed before a failover
+	                        not yet followed by a registration (0: none) */
 };
 
 struct sw_engine;

@@ -466,7 +466,7 @@ leg_fail_target(const struct sw_phone_ctx *ctx, struct sw_phone_line *line, unsi
 	if (y == 0)
 		line->flags |= SW_PHONE_F_W_DOWN;
 	if (next < account(ctx, line)->n_targets[y]) {
-		note(out, SW_PHONE_NOTE_FAILOVER, y, next, 0, leg->target, 0);
+		note(out, SW_PHONE_NOTE_FAILOVER, y, next, 0, leg->target, tag_of(line, y));
 		line->failovers = sat_inc(line->failovers);
 		leg_register(ctx, line, y, next, now, out);
 		return;
@@ -655,7 +655,8 @@ call_fail_target(const struct sw_phone_ctx *ctx, struct sw_phone_line *line, uin
 	if (y == 0)
 		line->flags |= SW_PHONE_F_W_DOWN;
 	if (next < account(ctx, line)->n_targets[y]) {
-		note(out, SW_PHONE_NOTE_FAILOVER, y, next, 0, line->call_target, 0);
+		note(out, SW_PHONE_NOTE_FAILOVER, y, next, 0, line->call_target,
+		     tag_of(line, SW_PHONE_CALL_LEG));
 		line->failovers = sat_inc(line->failovers);
 		call_route(ctx, line, y, next, true, now, out);
 		return;

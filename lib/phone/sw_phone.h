@@ -71,7 +71,8 @@ struct sw_phone_action {
 	uint8_t proxy;    /**< SEND: 0 direct, 1 or 2 = via outbound proxy 1 or 2 */
 	uint8_t retrans;  /**< SEND: 1 = retransmission of the same transaction */
 	uint8_t auth;     /**< SEND: 1 = add credentials (the SIP layer holds the nonce) */
-	uint16_t tag;     /**< transaction tag: leg << 8 | sequence; put it in the branch */
+	uint16_t tag;     /**< transaction tag: leg << 8 | sequence; put it in the branch;
+			     NOTE TIMEOUT and FAILOVER: the leg's (or the call's) tag */
 	uint16_t code;    /**< NOTE ANSWERED/REJECTED/...: the status code */
 	uint32_t expires; /**< SEND REGISTER: Expires to ask (0 = unregister); NOTE REGISTERED:
 			     granted seconds; NOTE FAILOVER: the target failed from */

@@ -6,6 +6,8 @@
  * recovery every line is back on the primary; no request is unaccounted for; and the
  * report's figure (the unregistered-gap histogram) matches the per-line records.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +182,21 @@ run_mode(unsigned int mode)
 	CU_ASSERT_TRUE(h->sum - sum_ms * SW_NS_PER_MS < h->count * SW_NS_PER_MS + 1);
 	CU_ASSERT_TRUE(lines_with_gap <= h->count);
 	CU_ASSERT_EQUAL(st->h[SW_ENGINE_H_FIRST_REGISTER].count, 200);
+	/* failover time: every line failed over and registered at the secondary, at least once;
+	 * a chain counts once; on this wire (no delay) each one is the time the phone takes to
+	 * give up on the silent primary: retry_counts 3 (the default) sends at 0, T1, 3 T1 and
+	 * 7 T1 and gives up at 15 T1 = 1.5 s (T1 100 ms); the histogram's buckets near 1.5 s are
+	 * 64 ms wide */
+	const struct sw_hist *fo = &st->h[SW_ENGINE_H_FAILOVER];
+
+	printf("\n    mode %u: %" PRIu64 " failovers, %" PRIu64 " failover times, p50 %" PRIu64
+	       " ms, max %" PRIu64 " ms ",
+	       mode, st->c[SW_ENGINE_C_FAILOVER], fo->count, sw_hist_quantile(fo, 0.5) / 1000000,
+	       fo->max / 1000000);
+	CU_ASSERT_TRUE(fo->count >= 200);
+	CU_ASSERT_TRUE(fo->count <= st->c[SW_ENGINE_C_FAILOVER]);
+	CU_ASSERT_TRUE(sw_hist_quantile(fo, 0.0) >= 1400 * SW_NS_PER_MS);
+	CU_ASSERT_TRUE(fo->max <= 1700 * SW_NS_PER_MS);
 	sw_engine_free(e);
 	sw_cluster_free(c);
 	sw_engine_routes_free(&routes);
