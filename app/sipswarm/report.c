@@ -305,7 +305,7 @@ struct figure {
 	double v;
 };
 
-#define N_FIGURES 16
+#define N_FIGURES 18
 
 static unsigned int
 figures(const struct app *a, const struct app_report *r, struct figure *f)
@@ -333,6 +333,11 @@ figures(const struct app *a, const struct app_report *r, struct figure *f)
 	FIG("first_register_p99", "start to first registration, p99, s",
 	    sw_hist_quantile(&s->h[SW_ENGINE_H_FIRST_REGISTER], 0.99) / 1e9);
 	FIG("failovers", "failovers", s->c[SW_ENGINE_C_FAILOVER]);
+	FIG("failover_time_p99",
+	    "failed request's first send to registered at the next target, "
+	    "p99, s",
+	    sw_hist_quantile(&s->h[SW_ENGINE_H_FAILOVER], 0.99) / 1e9);
+	FIG("failover_time_max", "longest failover time, s", s->h[SW_ENGINE_H_FAILOVER].max / 1e9);
 	FIG("failbacks", "failbacks", s->c[SW_ENGINE_C_FAILBACK]);
 	FIG("parse_errors", "datagrams that did not parse", s->c[SW_ENGINE_C_RX_PARSE_ERROR]);
 	FIG("auth_failed", "credentials refused", s->c[SW_ENGINE_C_AUTH_FAILED]);

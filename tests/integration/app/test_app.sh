@@ -30,7 +30,8 @@ case "$out" in *bad.cfg:3*expires*) ;; *) fail "bad config message: $out" ;; esa
 
 # the embedded default, 6 times faster: 90 s of run time in about 15 s
 "$bin" --time-scale 6 --progress compact -o "$dir/r.json" --csv "$dir/r.csv" \
-	--threshold 'register_success>0.999' >"$dir/out.txt" 2>&1 || {
+	--threshold 'register_success>0.999' --threshold 'failover_time_p99<5s' \
+	>"$dir/out.txt" 2>&1 || {
 	cat "$dir/out.txt"
 	fail "the demo run exited $?"
 }
@@ -64,7 +65,13 @@ check(all(p["registered_by_server"][1] == 10000 for p in mid), "secondary did no
 cl = r["cluster"]
 check(sum(s["auth_ok"] for s in cl) > 0 and sum(s["auth_fail"] for s in cl) == 0, "cluster auth")
 check(cl[0]["dropped_silent"] > 0, "the primary's silence dropped nothing")
-check(r["thresholds"][0]["ok"], "threshold")
+check(r["thresholds"][0]["ok"] and r["thresholds"][1]["ok"], "threshold")
+# every failover ended registered at the next target; the time is the phones' give-up time
+# (retry_counts 2 at T1 100 ms: 0.7 s) plus the 401 round, well under the 5 s threshold
+ft = fo["failover_time_s"]
+check(ft["count"] > 0 and ft["count"] <= t["failover"], "failover times counted")
+check(0.6 <= ft["p50"] <= ft["p99"] <= ft["max"] < 5, "failover time %s" % ft)
+check(r["histograms"]["failover_s"]["count"] == ft["count"], "failover histogram")
 rows = list(csv.DictReader(open(sys.argv[2])))
 check(len(rows) == len(r["series"]), "CSV rows != series points")
 check(sum(int(x["tx_register"]) for x in rows) == t["tx_register"], "CSV does not add up")
