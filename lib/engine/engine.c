@@ -812,20 +812,31 @@ take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct s
 	                                    ? SW_SIP_ALGO_SHA256
 	                                    : SW_SIP_ALGO_MD5;
 
-	if (ri < 0 ||
-	    sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid, &info) < 0)
-		return false;
-	int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
-	/* the authentication name as formatted at start (the user name when it has none) */
-	const struct sw_engine_line *x = &e->ext[i];
-	const char *user = e->ident + x->ident_off + (x->auth_len ? x->user_len : 0);
-	size_t ul = x->auth_len ? x->auth_len : x->user_len;
+	struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
 
-	if (pl < 0 || sw_sip_digest_ha1(h, user, ul, m->challenge.realm.p, m->challenge.realm.len,
-	                                pw, (size_t)pl, ha1) < 0)
+	if (ri < 0)
 		return false;
-	if (sw_sip_digest_accept(&e->dig[2 * (size_t)i + leg], &m->challenge, ha1,
-	                         (uint32_t)sw_splitmix64(&e->rng)) < 0)
+	if (d->hex_len != 0 && e->ext[i].realm[leg] == ri && d->algo == h) {
+		/* the leg's last challenge had this realm and this hash (not -sess, whose state
+		 * holds the session HA1): its HA1 stands, as a phone keeps it per realm; a new
+		 * nonce after a failover, a stale one or a server's re-challenge costs no password
+		 * and no hash */
+		memcpy(ha1, d->ha1, d->hex_len);
+	} else {
+		if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid,
+		                   &info) < 0)
+			return false;
+		int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
+		/* the authentication name as formatted at start (the user name when it has none) */
+		const struct sw_engine_line *x = &e->ext[i];
+		const char *user = e->ident + x->ident_off + (x->auth_len ? x->user_len : 0);
+		size_t ul = x->auth_len ? x->auth_len : x->user_len;
+
+		if (pl < 0 || sw_sip_digest_ha1(h, user, ul, m->challenge.realm.p,
+		                                m->challenge.realm.len, pw, (size_t)pl, ha1) < 0)
+			return false;
+	}
+	if (sw_sip_digest_accept(d, &m->challenge, ha1, (uint32_t)sw_splitmix64(&e->rng)) < 0)
 		return false;
 	e->ext[i].realm[leg] = (uint8_t)ri;
 	return true;
