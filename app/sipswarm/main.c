@@ -70,8 +70,9 @@ static const char usage[] =
         "      --gateway IP        next hop for every server (default: servers are on-link)\n"
         "      --gateway-mac MAC   its MAC (default: ARP)\n"
         "      --no-udp-checksum   send UDP checksum 0 (RFC 768 allows it over IPv4)\n"
-        "      --no-csum-offload   compute checksums on the workers even when the port\n"
-        "                          offers IPv4/UDP checksum offload (used by default)\n"
+        "      --no-csum-offload   compute and check checksums on the workers even when the\n"
+        "                          port offers IPv4/UDP checksum offload, TX and RX (used by\n"
+        "                          default)\n"
         "      --dns IP[:PORT],..  resolve servers by DNS (after the static cache, or before\n"
         "                          it with static_cache_pri = 1); default: static cache only\n"
         "  -o, --results FILE      results JSON (written atomically)\n"
@@ -791,11 +792,12 @@ main(int argc, char **argv)
 	       "after set-up %.1f MiB\n",
 	       (double)a->mem_lines / 1048576.0, (double)a->mem_mbufs / 1048576.0,
 	       mp ? mp->size : 0, (double)a->mem_resident / 1048576.0);
-	printf("  checksums: %s\n",
+	printf("  checksums: sent: %s; received: %s\n",
 	       a->csum_offload ? "IPv4 and UDP offloaded to the port"
 	       : a->o.udp_csum ? "IPv4 and UDP computed by the workers (the port offers no "
 	                         "offload, or --no-csum-offload)"
-	                       : "IPv4 computed by the workers, UDP none (--no-udp-checksum)");
+	                       : "IPv4 computed by the workers, UDP none (--no-udp-checksum)",
+	       a->rx_csum_offload ? "checked by the port (RX offload)" : "checked by the workers");
 	for (unsigned int s = 0; s < a->routes.n_servers; s++)
 		printf("  server %u: %s:%u\n", s + 1, sw_net_ip_str(a->routes.server[s].ip, ip),
 		       a->routes.server[s].port);

@@ -75,6 +75,7 @@ struct app_worker {
 	struct rte_mbuf *tx[APP_BURST];
 	unsigned int ntx;
 	bool csum_offload; /* frames ask the port for their IPv4 and UDP checksums */
+	bool rx_csum;      /* the port checks received frames' checksums (mbuf flags) */
 	uint64_t tx_full;  /* frames the TX queue did not take */
 	uint64_t fwd_full; /* hand-overs dropped: ring full */
 	uint64_t cycles_busy, cycles_total;
@@ -91,8 +92,9 @@ struct app {
 	uint64_t tsc_hz, tsc0, start_ns;
 	uint64_t run_start; /* ns: time 0 of the run (the engines' start, the cluster's schedule) */
 	double ns_per_tsc;
-	uint16_t peer_port; /* pair mode: the cluster's side */
-	bool csum_offload;  /* the port computes IPv4 and UDP checksums (its driver offers it) */
+	uint16_t peer_port;   /* pair mode: the cluster's side */
+	bool csum_offload;    /* the port computes IPv4 and UDP checksums (its driver offers it) */
+	bool rx_csum_offload; /* the port checks received IPv4 and UDP checksums */
 	/* re-resolution when TTLs end (control core): counts for the results */
 	uint64_t dns_refreshes, dns_changes, dns_failures;
 	/* memory stated at start and in the results: bytes */

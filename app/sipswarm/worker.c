@@ -153,11 +153,19 @@ port_setup(struct app *a, uint16_t port, unsigned int queues, struct rte_mempool
 	}
 	const uint64_t csum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
 
+	const uint64_t rx_csum = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+
 	if (port == a->o.port) {
 		snprintf(a->driver, sizeof(a->driver), "%s", info.driver_name);
 		a->csum_offload = a->o.csum_offload && (info.tx_offload_capa & csum) == csum;
 		if (a->csum_offload)
 			conf.txmode.offloads |= csum;
+		/* received frames' checksums checked by the port where it can: the workers then
+		 * take its verdict from each mbuf instead of summing the frame again */
+		a->rx_csum_offload =
+		        a->o.csum_offload && (info.rx_offload_capa & rx_csum) == rx_csum;
+		if (a->rx_csum_offload)
+			conf.rxmode.offloads |= rx_csum;
 	}
 	if (queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP)) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -265,6 +273,7 @@ app_ports_init(struct app *a, char *err, size_t errlen)
 		a->w[k].port = a->o.port;
 		a->w[k].queue = (uint16_t)k;
 		a->w[k].csum_offload = a->csum_offload;
+		a->w[k].rx_csum = a->rx_csum_offload;
 		snprintf(name, sizeof(name), "sw_fwd%u", k);
 		a->w[k].fwd = rte_ring_create(name, 4096, rte_eth_dev_socket_id(a->o.port),
 		                              RING_F_SC_DEQ);
@@ -292,11 +301,27 @@ app_port_stats(const struct app *a, uint64_t *imissed, uint64_t *rx_nombuf, uint
 
 /* ---- the worker loop ---- */
 
+/* what the port found of a frame's checksums (enum sw_net_rx_csum); 0 without RX offload or
+ * where it could not tell (unknown, or no checksum), and the worker then sums itself */
+static inline unsigned int
+rx_csum_flags(const struct rte_mbuf *m)
+{
+	uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK,
+	         l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	return (ip == RTE_MBUF_F_RX_IP_CKSUM_GOOD  ? SW_NET_RX_IP_GOOD
+	        : ip == RTE_MBUF_F_RX_IP_CKSUM_BAD ? SW_NET_RX_IP_BAD
+	                                           : 0) |
+	       (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD  ? SW_NET_RX_L4_GOOD
+	        : l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD ? SW_NET_RX_L4_BAD
+	                                           : 0);
+}
+
 static void
 handle(struct app *a, struct app_worker *w, uint64_t now, struct rte_mbuf *m)
 {
-	int owner = sw_engine_rx(w->e, now, rte_pktmbuf_mtod(m, const uint8_t *),
-	                         rte_pktmbuf_data_len(m));
+	int owner = sw_engine_rx_hw(w->e, now, rte_pktmbuf_mtod(m, const uint8_t *),
+	                            rte_pktmbuf_data_len(m), w->rx_csum ? rx_csum_flags(m) : 0);
 
 	if (owner >= 0 && (unsigned int)owner < a->n_workers && (unsigned int)owner != w->idx) {
 		if (rte_ring_mp_enqueue(a->w[owner].fwd, m) == 0)
@@ -339,8 +364,10 @@ app_worker_main(void *arg)
 			        rte_ring_sc_dequeue_burst(w->fwd, (void **)pkts, APP_BURST, NULL);
 
 			for (unsigned int i = 0; i < f; i++) {
-				sw_engine_rx(w->e, now, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-				             rte_pktmbuf_data_len(pkts[i]));
+				sw_engine_rx_hw(w->e, now,
+				                rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+				                rte_pktmbuf_data_len(pkts[i]),
+				                w->rx_csum ? rx_csum_flags(pkts[i]) : 0);
 				rte_pktmbuf_free(pkts[i]);
 			}
 			work += f;

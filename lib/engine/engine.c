@@ -1010,12 +1010,21 @@ sw_engine_routes_adopted(const struct sw_engine *e, const struct sw_engine_route
 int
 sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len)
 {
+	return sw_engine_rx_hw(e, now, frame, len, 0);
+}
+
+int
+sw_engine_rx_hw(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len,
+                unsigned int hw)
+{
 	struct sw_net_pkt p;
 	struct sw_sip_msg m;
 
 	e->now = now;
 	count(e, SW_ENGINE_C_RX_FRAMES);
-	switch (sw_net_classify(frame, len, &p)) {
+	if (hw & (SW_NET_RX_IP_GOOD | SW_NET_RX_L4_GOOD | SW_NET_RX_IP_BAD | SW_NET_RX_L4_BAD))
+		count(e, SW_ENGINE_C_RX_CSUM_BY_PORT);
+	switch (sw_net_classify_hw(frame, len, hw, &p)) {
 	case SW_NET_K_UDP:
 		break;
 	case SW_NET_K_ARP_REQUEST:

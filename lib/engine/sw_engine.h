@@ -186,6 +186,20 @@ void sw_engine_free(struct sw_engine *e);
 int sw_engine_rx(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len);
 
 /**
+ * sw_engine_rx() for a frame whose checksums the port may have checked (RX offload): what it
+ * found, as enum sw_net_rx_csum flags, is taken instead of summing again (sw_net_classify_hw).
+ *
+ * @param e     the worker
+ * @param now   ns
+ * @param frame the frame (read-only; not kept)
+ * @param len   its length
+ * @param hw    enum sw_net_rx_csum flags (0: the port checked nothing)
+ * @return as sw_engine_rx()
+ */
+int sw_engine_rx_hw(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t len,
+                    unsigned int hw);
+
+/**
  * Send what is waiting: authenticated REGISTERs are signed in bursts of up to 8 (multi-buffer
  * MD5), so a request caused by sw_engine_rx() may wait until the next sw_engine_poll() (which
  * flushes at its end) or this call. Call it after a burst of sw_engine_rx().

@@ -230,8 +230,8 @@ classify_icmp(const uint8_t *icmp, size_t n, struct sw_net_pkt *pkt)
 	return SW_NET_K_UNREACH;
 }
 
-enum sw_net_kind
-sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
+static inline enum sw_net_kind
+classify(const uint8_t *f, size_t len, unsigned int hw, struct sw_net_pkt *pkt)
 {
 	if (len < SW_NET_ETH_LEN)
 		return drop(pkt, SW_NET_DROP_SHORT);
@@ -274,7 +274,9 @@ sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
 		return drop(pkt, SW_NET_DROP_IP_HEADER);
 	if (tot > avail)
 		return drop(pkt, SW_NET_DROP_SHORT);
-	if (sw_net_csum_fold(sw_net_csum_add(ip, ihl, 0)) != 0)
+	/* the port's verdict when it checked (RX offload), else the sum here */
+	if ((hw & SW_NET_RX_IP_BAD) ||
+	    (!(hw & SW_NET_RX_IP_GOOD) && sw_net_csum_fold(sw_net_csum_add(ip, ihl, 0)) != 0))
 		return drop(pkt, SW_NET_DROP_IP_CHECKSUM);
 	if (rd16(ip + 6) & 0x3fff) /* MF or a fragment offset */
 		return drop(pkt, SW_NET_DROP_FRAGMENT);
@@ -292,10 +294,11 @@ sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
 	ulen = rd16(udp + 4);
 	if (ulen < SW_NET_UDP_LEN || ulen > tot - ihl)
 		return drop(pkt, SW_NET_DROP_UDP_LENGTH);
-	if (udp[6] | udp[7]) {
+	/* a zero checksum is none (RFC 768), whatever a port says of it */
+	if ((udp[6] | udp[7]) && !(hw & SW_NET_RX_L4_GOOD)) {
 		uint64_t s = pseudo_sum(pkt->src_ip, pkt->dst_ip, (uint16_t)ulen);
 
-		if (sw_net_csum_fold(sw_net_csum_add(udp, ulen, s)) != 0)
+		if ((hw & SW_NET_RX_L4_BAD) || sw_net_csum_fold(sw_net_csum_add(udp, ulen, s)) != 0)
 			return drop(pkt, SW_NET_DROP_UDP_CHECKSUM);
 	}
 	pkt->src_port = rd16(udp);
@@ -304,6 +307,18 @@ sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
 	pkt->payload_len = (uint16_t)(ulen - SW_NET_UDP_LEN);
 	pkt->kind = SW_NET_K_UDP;
 	return SW_NET_K_UDP;
+}
+
+enum sw_net_kind
+sw_net_classify(const uint8_t *f, size_t len, struct sw_net_pkt *pkt)
+{
+	return classify(f, len, 0, pkt);
+}
+
+enum sw_net_kind
+sw_net_classify_hw(const uint8_t *f, size_t len, unsigned int hw, struct sw_net_pkt *pkt)
+{
+	return classify(f, len, hw, pkt);
 }
 
 static const char *const drop_names[] = {

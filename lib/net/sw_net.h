@@ -117,6 +117,28 @@ size_t sw_net_arp_write(uint8_t *frame, unsigned int op, const uint8_t *src_mac,
  */
 enum sw_net_kind sw_net_classify(const uint8_t *frame, size_t len, struct sw_net_pkt *pkt);
 
+/** What the port found of a received frame's checksums (its RX offload), as flags. */
+enum sw_net_rx_csum {
+	SW_NET_RX_IP_GOOD = 1 << 0, /**< the port checked the IPv4 header checksum: right */
+	SW_NET_RX_IP_BAD = 1 << 1,  /**< the port checked the IPv4 header checksum: wrong */
+	SW_NET_RX_L4_GOOD = 1 << 2, /**< the port checked the UDP checksum: right */
+	SW_NET_RX_L4_BAD = 1 << 3,  /**< the port checked the UDP checksum: wrong */
+};
+
+/**
+ * sw_net_classify() for a frame whose checksums the port may have checked: a sum the port
+ * says is right is not summed again, one it says is wrong drops the frame, one it did not
+ * check (neither flag) is summed here. A UDP checksum of zero means none, whatever the flags.
+ *
+ * @param frame the frame
+ * @param len   its length
+ * @param hw    enum sw_net_rx_csum flags from the port (0: it checked nothing)
+ * @param pkt   filled
+ * @return pkt->kind
+ */
+enum sw_net_kind sw_net_classify_hw(const uint8_t *frame, size_t len, unsigned int hw,
+                                    struct sw_net_pkt *pkt);
+
 /** @return the short name of a drop reason, "?" out of range. */
 const char *sw_net_drop_name(enum sw_net_drop d);
 /** @return the sentence that explains a drop reason, "?" out of range. */

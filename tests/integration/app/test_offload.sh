@@ -72,9 +72,9 @@ for mode in offload software; do
 	wait "$sniff" || fail "$mode: the sniffer failed"
 	sniff=
 	case "$mode" in
-	offload) grep -q "checksums: IPv4 and UDP offloaded to the port" "$dir/$mode.out" ||
+	offload) grep -q "checksums: sent: IPv4 and UDP offloaded to the port" "$dir/$mode.out" ||
 		fail "net_tap offers checksum offload but sipswarm did not use it" ;;
-	software) grep -q "checksums: IPv4 and UDP computed by the workers" "$dir/$mode.out" ||
+	software) grep -q "checksums: sent: IPv4 and UDP computed by the workers" "$dir/$mode.out" ||
 		fail "--no-csum-offload was not honoured" ;;
 	esac
 	read -r good bad first <"$dir/$mode.txt"

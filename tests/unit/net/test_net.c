@@ -277,6 +277,42 @@ test_checksums_of_every_length_and_alignment_match_rfc1071_by_the_book(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+static void
+test_a_port_checked_checksum_is_taken_as_the_port_says(void)
+{
+	uint8_t f[256], g[256];
+	struct sw_net_pkt p;
+	size_t n = make_udp(f, "SIP/2.0 200 OK\r\n\r\n", true);
+
+	/* right sums: GOOD, nothing or BAD from the port */
+	CU_ASSERT_EQUAL(sw_net_classify_hw(f, n, SW_NET_RX_IP_GOOD | SW_NET_RX_L4_GOOD, &p),
+	                SW_NET_K_UDP);
+	CU_ASSERT_EQUAL(p.payload_len, 18);
+	CU_ASSERT_EQUAL(sw_net_classify_hw(f, n, 0, &p), SW_NET_K_UDP);
+	CU_ASSERT_EQUAL(sw_net_classify_hw(f, n, SW_NET_RX_IP_BAD, &p), SW_NET_K_DROP);
+	CU_ASSERT_EQUAL(p.drop, SW_NET_DROP_IP_CHECKSUM);
+	CU_ASSERT_EQUAL(sw_net_classify_hw(f, n, SW_NET_RX_IP_GOOD | SW_NET_RX_L4_BAD, &p),
+	                SW_NET_K_DROP);
+	CU_ASSERT_EQUAL(p.drop, SW_NET_DROP_UDP_CHECKSUM);
+	/* a wrong UDP sum: the port's GOOD is trusted (it summed what it received), no flag
+	 * means the sum is done here */
+	memcpy(g, f, n);
+	g[SW_NET_HDR_LEN + 3] ^= 1;
+	CU_ASSERT_EQUAL(sw_net_classify_hw(g, n, SW_NET_RX_IP_GOOD | SW_NET_RX_L4_GOOD, &p),
+	                SW_NET_K_UDP);
+	CU_ASSERT_EQUAL(sw_net_classify_hw(g, n, SW_NET_RX_IP_GOOD, &p), SW_NET_K_DROP);
+	CU_ASSERT_EQUAL(p.drop, SW_NET_DROP_UDP_CHECKSUM);
+	/* a wrong IPv4 header sum, the port checked only UDP */
+	memcpy(g, f, n);
+	g[14 + 8] = 3;
+	CU_ASSERT_EQUAL(sw_net_classify_hw(g, n, SW_NET_RX_L4_GOOD, &p), SW_NET_K_DROP);
+	CU_ASSERT_EQUAL(p.drop, SW_NET_DROP_IP_CHECKSUM);
+	/* no UDP checksum (zero) is none, even where a port calls it bad */
+	n = make_udp(f, "x", false);
+	CU_ASSERT_EQUAL(sw_net_classify_hw(f, n, SW_NET_RX_IP_GOOD | SW_NET_RX_L4_BAD, &p),
+	                SW_NET_K_UDP);
+}
+
 static const struct sw_test_case net_cases[] = {
         {"the RFC 1071 example sums as published", test_the_rfc1071_example_sums_as_published},
         {"checksums of every length and alignment match RFC 1071 by the book",
@@ -293,6 +329,8 @@ static const struct sw_test_case net_cases[] = {
         {"addresses parse and print", test_addresses_parse_and_print},
         {"an offloaded frame completed as a port would equals the software one",
          test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one},
+        {"a port-checked checksum is taken as the port says",
+         test_a_port_checked_checksum_is_taken_as_the_port_says},
         {NULL, NULL},
 };
 
