@@ -32,13 +32,14 @@ void app_worker_io(struct app_worker *w, struct sw_engine_io *io);
 void *app_numa_zalloc(size_t size, void *arg);
 void app_numa_free(void *p, size_t size, void *arg);
 
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, n_signals;
 static struct app app;
 
 static void
 on_signal(int sig)
 {
 	got_signal = sig;
+	n_signals++;
 }
 
 static const char usage[] =
@@ -81,8 +82,10 @@ static const char usage[] =
         "      --threshold EXPR    NAME<VALUE or NAME>VALUE, units s ms us % (repeat); exit 1\n"
         "                          when one is breached; names: register_success, rtt_p99,\n"
         "                          unregistered_p99, timeouts, drops, ... (see README)\n"
-        "      --unregister        at stop, send REGISTER Expires: 0 where registered\n"
-        "      --drain S           at stop, wait up to S s for transactions in flight (5)\n"
+        "      --unregister        at stop, send REGISTER Expires: 0 where registered, at\n"
+        "                          the start rate (--rate)\n"
+        "      --drain S           at stop, wait up to S s for transactions in flight (5;\n"
+        "                          after the last unregistration; a second SIGINT: now)\n"
         "      --max-lines N       at most N lines per worker\n"
         "      --bench-generate S  benchmark: S seconds of authenticated REGISTERs (fresh\n"
         "                          digest each) as fast as each worker can, no answers;\n"
@@ -924,14 +927,19 @@ main(int argc, char **argv)
 			__atomic_store_n(&app_phase, 1, __ATOMIC_RELEASE);
 		}
 		if (phase == 1) {
-			uint64_t inflight = 0;
+			uint64_t inflight = 0, stopping = 0;
 
-			for (unsigned int i = 0; i < a->n_workers; i++)
+			for (unsigned int i = 0; i < a->n_workers; i++) {
 				inflight += sw_stat_read(
 				        &sw_engine_stats(a->w[i].e)->c[SW_ENGINE_C_TXN_IN_FLIGHT]);
-			/* give the workers a moment to act on the stop, then drain */
+				stopping += __atomic_load_n(&a->w[i].stopping, __ATOMIC_RELAXED);
+			}
+			/* unregistrations go out at the admission rate: the drain's time counts
+			 * from the last one (a second signal, or SIGTERM, ends it now) */
+			if (stopping > 0)
+				stop_at = t;
 			if ((t - stop_at > 0.05 && inflight == 0) || t - stop_at >= a->o.drain_s ||
-			    a->o.bench_generate_s > 0 || got_signal == SIGTERM)
+			    a->o.bench_generate_s > 0 || got_signal == SIGTERM || n_signals > 1)
 				break;
 		}
 	}

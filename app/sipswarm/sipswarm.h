@@ -76,6 +76,7 @@ struct app_worker {
 	unsigned int ntx;
 	bool csum_offload; /* frames ask the port for their IPv4 and UDP checksums */
 	bool rx_csum;      /* the port checks received frames' checksums (mbuf flags) */
+	uint32_t stopping; /* lines a stop with unregistration has still to stop (worker writes) */
 	uint64_t tx_full;  /* frames the TX queue did not take */
 	uint64_t fwd_full; /* hand-overs dropped: ring full */
 	uint64_t cycles_busy, cycles_total;

@@ -353,6 +353,8 @@ app_worker_main(void *arg)
 		} else {
 			if (!stopped && __atomic_load_n(&app_phase, __ATOMIC_ACQUIRE) == 1) {
 				sw_engine_stop(w->e, now, a->o.unregister);
+				__atomic_store_n(&w->stopping, sw_engine_stopping(w->e),
+				                 __ATOMIC_RELAXED);
 				stopped = true;
 			}
 			uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, APP_BURST);
@@ -372,6 +374,9 @@ app_worker_main(void *arg)
 			}
 			work += f;
 			work += sw_engine_poll(w->e, now, 256);
+			if (stopped)
+				__atomic_store_n(&w->stopping, sw_engine_stopping(w->e),
+				                 __ATOMIC_RELAXED);
 		}
 		io_flush(w);
 		uint64_t dt = rte_rdtsc() - t0;

@@ -41,6 +41,10 @@ struct sw_engine {
 	char *ident; /* every line's user and auth names, formatted once at start */
 	size_t ident_cap;
 	bool stopped;
+	bool stop_unreg;    /* stopping with unregistration, paced: lines [stop_next, next_start) */
+	uint32_t stop_next; /* the next line to stop */
+	uint64_t stop_t0;   /* ns: when the stop began */
+	uint64_t stop_sends; /* unregistrations sent so far (the pacing's count) */
 	uint64_t now;
 	uint64_t rng;
 	uint16_t ip_id;
@@ -1080,6 +1084,33 @@ scheduled_start(const struct sw_engine *e, uint32_t k)
 	return e->cfg.start + (uint64_t)(t * 1e9);
 }
 
+/* stop lines from stop_next on, as far as the budget and, with unregistration, the pace allow:
+ * REGISTER Expires: 0 go out at the admission rate (a million sent in one poll overflowed the
+ * port's TX ring and most of them timed out); lines with nothing to send cost no pace */
+static unsigned int
+stop_some(struct sw_engine *e, uint64_t now, unsigned int budget)
+{
+	double rate = e->cfg.register_rate;
+	unsigned int done = 0;
+
+	while (e->stop_next < e->next_start && done < budget) {
+		if (e->stop_unreg && rate > 0 &&
+		    e->stop_t0 + (uint64_t)((double)e->stop_sends / rate * 1e9) > now)
+			break;
+		uint32_t i = e->stop_next++;
+		struct sw_phone_out out;
+
+		sw_phone_stop(&e->ctx, &e->lines[i], now, e->stop_unreg, &out);
+		for (unsigned int k = 0; k < out.n; k++)
+			e->stop_sends += out.a[k].kind == SW_PHONE_ACT_SEND;
+		run_out(e, i, &out, now);
+		done++;
+	}
+	if (e->stop_next == e->next_start)
+		e->stop_unreg = false;
+	return done;
+}
+
 unsigned int
 sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 {
@@ -1087,6 +1118,8 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 
 	e->now = now;
 	adopt_routes(e);
+	if (e->stop_unreg)
+		done += stop_some(e, now, budget);
 	while (!e->stopped && done < budget && e->next_start < e->n_lines) {
 		uint64_t due = scheduled_start(e, e->next_start);
 
@@ -1119,14 +1152,25 @@ void
 sw_engine_stop(struct sw_engine *e, uint64_t now, bool unregister)
 {
 	e->now = now;
+	if (e->stopped)
+		return;
 	e->stopped = true;
-	for (uint32_t i = 0; i < e->next_start; i++) {
-		struct sw_phone_out out;
-
-		sw_phone_stop(&e->ctx, &e->lines[i], now, unregister, &out);
-		run_out(e, i, &out, now);
-	}
+	e->stop_unreg = unregister;
+	e->stop_next = 0;
+	e->stop_t0 = now;
+	e->stop_sends = 0;
+	/* without unregistration nothing is sent: every line at once */
+	if (!unregister)
+		stop_some(e, now, UINT32_MAX);
+	else
+		stop_some(e, now, 256);
 	flush_pending(e);
+}
+
+uint32_t
+sw_engine_stopping(const struct sw_engine *e)
+{
+	return e->stopped ? e->next_start - e->stop_next : 0;
 }
 
 const struct sw_engine_stats *

@@ -220,13 +220,23 @@ unsigned int sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budg
 
 /**
  * Stop: admit no more lines; abandon transactions in progress (counted cancelled); with
- * unregister, send REGISTER Expires: 0 where lines are registered.
+ * unregister, send REGISTER Expires: 0 where lines are registered, at the admission rate
+ * (cfg.register_rate; 0: as fast as sw_engine_poll()'s budget allows): the lines after the
+ * first few are stopped by the following sw_engine_poll() calls, see sw_engine_stopping().
+ * A second call does nothing.
  *
  * @param e          the worker
  * @param now        ns
  * @param unregister send the unregistrations
  */
 void sw_engine_stop(struct sw_engine *e, uint64_t now, bool unregister);
+
+/**
+ * @param e the worker
+ * @return how many started lines a stop with unregistration has still to stop (0 when not
+ *         stopped, or done)
+ */
+uint32_t sw_engine_stopping(const struct sw_engine *e);
 
 /** @return the worker's live statistics (read with sw_stat_read from another core). */
 const struct sw_engine_stats *sw_engine_stats(const struct sw_engine *e);

@@ -96,7 +96,7 @@ grep -Eq '^t=[0-9]+ .* err=[1-9][0-9.k]*/s' "$dir/503c.txt" || fail "no err= in 
 # second to lay out, and lines due in that time must not all go in the first poll
 "$bin" --print-demo | sed -e '/^# cluster schedule/,$d' -e 's/swarm.phones = 5000/swarm.phones = 200000/' \
 	-e 's/swarm.src_ip_count = 5000/swarm.src_ip_count = 65536/' >"$dir/big.cfg"
-"$bin" -c "$dir/big.cfg" --rate 20000 --duration 3 --progress none -o "$dir/big.json" \
+"$bin" -c "$dir/big.cfg" --rate 20000 --duration 3 --unregister --progress none -o "$dir/big.json" \
 	>"$dir/big.txt" 2>&1 || { cat "$dir/big.txt"; fail "the 400,000-line run exited $?"; }
 grep -q "memory: line state" "$dir/big.txt" || fail "no memory line at start"
 python3 - "$dir/big.json" <<'PY'
@@ -112,6 +112,15 @@ if not (mem["line_state_bytes"] == 400000 * r["run"]["bytes_per_line"]
 # a start burst would make the first lines late by the set-up time (hundreds of ms)
 if lag["max"] > 0.1 or r["totals"]["txn_timeout"] != 0:
     sys.exit("FAIL: start lag max %.3f s, %d timeouts" % (lag["max"], r["totals"]["txn_timeout"]))
-print("app-pair: 400,000 lines, %d started, start lag max %.1f ms" % (lag["count"], 1e3 * lag["max"]))
+# --unregister: every registered line unregistered at stop, paced (all at once overflowed the
+# pair's rings and most timed out)
+t = r["totals"]
+if not (t["lines_registered"] == 0 and t["unregistered"] >= 30000 and t["txn_timeout"] == 0
+        and r["generator"]["tx_full"] == 0 and r["accounting_ok"]):
+    sys.exit("FAIL: unregistration at stop: %d still registered, %d unregistered, %d timeouts, "
+             "%d TX full" % (t["lines_registered"], t["unregistered"], t["txn_timeout"],
+                             r["generator"]["tx_full"]))
+print("app-pair: 400,000 lines, %d started, start lag max %.1f ms, %d unregistered at stop" % (
+      lag["count"], 1e3 * lag["max"], t["unregistered"]))
 PY
 echo "app-pair: all checks passed"

@@ -304,6 +304,37 @@ test_stop_unregisters_every_line_and_ends_every_transaction(void)
 }
 
 static void
+test_unregistrations_at_stop_go_out_at_the_admission_rate(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+
+	run_until(run, t0, 5.0);
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	uint64_t sent = st->c[SW_ENGINE_C_TX_REGISTER];
+
+	/* 1,000 per second: 50 ms after the stop about 50 have gone, the rest wait */
+	sw_engine_stop(run->w[0], run->now, true);
+	sw_engine_stop(run->w[0], run->now, true); /* a second stop changes nothing */
+	run_deliver(run);
+	run_until(run, t0, 5.05);
+	uint64_t early = st->c[SW_ENGINE_C_TX_REGISTER] - sent;
+
+	CU_ASSERT_TRUE(early >= 45 && early <= 52);
+	CU_ASSERT_TRUE(sw_engine_stopping(run->w[0]) >= 45);
+	CU_ASSERT_EQUAL(st->lines_registered, 100 - run->r.unregistered);
+	run_until(run, t0, 5.2);
+	CU_ASSERT_EQUAL(sw_engine_stopping(run->w[0]), 0);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TX_REGISTER] - sent, 100);
+	CU_ASSERT_EQUAL(run->r.unregistered, 100);
+	CU_ASSERT_EQUAL(st->lines_registered, 0);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TXN_IN_FLIGHT], 0);
+	assert_accounting(run);
+	run_free(run);
+}
+
+static void
 test_two_workers_split_the_lines_and_ignore_each_others_answers(void)
 {
 	struct run *run = run_new(NULL, 2);
@@ -519,6 +550,8 @@ static const struct sw_test_case engine_cases[] = {
          test_every_line_registers_with_a_checked_digest},
         {"a silent primary moves every line to the secondary and back",
          test_a_silent_primary_moves_every_line_to_the_secondary_and_back},
+        {"unregistrations at stop go out at the admission rate",
+         test_unregistrations_at_stop_go_out_at_the_admission_rate},
         {"stop unregisters every line and ends every transaction",
          test_stop_unregisters_every_line_and_ends_every_transaction},
         {"two workers split the lines and ignore each other's answers",
