@@ -18,6 +18,7 @@
 #include <rte_telemetry.h>
 
 #include "sipswarm.h"
+#include "sw_stats_json.h"
 
 /* everything the control core reads from the workers at one instant */
 struct app_snapshot {
@@ -276,28 +277,6 @@ app_report_tick(struct app_report *r, const struct app *a, double t, bool final)
 }
 
 /* ---- results ---- */
-
-static json_t *
-hist_json(const struct sw_hist *h, double unit)
-{
-	json_t *o = json_object(), *b = json_array();
-
-	json_object_set_new(o, "count", json_integer((json_int_t)h->count));
-	json_object_set_new(o, "mean", json_real(sw_hist_mean(h) / unit));
-	json_object_set_new(o, "p50", json_real((double)sw_hist_quantile(h, 0.5) / unit));
-	json_object_set_new(o, "p90", json_real((double)sw_hist_quantile(h, 0.9) / unit));
-	json_object_set_new(o, "p99", json_real((double)sw_hist_quantile(h, 0.99) / unit));
-	json_object_set_new(o, "p999", json_real((double)sw_hist_quantile(h, 0.999) / unit));
-	json_object_set_new(o, "max", json_real((double)h->max / unit));
-	for (unsigned int i = 0; i < SW_HIST_BUCKETS; i++)
-		if (h->b[i])
-			json_array_append_new(b, json_pack("[f,f,I]",
-			                                   (double)sw_hist_bucket_low(i) / unit,
-			                                   (double)sw_hist_bucket_high(i) / unit,
-			                                   (json_int_t)h->b[i]));
-	json_object_set_new(o, "buckets", b);
-	return o;
-}
 
 /* the figure a threshold or the report names */
 struct figure {
@@ -642,7 +621,7 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 
 		/* "rtt_ns" is reported in seconds as "rtt_s" */
 		snprintf(name, sizeof(name), "%.*s_s", (int)(l > 3 ? l - 3 : l), n);
-		json_object_set_new(o, name, hist_json(&s->h[i], 1e9));
+		json_object_set_new(o, name, sw_hist_to_json(&s->h[i], 1e9));
 	}
 	json_object_set_new(root, "histograms", o);
 
@@ -718,8 +697,9 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	app_report_fault(a, &from, &until, &sid);
 	failover_report(a, r, from, until, sid, &fo);
 	if (fo.have) {
-		o = json_pack("{s:f,s:f,s:I}", "fault_from_s", fo.fault_from, "fault_until_s",
-		              fo.fault_until, "affected_lines", (json_int_t)fo.affected);
+		o = json_pack("{s:f,s:f,s:I,s:I}", "fault_from_s", fo.fault_from, "fault_until_s",
+		              fo.fault_until, "server", (json_int_t)fo.sid, "affected_lines",
+		              (json_int_t)fo.affected);
 		json_object_set_new(o, "detect_s",
 		                    fo.detect >= 0 ? json_real(fo.detect) : json_null());
 		json_object_set_new(o, "registered_elsewhere_99_s",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sw_stats.h"
+#include "sw_stats_json.h"
 #include "sw_test.h"
 
 static int
@@ -132,6 +133,41 @@ test_thresholds_parse_with_units_and_hold_or_not(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown unit"));
 }
 
+static void
+test_a_histogram_reads_back_from_its_json(void)
+{
+	static struct sw_hist h, back;
+	uint64_t seed = 11;
+
+	/* values from 0 to about 2^40 ns (18 minutes), each bucket's bound exact after a
+	 * round trip through seconds as JSON reals */
+	for (int i = 0; i < 20000; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		sw_hist_record(&h, (seed >> 24) >> ((seed >> 2) % 40));
+	}
+	json_t *o = sw_hist_to_json(&h, 1e9);
+	char *text = json_dumps(o, 0);
+	json_t *again = json_loads(text, 0, NULL);
+
+	CU_ASSERT_EQUAL_FATAL(sw_hist_from_json(&back, again, 1e9), 0);
+	CU_ASSERT_EQUAL(memcmp(back.b, h.b, sizeof(h.b)), 0);
+	CU_ASSERT_EQUAL(back.count, h.count);
+	CU_ASSERT_EQUAL(back.max, h.max);
+	CU_ASSERT_TRUE(back.sum > h.sum - h.sum / 1000000 && back.sum < h.sum + h.sum / 1000000);
+	CU_ASSERT_EQUAL(sw_hist_quantile(&back, 0.99), sw_hist_quantile(&h, 0.99));
+	/* a bucket whose bound is no bucket's (3 ns into the widest one), and no buckets at all,
+	 * are refused */
+	json_t *bs = json_object_get(again, "buckets");
+	json_t *last = json_array_get(bs, json_array_size(bs) - 1);
+
+	json_array_set_new(last, 0, json_real(json_number_value(json_array_get(last, 0)) + 3e-9));
+	CU_ASSERT_EQUAL(sw_hist_from_json(&back, again, 1e9), -EINVAL);
+	CU_ASSERT_EQUAL(sw_hist_from_json(&back, json_object(), 1e9), -EINVAL);
+	free(text);
+	json_decref(o);
+	json_decref(again);
+}
+
 static const struct sw_test_case hist_cases[] = {
         {"buckets tile the whole 64-bit range without gaps", test_buckets_tile_the_range},
         {"values below 32 are kept exactly", test_small_values_are_exact},
@@ -141,6 +177,7 @@ static const struct sw_test_case hist_cases[] = {
         {"an empty histogram reports zero", test_an_empty_histogram_reports_zero},
         {"thresholds parse with units and hold or not",
          test_thresholds_parse_with_units_and_hold_or_not},
+        {"a histogram reads back from its JSON", test_a_histogram_reads_back_from_its_json},
         {NULL, NULL},
 };
 
