@@ -27,7 +27,7 @@ static const struct tool_cmd cmds[] = {
         {"dns", sw_tool_dns, "resolve a SIP server to its ordered targets (RFC 3263)"},
 #endif
 #ifdef SW_TOOL_HAVE_REPORT
-        {"report", sw_tool_report, "merge the results files of a sharded run"},
+        {"report", sw_tool_report, "merge the results of a sharded run; a results file as HTML"},
 #endif
         {NULL, NULL, NULL},
 };

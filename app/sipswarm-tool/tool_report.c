@@ -28,8 +28,14 @@ usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: sipswarm-tool report merge [-o OUT] FILE...\n"
+	        "       sipswarm-tool report html FILE [-o OUT.html]\n"
 	        "\n"
-	        "Merges the results files of one sharded run (sipswarm --shard K/N -o FILE on\n"
+	        "html: one self-contained page (inline SVG charts, no script) of a results\n"
+	        "file: the run, generator health, the failover report, charts over time, the\n"
+	        "histograms, figures, thresholds, totals, drops and parse errors.\n"
+	        "\n"
+	        "merge: "
+	        "merges the results files of one sharded run (sipswarm --shard K/N -o FILE on\n"
 	        "each machine) into one, written to OUT (atomically) or stdout. Every file must\n"
 	        "have the same N and its own K; a missing shard is warned about and the output\n"
 	        "says \"complete\": false. Exit status 0, or 2 for bad usage or input.\n");
@@ -527,11 +533,15 @@ done:
 	return rc;
 }
 
+int sw_tool_report_html(int argc, char **argv);
+
 int
 sw_tool_report(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
 		return merge(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "html") == 0)
+		return sw_tool_report_html(argc - 2, argv + 2);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;

@@ -80,4 +80,46 @@ grep -q "bad.json:2:" "$dir/err" || fail "no file:line for bad JSON: $(cat "$dir
 grep -q "shard 0/2 missing" "$dir/err" || fail "missing shard not warned"
 python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['run']['complete'] is False" \
 	"$dir/one.json" || fail "complete should be false"
+# the merged results as one HTML page: well formed, every chart there, the figures the JSON has
+"$tool" report html "$dir/m.json" -o "$dir/m.html" || fail "report html exited $?"
+python3 - "$dir/m.html" "$dir/m.json" <<'PY'
+import html.parser, json, sys
+class Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.open, self.svg, self.text = [], 0, []
+    def handle_starttag(self, tag, a):
+        if tag not in ("meta", "rect", "line", "polyline", "br"):
+            self.open.append(tag)
+        self.svg += tag == "svg"
+    def handle_startendtag(self, tag, a):
+        pass
+    def handle_endtag(self, tag):
+        if tag in ("rect", "line", "polyline"):
+            return
+        if not self.open or self.open.pop() != tag:
+            sys.exit("FAIL: html: </%s> closes nothing open" % tag)
+    def handle_data(self, d):
+        self.text.append(d)
+p = Page()
+p.feed(open(sys.argv[1]).read())
+r = json.load(open(sys.argv[2]))
+text = " ".join(p.text)
+if p.open:
+    sys.exit("FAIL: html: unclosed %s" % p.open)
+want = 3 + sum(1 for h in r["histograms"].values() if h["count"] > 0)
+if p.svg != want:
+    sys.exit("FAIL: html: %d charts, want %d" % (p.svg, want))
+for s in ("lines registered, per server", "Failover report", "%d lines" % r["run"]["lines"],
+          "registered_elsewhere_99_s", "198.19.0.2:5060"):
+    if s not in text:
+        sys.exit("FAIL: html: no '%s'" % s)
+print("html: %d charts, %d bytes" % (p.svg, len(open(sys.argv[1]).read())))
+PY
+set +e
+"$tool" report html "$dir/bad.json" -o "$dir/bad.html" 2>"$dir/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "bad.json:2:" "$dir/err" || fail "report html of bad JSON: $rc $(cat "$dir/err")"
+[ ! -e "$dir/bad.html" ] || fail "report html left a file for bad input"
 echo "merge: all checks passed"
