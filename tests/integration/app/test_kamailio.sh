@@ -10,6 +10,7 @@
 # Needs root (EAL, namespaces), as CI has; exit 77 (skip) without kamailio.
 set -euo pipefail
 bin=$1
+here=$(cd "$(dirname "$0")" && pwd) # rfc1071.py
 KAM=$(command -v kamailio || echo /usr/sbin/kamailio)
 KAMCMD=$(command -v kamcmd || echo /usr/sbin/kamcmd)
 [ -x "$KAM" ] || { echo "kamailio not installed: skip"; exit 77; }
@@ -102,14 +103,8 @@ done
 # them by reason
 cat >"$dir/inject.py" <<'PY'
 import socket, struct, sys, time
+from rfc1071 import checksum as csum
 iface, n = sys.argv[1], int(sys.argv[2])
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while t >> 16:
-        t = (t & 0xffff) + (t >> 16)
-    return ~t & 0xffff
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((iface, 0))
 src, dst = socket.inet_aton("198.18.255.1"), socket.inet_aton("198.18.0.1")
@@ -133,7 +128,7 @@ PY
 	ip netns exec "$ns" ip link set sw-kam0 up
 	ip netns exec "$ns" ip route add 198.18.0.0/24 dev sw-kam0
 	sleep 3
-	ip netns exec "$ns" python3 "$dir/inject.py" sw-kam0 40
+	ip netns exec "$ns" env PYTHONPATH="$here" python3 "$dir/inject.py" sw-kam0 40
 ) &
 router=$!
 ip netns exec "$ns" timeout 90 "$bin" -l 0-1 --no-huge -m 512 --no-pci --log-level=error \

@@ -7,6 +7,7 @@
 # --no-csum-offload (the workers' own checksums). Needs root (EAL, namespaces), as CI has.
 set -euo pipefail
 bin=$1
+here=$(cd "$(dirname "$0")" && pwd) # rfc1071.py
 ns=sw-offload-$$
 dir=$(mktemp -d)
 cleanup() {
@@ -31,13 +32,7 @@ while not (os.path.exists(flags) and int(open(flags).read(), 16) & 1):  # IFF_UP
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
 s.bind((iface, 0))
 s.settimeout(20)
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while t >> 16:
-        t = (t & 0xffff) + (t >> 16)
-    return t
+from rfc1071 import ones_sum as csum
 good = bad = 0
 first_bad = ""
 try:
@@ -63,7 +58,7 @@ ip netns add "$ns"
 for mode in offload software; do
 	extra=()
 	[ "$mode" = software ] && extra=(--no-csum-offload)
-	ip netns exec "$ns" python3 "$dir/sniff.py" sw-tap0 2000 "$dir/$mode.txt" &
+	ip netns exec "$ns" env PYTHONPATH="$here" python3 "$dir/sniff.py" sw-tap0 2000 "$dir/$mode.txt" &
 	sniff=$!
 	ip netns exec "$ns" timeout 60 "$bin" -l 0-1 --no-huge -m 1024 --no-pci --log-level=error \
 		--vdev=net_tap0,iface=sw-tap0 --file-prefix="swoff$$" -- -c "$dir/demo.cfg" \
