@@ -162,7 +162,10 @@ test_a_histogram_reads_back_from_its_json(void)
 
 	json_array_set_new(last, 0, json_real(json_number_value(json_array_get(last, 0)) + 3e-9));
 	CU_ASSERT_EQUAL(sw_hist_from_json(&back, again, 1e9), -EINVAL);
-	CU_ASSERT_EQUAL(sw_hist_from_json(&back, json_object(), 1e9), -EINVAL);
+	json_t *empty = json_object();
+
+	CU_ASSERT_EQUAL(sw_hist_from_json(&back, empty, 1e9), -EINVAL);
+	json_decref(empty);
 	free(text);
 	json_decref(o);
 	json_decref(again);
