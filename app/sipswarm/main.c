@@ -6,6 +6,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -42,6 +46,25 @@ on_signal(int sig)
 	n_signals++;
 }
 
+static void
+remove_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISSOCK(st.st_mode))
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	(void)rmdir(dir);
+}
+
 static const char usage[] =
         "usage: sipswarm [EAL arguments --] [options]\n"
         "\n"
@@ -55,8 +78,8 @@ static const char usage[] =
         "\n"
         "EAL arguments come first, as with dpdk-testpmd (see dpdk-conf/ for sets that work:\n"
         "net_null, net_ring/memif, af_packet/af_xdp on a veth, a PCI NIC). Without them:\n"
-        "--no-huge -m 1024 --no-pci and every CPU as an lcore. The main lcore is the control\n"
-        "core; every other lcore runs one worker with its own RX/TX queue pair.\n"
+        "--no-huge -m 1024 --no-pci --no-shconf and every CPU as an lcore. The main lcore is\n"
+        "the control core; every other lcore runs one worker with its own RX/TX queue pair.\n"
         "\n"
         "options:\n"
         "  -c, --config FILE       Yealink .cfg / load profile; repeat to layer (later wins)\n"
@@ -613,10 +636,13 @@ main(int argc, char **argv)
 			snprintf(lcores, sizeof(lcores), "-l0-%ld", ncpu > 16 ? 16 : ncpu - 1);
 		else
 			snprintf(lcores, sizeof(lcores), "--lcores=0@0,1@0");
+		/* --no-shconf: a single primary process keeps nothing in /var/run/dpdk (without it
+		 * every run left a 12 MiB fbarray file there, in RAM); telemetry still answers */
 		static char no_huge[] = "--no-huge", mem[] = "-m1024", no_pci[] = "--no-pci",
-		            log[] = "--log-level=warning";
+		            log[] = "--log-level=warning", no_shconf[] = "--no-shconf";
 
 		eal_argv[eal_argc++] = no_huge;
+		eal_argv[eal_argc++] = no_shconf;
 		eal_argv[eal_argc++] = mem;
 		eal_argv[eal_argc++] = no_pci;
 		eal_argv[eal_argc++] = log;
@@ -974,6 +1000,13 @@ main(int argc, char **argv)
 	sw_dns_client_free(dc);
 	sw_config_free(a->config);
 	free(sched_buf);
+	/* the runtime directory: with --no-shconf it holds only the telemetry sockets, which
+	 * DPDK unlinks at exit, after us; so they go here, after EAL is shut down, and the
+	 * directory with them (where other files remain, rmdir fails and leaves it) */
+	char rundir[PATH_MAX];
+
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	remove_runtime_dir(rundir);
 	return rc;
 }

@@ -84,6 +84,36 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "a breached threshold exited $rc, want 1"
+# the live figures on DPDK telemetry, read with DPDK's own client while a run goes on; the
+# run leaves nothing in /var/run/dpdk (--no-shconf by default; 12 MiB of RAM a run before)
+"$bin" --duration 5 --progress none >"$dir/tel.txt" 2>&1 &
+run=$!
+sleep 3
+echo /sipswarm/totals | dpdk-telemetry.py -f "sipswarm$run" >"$dir/tel.json" 2>&1 || true
+echo /sipswarm/servers | dpdk-telemetry.py -f "sipswarm$run" >>"$dir/tel.json" 2>&1 || true
+wait "$run" || fail "the telemetry run exited $?"
+python3 - "$dir/tel.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+dec, objs, i = json.JSONDecoder(), [], 0
+while i < len(text):
+    if text[i] == "{":
+        o, i = dec.raw_decode(text, i)
+        objs.append(o)
+    else:
+        i += 1
+tot = [o["/sipswarm/totals"] for o in objs if "/sipswarm/totals" in o]
+srv = [o["/sipswarm/servers"] for o in objs if "/sipswarm/servers" in o]
+if not tot or not srv:
+    sys.exit("FAIL: telemetry: no /sipswarm/totals or /sipswarm/servers in: " + text[:300])
+t = tot[0]
+if not (t["lines"] == 10000 and t["lines_registered"] > 0 and t["tx_register"] > 0):
+    sys.exit("FAIL: telemetry totals: %s" % t)
+print("telemetry: t=%s s, %d lines registered, %d REGISTERs" % (t["t_s"], t["lines_registered"],
+      t["tx_register"]))
+PY
+[ ! -e "/var/run/dpdk/sipswarm$run" ] || fail "the run left /var/run/dpdk/sipswarm$run behind"
+
 # failures by reason in the live progress: 503s from the primary while lines start
 printf 'at 2 until 4 server 1 503 retry_after 1\n' >"$dir/503.sched"
 "$bin" --duration 6 --schedule "$dir/503.sched" >"$dir/503.txt" 2>&1 || fail "503 run exited $?"

@@ -83,7 +83,7 @@ done
 	kill -STOP "$knot" # a dead DNS server from now on
 ) &
 changer=$!
-"$bin" --lcores=0@0,1@1 --no-huge -m 512 --no-pci --log-level=warning \
+"$bin" --lcores=0@0,1@1 --no-huge -m 512 --no-pci --no-shconf --log-level=warning \
 	--file-prefix="swdns$$" -- -c "$dir/run.cfg" --pair --dns "127.0.0.1:$port" \
 	--progress compact -o "$dir/r.json" >"$dir/out.txt" 2>&1 || {
 	cat "$dir/out.txt"

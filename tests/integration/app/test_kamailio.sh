@@ -131,7 +131,7 @@ PY
 	ip netns exec "$ns" env PYTHONPATH="$here" python3 "$dir/inject.py" sw-kam0 40
 ) &
 router=$!
-ip netns exec "$ns" timeout 90 "$bin" -l 0-1 --no-huge -m 512 --no-pci --log-level=error \
+ip netns exec "$ns" timeout 90 "$bin" -l 0-1 --no-huge -m 512 --no-pci --no-shconf --log-level=error \
 	--vdev=net_tap0,iface=sw-kam0 --file-prefix="swkam$$" -- -c "$dir/run.cfg" \
 	--progress compact -o "$dir/r.json" >"$dir/out.txt" 2>&1 ||
 	{ cat "$dir/out.txt"; tail -20 "$dir/kam.log"; fail "sipswarm exited $?"; }

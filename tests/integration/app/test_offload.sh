@@ -60,7 +60,7 @@ for mode in offload software; do
 	[ "$mode" = software ] && extra=(--no-csum-offload)
 	ip netns exec "$ns" env PYTHONPATH="$here" python3 "$dir/sniff.py" sw-tap0 2000 "$dir/$mode.txt" &
 	sniff=$!
-	ip netns exec "$ns" timeout 60 "$bin" -l 0-1 --no-huge -m 1024 --no-pci --log-level=error \
+	ip netns exec "$ns" timeout 60 "$bin" -l 0-1 --no-huge -m 1024 --no-pci --no-shconf --log-level=error \
 		--vdev=net_tap0,iface=sw-tap0 --file-prefix="swoff$$" -- -c "$dir/demo.cfg" \
 		--bench-generate 2 --progress none "${extra[@]}" >"$dir/$mode.out" 2>&1 ||
 		{ cat "$dir/$mode.out"; fail "$mode: sipswarm exited $?"; }
