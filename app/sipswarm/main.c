@@ -102,6 +102,7 @@ static const char usage[] =
         "  -o, --results FILE      results JSON (written atomically; sipswarm-tool report\n"
         "                          html makes a page of it, report merge joins shards)\n"
         "      --csv FILE          the per-second time series as CSV\n"
+        "      --html FILE         the results as one page with charts (no script)\n"
         "      --progress MODE     full (default), compact (one line a second), none\n"
         "      --threshold EXPR    NAME<VALUE or NAME>VALUE, units s ms us % (repeat); exit 1\n"
         "                          when one is breached; names: register_success, rtt_p99,\n"
@@ -203,6 +204,7 @@ enum {
 	O_NO_OFFLOAD,
 	O_DNS,
 	O_CSV,
+	O_HTML,
 	O_PROGRESS,
 	O_THRESHOLD,
 	O_UNREGISTER,
@@ -233,6 +235,7 @@ static const struct option longopts[] = {
         {"dns", required_argument, NULL, O_DNS},
         {"results", required_argument, NULL, 'o'},
         {"csv", required_argument, NULL, O_CSV},
+        {"html", required_argument, NULL, O_HTML},
         {"progress", required_argument, NULL, O_PROGRESS},
         {"threshold", required_argument, NULL, O_THRESHOLD},
         {"unregister", no_argument, NULL, O_UNREGISTER},
@@ -331,6 +334,9 @@ parse_options(struct app_opts *o, int argc, char **argv)
 			break;
 		case 'o':
 			o->results = optarg;
+			break;
+		case O_HTML:
+			o->html = optarg;
 			break;
 		case O_CSV:
 			o->csv = optarg;

@@ -18,6 +18,7 @@
 #include <rte_telemetry.h>
 
 #include "sipswarm.h"
+#include "sw_report.h"
 #include "sw_stats_json.h"
 
 /* everything the control core reads from the workers at one instant */
@@ -756,6 +757,17 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 			fprintf(stderr, "sipswarm: cannot write %s: %s\n", a->o.results,
 			        strerror(-rc));
 	}
+	if (a->o.html != NULL) {
+		size_t len = 0;
+		char *page = sw_report_html(root, a->o.results ? a->o.results : "sipswarm", &len);
+		int e = page ? write_atomic(a->o.html, page, len) : -ENOMEM;
+
+		free(page);
+		if (e < 0) {
+			fprintf(stderr, "sipswarm: cannot write %s: %s\n", a->o.html, strerror(-e));
+			rc = e;
+		}
+	}
 	if (a->o.csv != NULL) {
 		size_t cap =
 		        256 + r->n_series * (64 + 24 * (SW_ENGINE_C_MAX + SW_ENGINE_MAX_SERVERS));
@@ -844,6 +856,8 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 				                                                : "BREACHED");
 	if (a->o.results)
 		printf("  results: %s\n", a->o.results);
+	if (a->o.html)
+		printf("  report: %s\n", a->o.html);
 	if (a->o.csv)
 		printf("  time series: %s\n", a->o.csv);
 	fflush(stdout);

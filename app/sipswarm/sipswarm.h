@@ -44,6 +44,7 @@ struct app_opts {
 	bool csum_offload; /* use the port's IPv4/UDP checksum offload when it has one */
 	const char *results;
 	const char *csv;
+	const char *html; /* --html: the results as a page (lib/report) */
 	enum app_progress progress;
 	struct sw_threshold thr[APP_MAX_THRESHOLDS];
 	unsigned int n_thr;

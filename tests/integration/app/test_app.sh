@@ -26,16 +26,21 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "bad config exited $rc"
 case "$out" in *bad.cfg:3*expires*) ;; *) fail "bad config message: $out" ;; esac
-"$bin" --help | grep -q -- "--threshold" || fail "--help"
+"$bin" --help >"$dir/help.txt" || fail "--help exited $?"
+grep -q -- "--threshold" "$dir/help.txt" || fail "--help"
 
 # the embedded default, 6 times faster: 90 s of run time in about 15 s
-"$bin" --time-scale 6 --progress compact -o "$dir/r.json" --csv "$dir/r.csv" \
+"$bin" --time-scale 6 --progress compact -o "$dir/r.json" --csv "$dir/r.csv" --html "$dir/r.html" \
 	--threshold 'register_success>0.999' --threshold 'failover_time_p99<5s' \
 	>"$dir/out.txt" 2>&1 || {
 	cat "$dir/out.txt"
 	fail "the demo run exited $?"
 }
 grep -q "failover report" "$dir/out.txt" || fail "no failover report"
+# the page: every chart (3 over time, one per non-empty histogram) and the report's figures
+[ "$(grep -c '<svg ' "$dir/r.html")" -ge 5 ] || fail "--html: too few charts"
+grep -q "lines registered, per server" "$dir/r.html" && grep -q "registered_elsewhere_99_s" \
+	"$dir/r.html" || fail "--html: the page lacks the charts or the failover report"
 python3 - "$dir/r.json" "$dir/r.csv" <<'PY'
 import csv, json, sys
 r = json.load(open(sys.argv[1]))
