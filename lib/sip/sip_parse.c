@@ -897,12 +897,168 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
  * qop-options  = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT
  * auth-param   = token EQUAL ( token / quoted-string )
  */
+/* qop-options = LDQUOT qop-value *("," qop-value) RDQUOT, the list without its quotes */
+static enum sw_sip_reason
+qop_parse(struct sw_sip_challenge *c, struct sw_sip_str uq, const char *lim)
+{
+	const char *q = uq.p, *qe = uq.p + uq.len;
+
+	c->qop = uq;
+	while (q < qe) {
+		const char *t;
+		q = skip_ws(q, qe);
+		t = skip_token(q, qe, lim);
+		if (t - q == 4 && IEQ(q, "auth"))
+			c->qop_auth = 1;
+		q = skip_ws(t, qe);
+		if (q < qe && *q != ',')
+			return SW_SIP_BAD_CHALLENGE;
+		if (q < qe)
+			q++;
+	}
+	return SW_SIP_OK;
+}
+
+/* algorithm = "MD5" / "MD5-sess" / "SHA-256" / "SHA-256-sess" / token (any case) */
+static enum sw_sip_digest_algo
+algo_lookup(struct sw_sip_str uq)
+{
+	if (uq.len == 3 && IEQ(uq.p, "md5"))
+		return SW_SIP_ALGO_MD5;
+	if (uq.len == 8 && IEQ(uq.p, "md5-sess"))
+		return SW_SIP_ALGO_MD5_SESS;
+	if (uq.len == 7 && IEQ(uq.p, "sha-256"))
+		return SW_SIP_ALGO_SHA256;
+	if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
+		return SW_SIP_ALGO_SHA256_SESS;
+	return SW_SIP_ALGO_UNKNOWN;
+}
+
+/*
+ * The usual shape of a challenge (Kamailio, Asterisk, FreeSWITCH):
+ *   "Digest" SP param *( "," [SP] param )
+ *   param = ("realm" / "nonce" / "opaque" / "qop") "=" DQUOTE *(qdtext) DQUOTE
+ *         / ("algorithm" / "stale") "=" 1*(token / host characters)
+ * names in any case, no quoted-pair, no other white space. c is zero on entry. Returns 1 with
+ * c filled exactly as the general loop of challenge_parse_zeroed() fills it for such a value
+ * (a later duplicate overwrites, qop_auth once set stays), or 0 with c zero again for
+ * anything else (another name or spacing, a backslash, a field too long, a missing realm or
+ * nonce, a bad qop list): the general loop then decides, errors included.
+ */
+static inline int
+challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	const char *q = p + 7;
+	int have_realm = 0;
+
+	if (end - p < 8 || !N8(load64(p), "digest "))
+		return 0;
+	for (;;) {
+		struct sw_sip_str *f, val;
+		const char *vq, *ve;
+		uint64_t x;
+
+		if (lim - q < 8)
+			goto slow;
+		x = load64(q);
+		/* the name with its "=" (and opening quote) must lie inside the value: vq <= end */
+		switch ((uint8_t)*q | 0x20) {
+		case 'r':
+			if (!N8(x, "realm=\""))
+				goto slow;
+			f = &c->realm;
+			have_realm = 1;
+			vq = q + 7;
+			break;
+		case 'n':
+			if (!N8(x, "nonce=\""))
+				goto slow;
+			f = &c->nonce;
+			vq = q + 7;
+			break;
+		case 'o':
+			if (!N8(x, "opaque=\""))
+				goto slow;
+			f = &c->opaque;
+			vq = q + 8;
+			break;
+		case 'q':
+			if (!N8(x, "qop=\""))
+				goto slow;
+			f = &c->qop;
+			vq = q + 5;
+			break;
+		case 'a':
+			if (lim - q < 10 || !N8(x, "algorith") || !IEQ(q + 8, "m="))
+				goto slow;
+			f = &c->algorithm;
+			vq = q + 10;
+			break;
+		case 's':
+			if (!N8(x, "stale="))
+				goto slow;
+			f = NULL;
+			vq = q + 6;
+			break;
+		default:
+			goto slow;
+		}
+		if (vq > end)
+			goto slow;
+		if (vq[-1] == '"') {
+			ve = find2(vq, end, lim, '"', '\\');
+			if (ve == end || *ve == '\\')
+				goto slow;
+			q = ve + 1;
+		} else {
+			ve = scan_set(vq, end, lim, SET_GENVAL);
+			if (ve == vq)
+				goto slow;
+			q = ve;
+		}
+		val = slice(vq, ve);
+		if (val.len > SW_SIP_CHALLENGE_FIELD_MAX)
+			goto slow;
+		if (f == &c->qop) {
+			if (val.len == 4 && IEQ(val.p, "auth")) {
+				c->qop = val;
+				c->qop_auth = 1;
+			} else if (qop_parse(c, val, lim) != SW_SIP_OK) {
+				goto slow;
+			}
+		} else if (f == &c->algorithm) {
+			c->algorithm = val;
+			c->algo = (uint8_t)algo_lookup(val);
+		} else if (f == NULL) {
+			c->stale = val.len == 4 && IEQ(val.p, "true");
+		} else {
+			*f = val;
+		}
+		if (q == end)
+			break;
+		if (*q != ',')
+			goto slow;
+		q++;
+		if (q < end && *q == ' ')
+			q++;
+	}
+	if (!have_realm || c->nonce.len == 0)
+		goto slow;
+	c->present = 1;
+	return 1;
+slow:
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
 static enum sw_sip_reason
 challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
 {
 	const char *s;
 	int have_realm = 0;
 
+	if (challenge_fast(c, p, end, lim))
+		return SW_SIP_OK;
 	p = skip_ws(p, end);
 	if (end - p > 6 && IEQ(p, "digest") && IS(p[6], CC_WS)) {
 		p += 6; /* the usual "Digest ": what the token scan below would find */
@@ -926,22 +1082,8 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 			return SW_SIP_OVERSIZE_FIELD;
 		switch (n.len) {
 		case 3:
-			if (IEQ(n.p, "qop")) {
-				const char *q = uq.p, *qe = uq.p + uq.len;
-				c->qop = uq;
-				while (q < qe) {
-					const char *t;
-					q = skip_ws(q, qe);
-					t = skip_token(q, qe, lim);
-					if (t - q == 4 && IEQ(q, "auth"))
-						c->qop_auth = 1;
-					q = skip_ws(t, qe);
-					if (q < qe && *q != ',')
-						return SW_SIP_BAD_CHALLENGE;
-					if (q < qe)
-						q++;
-				}
-			}
+			if (IEQ(n.p, "qop") && qop_parse(c, uq, lim) != SW_SIP_OK)
+				return SW_SIP_BAD_CHALLENGE;
 			break;
 		case 5:
 			if (IEQ(n.p, "realm")) {
@@ -960,16 +1102,7 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 		case 9:
 			if (ieq(n.p, "algorithm", 9)) {
 				c->algorithm = uq;
-				if (uq.len == 3 && IEQ(uq.p, "md5"))
-					c->algo = SW_SIP_ALGO_MD5;
-				else if (uq.len == 8 && IEQ(uq.p, "md5-sess"))
-					c->algo = SW_SIP_ALGO_MD5_SESS;
-				else if (uq.len == 7 && IEQ(uq.p, "sha-256"))
-					c->algo = SW_SIP_ALGO_SHA256;
-				else if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
-					c->algo = SW_SIP_ALGO_SHA256_SESS;
-				else
-					c->algo = SW_SIP_ALGO_UNKNOWN;
+				c->algo = (uint8_t)algo_lookup(uq);
 			}
 			break;
 		default:
