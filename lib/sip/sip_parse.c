@@ -1151,7 +1151,7 @@ enum hdr {
 	H_WWW_AUTH,
 	H_PROXY_AUTH,
 	H_RETRY_AFTER,
-	H_SKIP, /* a valid name that is not decoded (hdr_fast only) */
+	H_SKIP, /* a name that is not decoded, valid or not (hdr_lookup, hdr_fast) */
 };
 
 /*
@@ -1216,7 +1216,7 @@ hdr_lookup(const char *n, size_t len)
 	default:
 		break;
 	}
-	return H_OTHER;
+	return H_SKIP;
 }
 
 /*
@@ -1577,9 +1577,6 @@ enum sw_sip_reason
 sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 {
 	const char *p = buf, *end = buf + len, *lf, *le;
-	/* headers allowed once */
-	const unsigned ONCE =
-	        1u << H_FROM | 1u << H_TO | 1u << H_CALL_ID | 1u << H_CSEQ | 1u << H_CONTENT_LENGTH;
 	struct lf_iter it;
 	enum sw_sip_reason r;
 	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
@@ -1671,7 +1668,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				return SW_SIP_TRUNCATED;
 			cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 		}
-		if (h == H_OTHER || h == H_SKIP)
+		if (h == H_SKIP)
 			continue;
 		ve = lf;
 		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && !IS(v[1], CC_WS) && ve[-1] == '\r' &&
@@ -1684,8 +1681,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			while (ve > v && IS(ve[-1], CC_WS))
 				ve--;
 		}
-		if (seen & (1u << h) & ONCE)
-			return SW_SIP_DUPLICATE_HEADER;
+		/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
 		switch (h) {
 		case H_VIA:
 			if (m->via_count < SW_SIP_MAX_VIAS)
@@ -1703,6 +1699,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			struct sw_sip_str uri;
 			struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
 
+			if (seen & (1u << h))
+				return SW_SIP_DUPLICATE_HEADER;
 			if (h == H_FROM)
 				m->from = slice(v, ve);
 			else
@@ -1715,12 +1713,16 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			break;
 		}
 		case H_CALL_ID:
+			if (seen & (1u << H_CALL_ID))
+				return SW_SIP_DUPLICATE_HEADER;
 			m->call_id = slice(v, ve);
 			r = check_call_id(m->call_id, end);
 			if (r != SW_SIP_OK)
 				return r;
 			break;
 		case H_CSEQ:
+			if (seen & (1u << H_CSEQ))
+				return SW_SIP_DUPLICATE_HEADER;
 			m->cseq_s = slice(v, ve);
 			r = parse_cseq(m, v, ve, end);
 			if (r != SW_SIP_OK)
@@ -1752,7 +1754,11 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			break;
 		case H_CONTENT_LENGTH: {
 			uint64_t cl;
-			const char *e = parse_u32(v, ve, &cl);
+			const char *e;
+
+			if (seen & (1u << H_CONTENT_LENGTH))
+				return SW_SIP_DUPLICATE_HEADER;
+			e = parse_u32(v, ve, &cl);
 			if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
 				return SW_SIP_BAD_CONTENT_LENGTH;
 			m->content_length = (int64_t)cl;
