@@ -748,6 +748,14 @@ find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *li
 		__m256i x = ld32(p);
 		uint32_t brk = eq32(x, ',') | eq32(x, '"') | past(end - p);
 		uint32_t semi = eq32(x, ';') & (brk != 0 ? (brk & -brk) - 1 : ~UINT32_C(0));
+		/* is_branch() needs b, B or white space after the ';': a byte | 0x20 equal to
+		 * 'b', or one below 0x21 as a signed byte (white space, controls, >= 0x80); the
+		 * byte after bit 31 is in the next load */
+		uint32_t nb = eq32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'b') |
+		              (uint32_t)_mm256_movemask_epi8(
+		                      _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), x));
+
+		semi &= nb >> 1 | UINT32_C(1) << 31;
 
 		for (; semi != 0; semi &= semi - 1) {
 			const char *s = p + __builtin_ctz(semi);
