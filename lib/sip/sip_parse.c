@@ -167,11 +167,15 @@ notin32(__m256i x, enum cset s)
 	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 
-/* LF positions of the 64 bytes at p */
+/* LF positions of the 64 bytes at p (AVX-512BW: one compare into a mask register) */
 static inline uint64_t
 lf64(const char *p)
 {
+#ifdef __AVX512BW__
+	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8('\n'));
+#else
 	return eq32(ld32(p), '\n') | (uint64_t)eq32(ld32(p + 32), '\n') << 32;
+#endif
 }
 #endif
 
