@@ -416,9 +416,11 @@ parse_u32(const char *p, const char *end, uint64_t *out)
 {
 	const char *s = p;
 	uint64_t v = 0;
+	unsigned d;
 
-	while (p < end && IS(*p, CC_DIGIT)) {
-		v = v * 10 + (uint64_t)(*p - '0');
+	/* a digit is a byte whose distance from '0' is at most 9 (CC_DIGIT, without the load) */
+	while (p < end && (d = (unsigned)(uint8_t)*p - '0') <= 9) {
+		v = v * 10 + d;
 		if (v > UINT32_MAX)
 			v = UINT32_MAX + UINT64_C(1); /* remember overflow, keep bounded */
 		p++;
