@@ -950,6 +950,41 @@ algo_lookup(struct sw_sip_str uq)
 }
 
 /*
+ * The closing quote of a quoted value without quoted-pairs: the first '"' at or after p if it
+ * comes before end and before any '\\', else NULL (unclosed inside [p, end), or a
+ * quoted-pair: the general loop decides). A hit at or past end ends the scan, so that the
+ * 32-byte steps need no mask of the bytes past end.
+ */
+static inline const char *
+close_quote(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t m = eq32(x, '"') | eq32(x, '\\');
+
+		if (m != 0) {
+			p += __builtin_ctz(m);
+			return p < end && *p == '"' ? p : NULL;
+		}
+		if (end - p <= 32)
+			return NULL;
+		p += 32;
+	}
+#endif
+	p = find2(p, end, lim, '"', '\\');
+	return p < end && *p == '"' ? p : NULL;
+}
+
+/* what challenge_fast() does with a value */
+enum cf_kind {
+	CF_STORE, /* realm, nonce, opaque: the slice */
+	CF_QOP,
+	CF_ALGO,
+	CF_STALE,
+};
+
+/*
  * The usual shape of a challenge (Kamailio, Asterisk, FreeSWITCH):
  *   "Digest" SP param *( "," [SP] param )
  *   param = ("realm" / "nonce" / "opaque" / "qop") "=" DQUOTE *(qdtext) DQUOTE
@@ -969,7 +1004,8 @@ challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const
 	if (end - p < 8 || !N8(load64(p), "digest "))
 		return 0;
 	for (;;) {
-		struct sw_sip_str *f, val;
+		struct sw_sip_str *f = NULL, val;
+		enum cf_kind k = CF_STORE;
 		const char *vq, *ve;
 		uint64_t x;
 
@@ -1000,19 +1036,19 @@ challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const
 		case 'q':
 			if (!N8(x, "qop=\""))
 				goto slow;
-			f = &c->qop;
+			k = CF_QOP;
 			vq = q + 5;
 			break;
 		case 'a':
 			if (lim - q < 10 || !N8(x, "algorith") || !IEQ(q + 8, "m="))
 				goto slow;
-			f = &c->algorithm;
+			k = CF_ALGO;
 			vq = q + 10;
 			break;
 		case 's':
 			if (!N8(x, "stale="))
 				goto slow;
-			f = NULL;
+			k = CF_STALE;
 			vq = q + 6;
 			break;
 		default:
@@ -1021,8 +1057,8 @@ challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const
 		if (vq > end)
 			goto slow;
 		if (vq[-1] == '"') {
-			ve = find2(vq, end, lim, '"', '\\');
-			if (ve == end || *ve == '\\')
+			ve = close_quote(vq, end, lim);
+			if (ve == NULL)
 				goto slow;
 			q = ve + 1;
 		} else {
@@ -1034,20 +1070,20 @@ challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const
 		val = slice(vq, ve);
 		if (val.len > SW_SIP_CHALLENGE_FIELD_MAX)
 			goto slow;
-		if (f == &c->qop) {
+		if (SW_LIKELY(k == CF_STORE)) {
+			*f = val;
+		} else if (k == CF_QOP) {
 			if (val.len == 4 && IEQ(val.p, "auth")) {
 				c->qop = val;
 				c->qop_auth = 1;
 			} else if (qop_parse(c, val, lim) != SW_SIP_OK) {
 				goto slow;
 			}
-		} else if (f == &c->algorithm) {
+		} else if (k == CF_ALGO) {
 			c->algorithm = val;
 			c->algo = (uint8_t)algo_lookup(val);
-		} else if (f == NULL) {
-			c->stale = val.len == 4 && IEQ(val.p, "true");
 		} else {
-			*f = val;
+			c->stale = val.len == 4 && IEQ(val.p, "true");
 		}
 		if (q == end)
 			break;
