@@ -367,6 +367,12 @@ loadn(const char *p, size_t n)
 /* The same for the sizeof(s) - 1 bytes at p (at most 8), reading only those; ieq() semantics. */
 #define IEQ(p, s) ((loadn((p), sizeof(s) - 1) | FOLD64(s)) == LIT64(s))
 
+/*
+ * c may be white space: a byte up to SP (a superset of CC_WS, tested without the table load),
+ * for the guards before skip_ws(), which then decides.
+ */
+#define MAYBE_WS(c) ((uint8_t)(c) <= ' ')
+
 static inline const char *
 skip_ws(const char *p, const char *end)
 {
@@ -504,7 +510,7 @@ next_param_inline(const char *p, const char *end, const char *lim, struct sw_sip
 	 * inside one 32-byte load. Anything else (or a longer parameter) takes the general path
 	 * below, which gives the same result for these shapes too.
 	 */
-	if (p < end && IS(*p, CC_WS))
+	if (p < end && MAYBE_WS(*p))
 		p = skip_ws(p, end);
 	if (lim - p >= 32 && end > p) {
 		__m256i x = ld32(p);
@@ -539,7 +545,7 @@ next_param_inline(const char *p, const char *end, const char *lim, struct sw_sip
 		if (ve != NULL) {
 			*name = (struct sw_sip_str){p, ne};
 			*val = slice(p + ne + 1, ve);
-			if (ve < end && IS(*ve, CC_WS))
+			if (ve < end && MAYBE_WS(*ve))
 				ve = skip_ws(ve, end);
 			return ve;
 		}
@@ -714,7 +720,7 @@ branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *l
 	struct sw_sip_str n, val;
 	const char *q = semi + 1, *e;
 
-	if (q < end && IS(*q, CC_WS))
+	if (q < end && MAYBE_WS(*q))
 		q = skip_ws(q, end);
 	/* the usual "branch=token": next_param's value without the call (is_branch() has
 	 * checked the name); white space, a quote or an empty value take next_param */
@@ -737,7 +743,7 @@ is_branch(const char *semi, const char *end)
 {
 	const char *q = semi + 1;
 
-	if (q < end && IS(*q, CC_WS))
+	if (q < end && MAYBE_WS(*q))
 		q = skip_ws(q, end);
 	return end - q >= 6 && IEQ(q, "branch") && !(end - q > 6 && IS(q[6], CC_TOKEN));
 }
@@ -870,7 +876,7 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
 					return NULL;
 				}
 				*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
-				p = e < end && IS(*e, CC_WS) ? skip_ws(e, end) : e;
+				p = e < end && MAYBE_WS(*e) ? skip_ws(e, end) : e;
 				continue;
 			}
 		}
@@ -1744,9 +1750,10 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		if (h == H_SKIP)
 			continue;
 		ve = lf;
-		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && !IS(v[1], CC_WS) && ve[-1] == '\r' &&
-		              !IS(ve[-2], CC_WS))) {
-			/* the usual "Name: value\r\n": nothing more to trim */
+		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && ve[-1] == '\r' && !MAYBE_WS(v[1]) &&
+		              !MAYBE_WS(ve[-2]))) {
+			/* the usual "Name: value\r\n": nothing more to trim (a control byte there
+			 * takes the loops below, which keep it as well) */
 			v++;
 			ve--;
 		} else {
