@@ -982,6 +982,39 @@ close_quote(const char *p, const char *end, const char *lim)
 	return p < end && *p == '"' ? p : NULL;
 }
 
+/*
+ * Kamailio's challenge as its auth module writes it, in this order and spelling (names in any
+ * case): "Digest realm=" quoted-string ", nonce=" quoted-string ", qop=" DQUOTE "auth" DQUOTE
+ * and nothing after. Each literal piece is one or two compares; c is zero on entry. Returns 2
+ * with c filled as the general loop fills it for that value, or 0 with c untouched (the
+ * parameter loop of challenge_fast() then reads the value from its start).
+ */
+static inline int
+challenge_kamailio(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	const char *r0 = p + 14, *r1, *n0, *n1;
+
+	if (end - p < 14 || !N8(load64(p), "digest r") || !IEQ(p + 8, "ealm=\""))
+		return 0;
+	r1 = close_quote(r0, end, lim);
+	if (r1 == NULL || end - r1 < 10 || !N8(load64(r1), "\", nonce") || !IEQ(r1 + 8, "=\""))
+		return 0;
+	n0 = r1 + 10;
+	n1 = close_quote(n0, end, lim);
+	if (n1 == NULL || end - n1 != 13 || !N8(load64(n1), "\", qop=\"") || !IEQ(n1 + 8, "auth") ||
+	    n1[12] != '"')
+		return 0;
+	if (r1 - r0 > SW_SIP_CHALLENGE_FIELD_MAX || n1 - n0 > SW_SIP_CHALLENGE_FIELD_MAX ||
+	    n1 == n0)
+		return 0;
+	c->realm = slice(r0, r1);
+	c->nonce = slice(n0, n1);
+	c->qop = (struct sw_sip_str){n1 + 8, 4};
+	c->qop_auth = 1;
+	c->present = 1;
+	return 2;
+}
+
 /* what challenge_fast() does with a value */
 enum cf_kind {
 	CF_STORE, /* realm, nonce, opaque: the slice */
@@ -995,8 +1028,8 @@ enum cf_kind {
  *   "Digest" SP param *( "," [SP] param )
  *   param = ("realm" / "nonce" / "opaque" / "qop") "=" DQUOTE *(qdtext) DQUOTE
  *         / ("algorithm" / "stale") "=" 1*(token / host characters)
- * names in any case, no quoted-pair, no other white space. c is zero on entry. Returns 1 with
- * c filled exactly as the general loop of challenge_parse_zeroed() fills it for such a value
+ * names in any case, no quoted-pair, no other white space. c is zero on entry. Returns 1 (2
+ * when challenge_kamailio() took it) with c filled exactly as the general loop fills it
  * (a later duplicate overwrites, qop_auth once set stays), or 0 with c zero again for
  * anything else (another name or spacing, a backslash, a field too long, a missing realm or
  * nonce, a bad qop list): the general loop then decides, errors included.
@@ -1007,6 +1040,8 @@ challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const
 	const char *q = p + 7;
 	int have_realm = 0;
 
+	if (challenge_kamailio(c, p, end, lim))
+		return 2;
 	if (end - p < 8 || !N8(load64(p), "digest "))
 		return 0;
 	for (;;) {

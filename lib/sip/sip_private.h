@@ -82,8 +82,9 @@ sw_sip_hex16(char *out, const uint8_t *in)
  * @param len
  *   Its length.
  * @return
- *   1 when the fast path took the value (a Digest challenge, SW_SIP_OK), 0 when it leaves it
- *   to the general loop.
+ *   1 when the fast path took the value (a Digest challenge, SW_SIP_OK), 2 when its
+ *   Kamailio form (realm, nonce, qop="auth" in that order) took it, 0 when it leaves it to
+ *   the general loop.
  */
 int sw_sip_challenge_parse_fast(struct sw_sip_challenge *c, const char *p, size_t len);
 
