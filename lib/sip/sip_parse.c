@@ -24,6 +24,7 @@
 #include <immintrin.h>
 #endif
 
+#include "sip_private.h"
 #include "sw_common.h"
 #include "sw_sip.h"
 
@@ -167,11 +168,15 @@ notin32(__m256i x, enum cset s)
 	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 
-/* LF positions of the 64 bytes at p */
+/* LF positions of the 64 bytes at p (AVX-512BW: one compare into a mask register) */
 static inline uint64_t
 lf64(const char *p)
 {
+#ifdef __AVX512BW__
+	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8('\n'));
+#else
 	return eq32(ld32(p), '\n') | (uint64_t)eq32(ld32(p + 32), '\n') << 32;
+#endif
 }
 #endif
 
@@ -362,6 +367,12 @@ loadn(const char *p, size_t n)
 /* The same for the sizeof(s) - 1 bytes at p (at most 8), reading only those; ieq() semantics. */
 #define IEQ(p, s) ((loadn((p), sizeof(s) - 1) | FOLD64(s)) == LIT64(s))
 
+/*
+ * c may be white space: a byte up to SP (a superset of CC_WS, tested without the table load),
+ * for the guards before skip_ws(), which then decides.
+ */
+#define MAYBE_WS(c) ((uint8_t)(c) <= ' ')
+
 static inline const char *
 skip_ws(const char *p, const char *end)
 {
@@ -411,9 +422,11 @@ parse_u32(const char *p, const char *end, uint64_t *out)
 {
 	const char *s = p;
 	uint64_t v = 0;
+	unsigned d;
 
-	while (p < end && IS(*p, CC_DIGIT)) {
-		v = v * 10 + (uint64_t)(*p - '0');
+	/* a digit is a byte whose distance from '0' is at most 9 (CC_DIGIT, without the load) */
+	while (p < end && (d = (unsigned)(uint8_t)*p - '0') <= 9) {
+		v = v * 10 + d;
 		if (v > UINT32_MAX)
 			v = UINT32_MAX + UINT64_C(1); /* remember overflow, keep bounded */
 		p++;
@@ -497,7 +510,7 @@ next_param_inline(const char *p, const char *end, const char *lim, struct sw_sip
 	 * inside one 32-byte load. Anything else (or a longer parameter) takes the general path
 	 * below, which gives the same result for these shapes too.
 	 */
-	if (p < end && IS(*p, CC_WS))
+	if (p < end && MAYBE_WS(*p))
 		p = skip_ws(p, end);
 	if (lim - p >= 32 && end > p) {
 		__m256i x = ld32(p);
@@ -532,7 +545,7 @@ next_param_inline(const char *p, const char *end, const char *lim, struct sw_sip
 		if (ve != NULL) {
 			*name = (struct sw_sip_str){p, ne};
 			*val = slice(p + ne + 1, ve);
-			if (ve < end && IS(*ve, CC_WS))
+			if (ve < end && MAYBE_WS(*ve))
 				ve = skip_ws(ve, end);
 			return ve;
 		}
@@ -707,7 +720,7 @@ branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *l
 	struct sw_sip_str n, val;
 	const char *q = semi + 1, *e;
 
-	if (q < end && IS(*q, CC_WS))
+	if (q < end && MAYBE_WS(*q))
 		q = skip_ws(q, end);
 	/* the usual "branch=token": next_param's value without the call (is_branch() has
 	 * checked the name); white space, a quote or an empty value take next_param */
@@ -730,7 +743,7 @@ is_branch(const char *semi, const char *end)
 {
 	const char *q = semi + 1;
 
-	if (q < end && IS(*q, CC_WS))
+	if (q < end && MAYBE_WS(*q))
 		q = skip_ws(q, end);
 	return end - q >= 6 && IEQ(q, "branch") && !(end - q > 6 && IS(q[6], CC_TOKEN));
 }
@@ -748,6 +761,14 @@ find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *li
 		__m256i x = ld32(p);
 		uint32_t brk = eq32(x, ',') | eq32(x, '"') | past(end - p);
 		uint32_t semi = eq32(x, ';') & (brk != 0 ? (brk & -brk) - 1 : ~UINT32_C(0));
+		/* is_branch() needs b, B or white space after the ';': a byte | 0x20 equal to
+		 * 'b', or one below 0x21 as a signed byte (white space, controls, >= 0x80); the
+		 * byte after bit 31 is in the next load */
+		uint32_t nb = eq32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'b') |
+		              (uint32_t)_mm256_movemask_epi8(
+		                      _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), x));
+
+		semi &= nb >> 1 | UINT32_C(1) << 31;
 
 		for (; semi != 0; semi &= semi - 1) {
 			const char *s = p + __builtin_ctz(semi);
@@ -855,7 +876,7 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
 					return NULL;
 				}
 				*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
-				p = e < end && IS(*e, CC_WS) ? skip_ws(e, end) : e;
+				p = e < end && MAYBE_WS(*e) ? skip_ws(e, end) : e;
 				continue;
 			}
 		}
@@ -897,8 +918,234 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
  * qop-options  = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT
  * auth-param   = token EQUAL ( token / quoted-string )
  */
+/* qop-options = LDQUOT qop-value *("," qop-value) RDQUOT, the list without its quotes */
 static enum sw_sip_reason
-challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+qop_parse(struct sw_sip_challenge *c, struct sw_sip_str uq, const char *lim)
+{
+	const char *q = uq.p, *qe = uq.p + uq.len;
+
+	c->qop = uq;
+	while (q < qe) {
+		const char *t;
+		q = skip_ws(q, qe);
+		t = skip_token(q, qe, lim);
+		if (t - q == 4 && IEQ(q, "auth"))
+			c->qop_auth = 1;
+		q = skip_ws(t, qe);
+		if (q < qe && *q != ',')
+			return SW_SIP_BAD_CHALLENGE;
+		if (q < qe)
+			q++;
+	}
+	return SW_SIP_OK;
+}
+
+/* algorithm = "MD5" / "MD5-sess" / "SHA-256" / "SHA-256-sess" / token (any case) */
+static enum sw_sip_digest_algo
+algo_lookup(struct sw_sip_str uq)
+{
+	if (uq.len == 3 && IEQ(uq.p, "md5"))
+		return SW_SIP_ALGO_MD5;
+	if (uq.len == 8 && IEQ(uq.p, "md5-sess"))
+		return SW_SIP_ALGO_MD5_SESS;
+	if (uq.len == 7 && IEQ(uq.p, "sha-256"))
+		return SW_SIP_ALGO_SHA256;
+	if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
+		return SW_SIP_ALGO_SHA256_SESS;
+	return SW_SIP_ALGO_UNKNOWN;
+}
+
+/*
+ * The closing quote of a quoted value without quoted-pairs: the first '"' at or after p if it
+ * comes before end and before any '\\', else NULL (unclosed inside [p, end), or a
+ * quoted-pair: the general loop decides). A hit at or past end ends the scan, so that the
+ * 32-byte steps need no mask of the bytes past end.
+ */
+static inline const char *
+close_quote(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		uint32_t m = eq32(x, '"') | eq32(x, '\\');
+
+		if (m != 0) {
+			p += __builtin_ctz(m);
+			return p < end && *p == '"' ? p : NULL;
+		}
+		if (end - p <= 32)
+			return NULL;
+		p += 32;
+	}
+#endif
+	p = find2(p, end, lim, '"', '\\');
+	return p < end && *p == '"' ? p : NULL;
+}
+
+/*
+ * Kamailio's challenge as its auth module writes it, in this order and spelling (names in any
+ * case): "Digest realm=" quoted-string ", nonce=" quoted-string ", qop=" DQUOTE "auth" DQUOTE
+ * and nothing after. Each literal piece is one or two compares; c is zero on entry. Returns 2
+ * with c filled as the general loop fills it for that value, or 0 with c untouched (the
+ * parameter loop of challenge_fast() then reads the value from its start).
+ */
+static inline int
+challenge_kamailio(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	const char *r0 = p + 14, *r1, *n0, *n1;
+
+	if (end - p < 14 || !N8(load64(p), "digest r") || !IEQ(p + 8, "ealm=\""))
+		return 0;
+	r1 = close_quote(r0, end, lim);
+	if (r1 == NULL || end - r1 < 10 || !N8(load64(r1), "\", nonce") || !IEQ(r1 + 8, "=\""))
+		return 0;
+	n0 = r1 + 10;
+	n1 = close_quote(n0, end, lim);
+	if (n1 == NULL || end - n1 != 13 || !N8(load64(n1), "\", qop=\"") || !IEQ(n1 + 8, "auth") ||
+	    n1[12] != '"')
+		return 0;
+	if (r1 - r0 > SW_SIP_CHALLENGE_FIELD_MAX || n1 - n0 > SW_SIP_CHALLENGE_FIELD_MAX ||
+	    n1 == n0)
+		return 0;
+	c->realm = slice(r0, r1);
+	c->nonce = slice(n0, n1);
+	c->qop = (struct sw_sip_str){n1 + 8, 4};
+	c->qop_auth = 1;
+	c->present = 1;
+	return 2;
+}
+
+/* what challenge_fast() does with a value */
+enum cf_kind {
+	CF_STORE, /* realm, nonce, opaque: the slice */
+	CF_QOP,
+	CF_ALGO,
+	CF_STALE,
+};
+
+/*
+ * The usual shape of a challenge (Kamailio, Asterisk, FreeSWITCH):
+ *   "Digest" SP param *( "," [SP] param )
+ *   param = ("realm" / "nonce" / "opaque" / "qop") "=" DQUOTE *(qdtext) DQUOTE
+ *         / ("algorithm" / "stale") "=" 1*(token / host characters)
+ * names in any case, no quoted-pair, no other white space. c is zero on entry. Returns 1 (2
+ * when challenge_kamailio() took it) with c filled exactly as the general loop fills it
+ * (a later duplicate overwrites, qop_auth once set stays), or 0 with c zero again for
+ * anything else (another name or spacing, a backslash, a field too long, a missing realm or
+ * nonce, a bad qop list): the general loop then decides, errors included.
+ */
+static inline int
+challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	const char *q = p + 7;
+	int have_realm = 0;
+
+	if (challenge_kamailio(c, p, end, lim))
+		return 2;
+	if (end - p < 8 || !N8(load64(p), "digest "))
+		return 0;
+	for (;;) {
+		struct sw_sip_str *f = NULL, val;
+		enum cf_kind k = CF_STORE;
+		const char *vq, *ve;
+		uint64_t x;
+
+		if (lim - q < 8)
+			goto slow;
+		x = load64(q);
+		/* the name with its "=" (and opening quote) must lie inside the value: vq <= end */
+		switch ((uint8_t)*q | 0x20) {
+		case 'r':
+			if (!N8(x, "realm=\""))
+				goto slow;
+			f = &c->realm;
+			have_realm = 1;
+			vq = q + 7;
+			break;
+		case 'n':
+			if (!N8(x, "nonce=\""))
+				goto slow;
+			f = &c->nonce;
+			vq = q + 7;
+			break;
+		case 'o':
+			if (!N8(x, "opaque=\""))
+				goto slow;
+			f = &c->opaque;
+			vq = q + 8;
+			break;
+		case 'q':
+			if (!N8(x, "qop=\""))
+				goto slow;
+			k = CF_QOP;
+			vq = q + 5;
+			break;
+		case 'a':
+			if (lim - q < 10 || !N8(x, "algorith") || !IEQ(q + 8, "m="))
+				goto slow;
+			k = CF_ALGO;
+			vq = q + 10;
+			break;
+		case 's':
+			if (!N8(x, "stale="))
+				goto slow;
+			k = CF_STALE;
+			vq = q + 6;
+			break;
+		default:
+			goto slow;
+		}
+		if (vq > end)
+			goto slow;
+		if (vq[-1] == '"') {
+			ve = close_quote(vq, end, lim);
+			if (ve == NULL)
+				goto slow;
+			q = ve + 1;
+		} else {
+			ve = scan_set(vq, end, lim, SET_GENVAL);
+			if (ve == vq)
+				goto slow;
+			q = ve;
+		}
+		val = slice(vq, ve);
+		if (val.len > SW_SIP_CHALLENGE_FIELD_MAX)
+			goto slow;
+		if (SW_LIKELY(k == CF_STORE)) {
+			*f = val;
+		} else if (k == CF_QOP) {
+			if (val.len == 4 && IEQ(val.p, "auth")) {
+				c->qop = val;
+				c->qop_auth = 1;
+			} else if (qop_parse(c, val, lim) != SW_SIP_OK) {
+				goto slow;
+			}
+		} else if (k == CF_ALGO) {
+			c->algorithm = val;
+			c->algo = (uint8_t)algo_lookup(val);
+		} else {
+			c->stale = val.len == 4 && IEQ(val.p, "true");
+		}
+		if (q == end)
+			break;
+		if (*q != ',')
+			goto slow;
+		q++;
+		if (q < end && *q == ' ')
+			q++;
+	}
+	if (!have_realm || c->nonce.len == 0)
+		goto slow;
+	c->present = 1;
+	return 1;
+slow:
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+/* The general loop over the digest-cln list, for any value; c is zero on entry. */
+static enum sw_sip_reason
+challenge_general(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
 {
 	const char *s;
 	int have_realm = 0;
@@ -926,22 +1173,8 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 			return SW_SIP_OVERSIZE_FIELD;
 		switch (n.len) {
 		case 3:
-			if (IEQ(n.p, "qop")) {
-				const char *q = uq.p, *qe = uq.p + uq.len;
-				c->qop = uq;
-				while (q < qe) {
-					const char *t;
-					q = skip_ws(q, qe);
-					t = skip_token(q, qe, lim);
-					if (t - q == 4 && IEQ(q, "auth"))
-						c->qop_auth = 1;
-					q = skip_ws(t, qe);
-					if (q < qe && *q != ',')
-						return SW_SIP_BAD_CHALLENGE;
-					if (q < qe)
-						q++;
-				}
-			}
+			if (IEQ(n.p, "qop") && qop_parse(c, uq, lim) != SW_SIP_OK)
+				return SW_SIP_BAD_CHALLENGE;
 			break;
 		case 5:
 			if (IEQ(n.p, "realm")) {
@@ -960,16 +1193,7 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 		case 9:
 			if (ieq(n.p, "algorithm", 9)) {
 				c->algorithm = uq;
-				if (uq.len == 3 && IEQ(uq.p, "md5"))
-					c->algo = SW_SIP_ALGO_MD5;
-				else if (uq.len == 8 && IEQ(uq.p, "md5-sess"))
-					c->algo = SW_SIP_ALGO_MD5_SESS;
-				else if (uq.len == 7 && IEQ(uq.p, "sha-256"))
-					c->algo = SW_SIP_ALGO_SHA256;
-				else if (uq.len == 12 && ieq(uq.p, "sha-256-sess", 12))
-					c->algo = SW_SIP_ALGO_SHA256_SESS;
-				else
-					c->algo = SW_SIP_ALGO_UNKNOWN;
+				c->algo = (uint8_t)algo_lookup(uq);
 			}
 			break;
 		default:
@@ -985,6 +1209,15 @@ challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *en
 		return SW_SIP_BAD_CHALLENGE;
 	c->present = 1;
 	return SW_SIP_OK;
+}
+
+/* out of line: inlined, the fast path's registers cost the header loop around it */
+static __attribute__((noinline)) enum sw_sip_reason
+challenge_parse_zeroed(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
+{
+	if (challenge_fast(c, p, end, lim))
+		return SW_SIP_OK;
+	return challenge_general(c, p, end, lim);
 }
 
 /*
@@ -1004,6 +1237,20 @@ sw_sip_challenge_parse(struct sw_sip_challenge *c, const char *p, size_t len)
 	return challenge_parse(c, p, p + len, p + len);
 }
 
+int
+sw_sip_challenge_parse_fast(struct sw_sip_challenge *c, const char *p, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	return challenge_fast(c, p, p + len, p + len);
+}
+
+enum sw_sip_reason
+sw_sip_challenge_parse_general(struct sw_sip_challenge *c, const char *p, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	return challenge_general(c, p, p + len, p + len);
+}
+
 /* Header ids found by the name lookup. */
 enum hdr {
 	H_OTHER = 0,
@@ -1018,7 +1265,7 @@ enum hdr {
 	H_WWW_AUTH,
 	H_PROXY_AUTH,
 	H_RETRY_AFTER,
-	H_SKIP, /* a valid name that is not decoded (hdr_fast only) */
+	H_SKIP, /* a name that is not decoded, valid or not (hdr_lookup, hdr_fast) */
 };
 
 /*
@@ -1083,7 +1330,7 @@ hdr_lookup(const char *n, size_t len)
 	default:
 		break;
 	}
-	return H_OTHER;
+	return H_SKIP;
 }
 
 /*
@@ -1444,9 +1691,6 @@ enum sw_sip_reason
 sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 {
 	const char *p = buf, *end = buf + len, *lf, *le;
-	/* headers allowed once */
-	const unsigned ONCE =
-	        1u << H_FROM | 1u << H_TO | 1u << H_CALL_ID | 1u << H_CSEQ | 1u << H_CONTENT_LENGTH;
 	struct lf_iter it;
 	enum sw_sip_reason r;
 	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
@@ -1538,12 +1782,13 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				return SW_SIP_TRUNCATED;
 			cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 		}
-		if (h == H_OTHER || h == H_SKIP)
+		if (h == H_SKIP)
 			continue;
 		ve = lf;
-		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && !IS(v[1], CC_WS) && ve[-1] == '\r' &&
-		              !IS(ve[-2], CC_WS))) {
-			/* the usual "Name: value\r\n": nothing more to trim */
+		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && ve[-1] == '\r' && !MAYBE_WS(v[1]) &&
+		              !MAYBE_WS(ve[-2]))) {
+			/* the usual "Name: value\r\n": nothing more to trim (a control byte there
+			 * takes the loops below, which keep it as well) */
 			v++;
 			ve--;
 		} else {
@@ -1551,8 +1796,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			while (ve > v && IS(ve[-1], CC_WS))
 				ve--;
 		}
-		if (seen & (1u << h) & ONCE)
-			return SW_SIP_DUPLICATE_HEADER;
+		/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
 		switch (h) {
 		case H_VIA:
 			if (m->via_count < SW_SIP_MAX_VIAS)
@@ -1570,6 +1814,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			struct sw_sip_str uri;
 			struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
 
+			if (seen & (1u << h))
+				return SW_SIP_DUPLICATE_HEADER;
 			if (h == H_FROM)
 				m->from = slice(v, ve);
 			else
@@ -1582,12 +1828,16 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			break;
 		}
 		case H_CALL_ID:
+			if (seen & (1u << H_CALL_ID))
+				return SW_SIP_DUPLICATE_HEADER;
 			m->call_id = slice(v, ve);
 			r = check_call_id(m->call_id, end);
 			if (r != SW_SIP_OK)
 				return r;
 			break;
 		case H_CSEQ:
+			if (seen & (1u << H_CSEQ))
+				return SW_SIP_DUPLICATE_HEADER;
 			m->cseq_s = slice(v, ve);
 			r = parse_cseq(m, v, ve, end);
 			if (r != SW_SIP_OK)
@@ -1619,7 +1869,11 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			break;
 		case H_CONTENT_LENGTH: {
 			uint64_t cl;
-			const char *e = parse_u32(v, ve, &cl);
+			const char *e;
+
+			if (seen & (1u << H_CONTENT_LENGTH))
+				return SW_SIP_DUPLICATE_HEADER;
+			e = parse_u32(v, ve, &cl);
 			if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
 				return SW_SIP_BAD_CONTENT_LENGTH;
 			m->content_length = (int64_t)cl;

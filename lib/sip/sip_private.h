@@ -71,4 +71,36 @@ sw_sip_hex16(char *out, const uint8_t *in)
 #endif
 }
 
+/**
+ * sw_sip_challenge_parse() by its fast path for the usual shape only (sip_parse.c), for the
+ * tests that compare it with the general loop.
+ *
+ * @param c
+ *   Filled when the fast path takes the value, all zero otherwise.
+ * @param p
+ *   The header value; never read outside [p, p + len).
+ * @param len
+ *   Its length.
+ * @return
+ *   1 when the fast path took the value (a Digest challenge, SW_SIP_OK), 2 when its
+ *   Kamailio form (realm, nonce, qop="auth" in that order) took it, 0 when it leaves it to
+ *   the general loop.
+ */
+int sw_sip_challenge_parse_fast(struct sw_sip_challenge *c, const char *p, size_t len);
+
+/**
+ * sw_sip_challenge_parse() by the general parameter loop only, without the fast path.
+ *
+ * @param c
+ *   Filled as by sw_sip_challenge_parse().
+ * @param p
+ *   The header value; never read outside [p, p + len).
+ * @param len
+ *   Its length.
+ * @return
+ *   As sw_sip_challenge_parse(): SW_SIP_OK, SW_SIP_BAD_CHALLENGE or SW_SIP_OVERSIZE_FIELD.
+ */
+enum sw_sip_reason sw_sip_challenge_parse_general(struct sw_sip_challenge *c, const char *p,
+                                                  size_t len);
+
 #endif /* SIP_PRIVATE_H */

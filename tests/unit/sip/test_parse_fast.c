@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sip_private.h"
 #include "sw_common.h"
 #include "sw_sip.h"
 #include "test_sip.h"
@@ -348,6 +349,244 @@ a_contact_expires_parses_as_a_generic_parameter_would(void)
 	}
 }
 
+/* The same slices (pointer and length) and flags. */
+static int
+same_challenge(const struct sw_sip_challenge *a, const struct sw_sip_challenge *b)
+{
+#define SAME(x) (a->x.p == b->x.p && a->x.len == b->x.len)
+	return SAME(realm) && SAME(nonce) && SAME(opaque) && SAME(qop) && SAME(algorithm) &&
+	       a->present == b->present && a->proxy == b->proxy && a->stale == b->stale &&
+	       a->qop_auth == b->qop_auth && a->algo == b->algo;
+#undef SAME
+}
+
+static int
+challenge_is_zero(const struct sw_sip_challenge *c)
+{
+	static const struct sw_sip_challenge zero;
+	return same_challenge(c, &zero);
+}
+
+/*
+ * The value v (copied into a buffer of exactly n bytes, so that a read past it trips ASan):
+ * the public parse equals the general loop, and the fast path, when it takes the value, too
+ * (it leaves c zero when it does not). Returns -1 when they differ, else what the fast path
+ * returned (0 not taken, 1 taken, 2 taken by the Kamailio form).
+ */
+static int
+challenge_paths_agree(const char *v, size_t n)
+{
+	char *b = malloc(n > 0 ? n : 1);
+	struct sw_sip_challenge f, g, c;
+	enum sw_sip_reason rg, rc;
+	int taken, ok;
+
+	CU_ASSERT_FATAL(b != NULL);
+	memcpy(b, v, n);
+	taken = sw_sip_challenge_parse_fast(&f, b, n);
+	rg = sw_sip_challenge_parse_general(&g, b, n);
+	rc = sw_sip_challenge_parse(&c, b, n);
+	ok = rc == rg && same_challenge(&c, &g) &&
+	     (taken ? rg == SW_SIP_OK && same_challenge(&f, &g) : challenge_is_zero(&f));
+	if (!ok)
+		printf("\nchallenge paths differ (fast %d, %s / %s): %.*s\n", taken,
+		       sw_sip_reason_name(rc), sw_sip_reason_name(rg), (int)n, v);
+	free(b);
+	return ok ? taken : -1;
+}
+
+/*
+ * what Kamailio, Asterisk and FreeSWITCH send, and the variants the fast path also reads; the
+ * first KAMAILIO_FORMS in the order and spelling of challenge_kamailio()
+ */
+#define KAMAILIO_FORMS 4
+static const char *const usual_challenges[] = {
+        "Digest realm=\"example.org\", "
+        "nonce=\"ZGVhZGJlZWZjYWZlYmFiZTAxMjM0NTY3ODlhYmNkZWYwMTI=\", qop=\"auth\"",
+        "DIGEST REALM=\"a\", NONCE=\"b\", QOP=\"AUTH\"",
+        "Digest realm=\"\", nonce=\"n, qop=x\", qop=\"auth\"",
+        "Digest realm=\"a, nonce=\", nonce=\"a\", qop=\"auth\"",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", qop=\"auth\"",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth-int\"",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", algorithm=MD5",
+        "Digest realm=\"a\",nonce=\"b\", qop=\"auth\"",
+        "Digest realm=\"198.18.0.2\", nonce=\"XrS4U1sMxGc+3Ob+7pNfqWNIAT5sJzUD\", qop=\"auth\", "
+        "algorithm=MD5",
+        "Digest algorithm=MD5, realm=\"asterisk\", nonce=\"1b8ad7c4\"",
+        "Digest realm=\"10.0.0.1\", nonce=\"d0b7ffa2-2b1f-11ee-9e44-4f6b5d1a7f3e\", "
+        "algorithm=MD5, qop=\"auth\"",
+        "Digest realm=\"a\", nonce=\"b\", opaque=\"c\", stale=TRUE, algorithm=SHA-256-sess",
+        "Digest realm=\"a\",nonce=\"b\",qop=\"auth-int,auth\",algorithm=sha-256",
+        "DIGEST REALM=\"a\", Nonce=\"b\", QOP=\"AUTH\", ALGORITHM=md5-sess, Stale=false",
+        "Digest realm=\"a\", nonce=\"b\", realm=\"c\", nonce=\"d\", qop=\"auth\", "
+        "qop=\"auth-int\", stale=true, stale=no",
+        "Digest realm=\"\", qop=\"\", nonce=\"n\", opaque=\"\"",
+        "Digest realm=\"a, b=c; d\", nonce=\"n o,p\", qop=\" auth , auth-int \"",
+        "Digest realm=\"a\", nonce=\"b\", algorithm=AKAv1-MD5, qop=\"auth-int\"",
+        "Digest stale=true, qop=\"auth\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\", "
+        "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", realm=\"testrealm@host.com\"",
+};
+
+static void
+the_usual_challenges_take_the_fast_path_and_equal_the_general_loop(void)
+{
+	char big[400];
+	int n;
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(usual_challenges); i++) {
+		const char *v = usual_challenges[i];
+		int r = challenge_paths_agree(v, strlen(v));
+
+		if (r != (i < KAMAILIO_FORMS ? 2 : 1))
+			printf("\nfast path %d for: %s\n", r, v);
+		CU_ASSERT_EQUAL(r, i < KAMAILIO_FORMS ? 2 : 1);
+	}
+	/* a nonce of SW_SIP_CHALLENGE_FIELD_MAX bytes is taken (Kamailio form), one more is
+	 * refused by the general loop */
+	for (unsigned len = SW_SIP_CHALLENGE_FIELD_MAX; len <= SW_SIP_CHALLENGE_FIELD_MAX + 1;
+	     len++) {
+		struct sw_sip_challenge c;
+
+		n = snprintf(big, sizeof(big), "Digest realm=\"r\", nonce=\"%0*u\", qop=\"auth\"",
+		             (int)len, 7u);
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(big));
+		CU_ASSERT_EQUAL(challenge_paths_agree(big, (size_t)n),
+		                len == SW_SIP_CHALLENGE_FIELD_MAX ? 2 : 0);
+		CU_ASSERT_EQUAL(sw_sip_challenge_parse(&c, big, (size_t)n),
+		                len == SW_SIP_CHALLENGE_FIELD_MAX ? SW_SIP_OK
+		                                                  : SW_SIP_OVERSIZE_FIELD);
+	}
+}
+
+static void
+unusual_challenges_fall_back_to_the_general_loop(void)
+{
+	static const char *const t[] = {
+	        "Digest  realm=\"a\", nonce=\"b\"",
+	        "Digest\trealm=\"a\", nonce=\"b\"",
+	        " Digest realm=\"a\", nonce=\"b\"",
+	        "Digest realm=\"a\" , nonce=\"b\"",
+	        "Digest realm=\"a\",  nonce=\"b\"",
+	        "Digest realm=\"a\",\tnonce=\"b\"",
+	        "Digest realm=\"a\",\r\n nonce=\"b\"",
+	        "Digest realm = \"a\", nonce=\"b\"",
+	        "Digest realm=a, nonce=\"b\"",
+	        "Digest realm=\"a\", nonce=b",
+	        "Digest realm=\"a\", qop=auth, nonce=\"b\"",
+	        "Digest realm=\"a\\\"b\", nonce=\"c\"",
+	        "Digest realm=\"a\", nonce=\"b\\\\\"",
+	        "Digest realm=\"a\", domain=\"sip:x\", nonce=\"b\"",
+	        "Digest realm=\"a\", nonce=\"b\", auth-param=x",
+	        "Digest realms=\"a\", nonce=\"b\"",
+	        "Digest realm=\"a\", nonce=\"b\",",
+	        "Digest realm=\"a\", nonce=\"b\", ",
+	        "Digest realm=\"a\", nonce=\"\"",
+	        "Digest nonce=\"b\"",
+	        "Digest realm=\"a\"",
+	        "Digest realm=\"a\", nonce=\"b",
+	        "Digest realm=\"a\", nonce=\"b\"x",
+	        "Digest realm=\"a\", nonce=\"b\"; qop=\"auth\"",
+	        "Digest realm=\"a\", nonce=\"b\", qop=\"auth int\"",
+	        "Digest realm=\"a\", nonce=\"b\", algorithm=",
+	        "Digest realm=\"a\", nonce=\"b\", algorithm=\"MD5\"",
+	        "Digest realm=\"a\", nonce=\"b\", stale",
+	        "Digest realm=\"a\", nonce=\"b\", stale=\"true\"",
+	        /* fewer than 8 bytes left for the last name's load (the buffer ends there) */
+	        "Digest realm=\"a\", nonce=\"b\", qop=\"\"",
+	        "Digest",
+	        "Digest ",
+	        "Digest x",
+	        "Basic realm=\"a\"",
+	        "Digestrealm=\"a\", nonce=\"b\"",
+	        "",
+	};
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(t); i++) {
+		int r = challenge_paths_agree(t[i], strlen(t[i]));
+
+		if (r != 0)
+			printf("\n%s by the fast path: %s\n", r < 0 ? "differs" : "taken", t[i]);
+		CU_ASSERT_EQUAL(r, 0);
+	}
+}
+
+static void
+every_truncation_of_a_challenge_equals_the_general_loop(void)
+{
+	static const char pre[] = "SIP/2.0 401 Unauthorized\r\n"
+	                          "Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+	                          "CSeq: 1 REGISTER\r\n"
+	                          "WWW-Authenticate: ";
+	static const char post[] = "\r\n" TAIL;
+	char buf[1024];
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(usual_challenges); i++) {
+		const char *v = usual_challenges[i];
+		size_t n = strlen(v);
+
+		for (size_t k = 0; k <= n; k++) {
+			struct sw_sip_msg m;
+			struct sw_sip_challenge g;
+			enum sw_sip_reason r, rg;
+			size_t len = sizeof(pre) - 1 + k + sizeof(post) - 1, t = k;
+
+			/* alone, in a buffer that ends with it */
+			CU_ASSERT(challenge_paths_agree(v, k) >= 0);
+			/* inside a 401, with the rest of the datagram after it (vector loads
+			 * past the value's end); the parser trims trailing white space */
+			CU_ASSERT_FATAL(len < sizeof(buf));
+			memcpy(buf, pre, sizeof(pre) - 1);
+			memcpy(buf + sizeof(pre) - 1, v, k);
+			memcpy(buf + sizeof(pre) - 1 + k, post, sizeof(post) - 1);
+			while (t > 0 && v[t - 1] == ' ')
+				t--;
+			r = sw_sip_parse(&m, buf, len, SW_SIP_WANT_AUTH);
+			rg = sw_sip_challenge_parse_general(&g, buf + sizeof(pre) - 1, t);
+			if (r != rg || (r == SW_SIP_OK && !same_challenge(&m.challenge, &g)))
+				printf("\n401 truncated at %zu differs (%s / %s): %.*s\n", k,
+				       sw_sip_reason_name(r), sw_sip_reason_name(rg), (int)k, v);
+			CU_ASSERT_EQUAL(r, rg);
+			if (r == SW_SIP_OK)
+				CU_ASSERT(same_challenge(&m.challenge, &g));
+		}
+	}
+}
+
+static void
+every_byte_value_anywhere_in_a_challenge_equals_the_general_loop(void)
+{
+	static const char *const bases[] = {
+	        "Digest realm=\"r\", nonce=\"n1\", opaque=\"o\", qop=\"auth\", algorithm=MD5, "
+	        "stale=true",
+	        "Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"",
+	};
+	char buf[128];
+	unsigned bad = 0;
+
+	for (unsigned j = 0; j < SW_ARRAY_SIZE(bases); j++) {
+		const char *base = bases[j];
+		const size_t n = strlen(base);
+
+		CU_ASSERT_FATAL(n < sizeof(buf));
+		CU_ASSERT_EQUAL(challenge_paths_agree(base, n), j == 0 ? 1 : 2);
+		for (size_t i = 0; i <= n; i++) {
+			for (unsigned b = 0; b < 256; b++) {
+				/* the byte in place of base[i], then inserted before it */
+				if (i < n) {
+					memcpy(buf, base, n);
+					buf[i] = (char)b;
+					bad += challenge_paths_agree(buf, n) < 0;
+				}
+				memcpy(buf, base, i);
+				buf[i] = (char)b;
+				memcpy(buf + i + 1, base + i, n - i);
+				bad += challenge_paths_agree(buf, n + 1) < 0;
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -366,6 +605,14 @@ static const struct sw_test_case cases[] = {
          the_branch_only_mask_agrees_with_the_whole_via_wherever_the_stops_fall},
         {"a Contact expires parses as a generic parameter would",
          a_contact_expires_parses_as_a_generic_parameter_would},
+        {"the usual challenges take the fast path and equal the general loop",
+         the_usual_challenges_take_the_fast_path_and_equal_the_general_loop},
+        {"unusual challenges fall back to the general loop",
+         unusual_challenges_fall_back_to_the_general_loop},
+        {"every truncation of a challenge equals the general loop",
+         every_truncation_of_a_challenge_equals_the_general_loop},
+        {"every byte value anywhere in a challenge equals the general loop",
+         every_byte_value_anywhere_in_a_challenge_equals_the_general_loop},
         {NULL, NULL},
 };
 
