@@ -413,7 +413,7 @@ static const char *const usual_challenges[] = {
         "Digest realm=\"198.18.0.2\", nonce=\"XrS4U1sMxGc+3Ob+7pNfqWNIAT5sJzUD\", qop=\"auth\", "
         "algorithm=MD5",
         "Digest algorithm=MD5, realm=\"asterisk\", nonce=\"1b8ad7c4\"",
-        "Digest realm=\"10.0.0.1\", nonce=\"d0b7ffa2-2b1f-11ee-9e44-4f6b5d1a7f3e\", "
+        "Digest realm=\"198.18.0.1\", nonce=\"d0b7ffa2-2b1f-11ee-9e44-4f6b5d1a7f3e\", "
         "algorithm=MD5, qop=\"auth\"",
         "Digest realm=\"a\", nonce=\"b\", opaque=\"c\", stale=TRUE, algorithm=SHA-256-sess",
         "Digest realm=\"a\",nonce=\"b\",qop=\"auth-int,auth\",algorithm=sha-256",
