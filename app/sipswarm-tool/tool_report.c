@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sipswarm-tool report merge: the results files of a sharded run (sipswarm --shard K/N on
- * several machines, one -o each) as one. Counters add up, histograms merge bucket by bucket
+ * sipswarm-tool report merge and html. merge: the results files of a sharded run (sipswarm
+ * --shard K/N on several machines, one -o each) as one. Counters add up, histograms merge bucket by bucket
  * (so the merged quantiles are those of all the lines), the per-second series are summed
  * second by second, and the failover report is computed again from the merged series.
  * What cannot be merged exactly is said so in the output: per-second round-trip quantiles are
  * the largest of the shards', the per-line unregistered-time quantiles the range of the
- * shards' (the merged one lies inside it); thresholds are not evaluated again.
+ * shards' (the merged one lies inside it); thresholds are not evaluated again. html: one
+ * self-contained page of a results file (lib/report).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "sw_report.h"
 #include "sw_stats_json.h"
 #include "tool.h"
 
@@ -533,7 +535,71 @@ done:
 	return rc;
 }
 
-int sw_tool_report_html(int argc, char **argv);
+/* report html: the page of lib/report for a results file */
+static int
+html(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	json_error_t je;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (in == NULL && argv[i][0] != '-')
+			in = argv[i];
+		else {
+			fprintf(stderr, "usage: sipswarm-tool report html FILE [-o OUT.html]\n");
+			return SW_TOOL_EUSAGE;
+		}
+	}
+	if (in == NULL) {
+		fprintf(stderr, "usage: sipswarm-tool report html FILE [-o OUT.html]\n");
+		return SW_TOOL_EUSAGE;
+	}
+	json_t *r = json_load_file(in, 0, &je);
+
+	if (r == NULL) {
+		fprintf(stderr, "%s:%d: %s\n", in, je.line, je.text);
+		return SW_TOOL_EUSAGE;
+	}
+	if (!json_is_object(json_object_get(r, "run")) ||
+	    !json_is_object(json_object_get(r, "totals"))) {
+		fprintf(stderr, "%s: not a sipswarm results file (no run or totals)\n", in);
+		json_decref(r);
+		return SW_TOOL_EUSAGE;
+	}
+	size_t len = 0;
+	char *html = sw_report_html(r, in, &len);
+
+	json_decref(r);
+	if (html == NULL) {
+		fprintf(stderr, "sipswarm-tool report html: %s: %s\n", in, strerror(errno));
+		return SW_TOOL_EUSAGE;
+	}
+	if (out == NULL) {
+		fwrite(html, 1, len, stdout);
+		free(html);
+		return 0;
+	}
+	/* written whole to a temporary file beside it, then renamed: never half a page */
+	char tmp[4096];
+	FILE *f;
+	bool bad;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	f = fopen(tmp, "w");
+	bad = f == NULL || fwrite(html, 1, len, f) != len;
+	if (f != NULL)
+		bad |= fclose(f) != 0;
+	free(html);
+	if (bad || rename(tmp, out) < 0) {
+		fprintf(stderr, "sipswarm-tool report html: cannot write %s: %s\n", out,
+		        strerror(errno ? errno : EIO));
+		unlink(tmp);
+		return SW_TOOL_EUSAGE;
+	}
+	return 0;
+}
 
 int
 sw_tool_report(int argc, char **argv)
@@ -541,7 +607,7 @@ sw_tool_report(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
 		return merge(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "html") == 0)
-		return sw_tool_report_html(argc - 2, argv + 2);
+		return html(argc - 2, argv + 2);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
