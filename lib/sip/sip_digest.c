@@ -93,6 +93,32 @@ sw_sip_digest_ha2(enum sw_sip_digest_algo algo, const char *method, size_t mlen,
 	return hash_hex(algo, buf, join3(buf, method, mlen, uri, ulen, NULL, 0), out);
 }
 
+/* whether the first 64 bytes hashed, "HA1:" and 31 nonce characters, are the line's for good */
+static inline int
+mid_wanted(const struct sw_sip_digest *d)
+{
+	return d->hex_len == SW_SIP_MD5_HEX && d->nonce_len >= 64 - SW_SIP_MD5_HEX - 1;
+}
+
+/* the MD5 state after those 64 bytes, saved per line: each response then hashes the rest */
+static void
+save_mid(struct sw_sip_digest *d)
+{
+	MD5_CTX cx;
+
+	if (!mid_wanted(d))
+		return;
+	MD5_Init(&cx);
+	MD5_Update(&cx, d->ha1, SW_SIP_MD5_HEX);
+	MD5_Update(&cx, ":", 1);
+	MD5_Update(&cx, d->nonce, 64 - SW_SIP_MD5_HEX - 1);
+	d->mid[0] = cx.A;
+	d->mid[1] = cx.B;
+	d->mid[2] = cx.C;
+	d->mid[3] = cx.D;
+	d->has_mid = 1;
+}
+
 int
 sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, const char *ha1,
                      uint32_t cnonce)
@@ -103,6 +129,8 @@ sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, 
 		return -ENOTSUP;
 	if (c->nonce.len > SW_SIP_DIGEST_NONCE_MAX || c->opaque.len > SW_SIP_DIGEST_OPAQUE_MAX)
 		return -E2BIG;
+	if (ha1 == NULL && c->algo != SW_SIP_ALGO_MD5)
+		return -EINVAL;
 	memset(d, 0, sizeof(*d));
 	d->algo = c->algo;
 	d->qop = c->qop_auth;
@@ -116,6 +144,8 @@ sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, 
 	d->hex_len = (d->algo == SW_SIP_ALGO_SHA256 || d->algo == SW_SIP_ALGO_SHA256_SESS)
 	                     ? SW_SIP_SHA256_HEX
 	                     : SW_SIP_MD5_HEX;
+	if (ha1 == NULL)
+		return 0; /* pending: ha1[0] stays NUL until sw_sip_digest_ha1_burst() */
 	memcpy(d->ha1, ha1, d->hex_len);
 	if (d->algo == SW_SIP_ALGO_MD5_SESS || d->algo == SW_SIP_ALGO_SHA256_SESS) {
 		/* RFC 2617 section 3.2.2.2: computed once, on the first request after the
@@ -126,18 +156,7 @@ sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, 
 		hash_hex((enum sw_sip_digest_algo)d->algo, buf,
 		         join3(buf, ha1, d->hex_len, d->nonce, d->nonce_len, cn, 8), d->ha1);
 	}
-	if (d->hex_len == SW_SIP_MD5_HEX && d->nonce_len >= 64 - SW_SIP_MD5_HEX - 1) {
-		MD5_CTX cx;
-		MD5_Init(&cx);
-		MD5_Update(&cx, d->ha1, SW_SIP_MD5_HEX);
-		MD5_Update(&cx, ":", 1);
-		MD5_Update(&cx, d->nonce, 64 - SW_SIP_MD5_HEX - 1);
-		d->mid[0] = cx.A;
-		d->mid[1] = cx.B;
-		d->mid[2] = cx.C;
-		d->mid[3] = cx.D;
-		d->has_mid = 1;
-	}
+	save_mid(d);
 	return 0;
 }
 
@@ -348,6 +367,9 @@ transpose8(__m256i w[8], const uint8_t *rows, size_t stride, size_t off)
 	}
 }
 
+/* RFC 1321 section 3.3 */
+static const uint32_t md5_iv[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+
 /* Lane buffers: up to 16 lanes of at most 2 blocks each. */
 #define BURST_LANES  16
 #define BURST_STRIDE 128
@@ -450,12 +472,9 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 
 	for (unsigned l = 0; l < BURST_LANES; l++) {
 		if (l < n) {
-			static const uint32_t iv[4] = {0x67452301, 0xefcdab89, 0x98badcfe,
-			                               0x10325476}; /* RFC 1321 section 3.3 */
-
 			burst_input(d[l], ha2[l], cnonce[l], blk[l], nblk);
 			for (int i = 0; i < 4; i++)
-				st[i][l] = d[l]->has_mid ? d[l]->mid[i] : iv[i];
+				st[i][l] = d[l]->has_mid ? d[l]->mid[i] : md5_iv[i];
 		} else {
 			/* unused lanes hash zeros; their result is dropped */
 			memset(blk[l], 0, sizeof(blk[l]));
@@ -469,7 +488,140 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 		sw_sip_hex16(out[l], (const uint8_t *)h);
 	}
 }
+
+/* one 64-byte block from the start (MD5's IV) in each of n <= 16 lanes; the A, B, C, D after
+ * it into h[l] (not the digest of anything unless the block is padded) */
+static void
+first_block_x16(uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned n, uint32_t h[][4])
+{
+	uint32_t st[4][BURST_LANES];
+
+	for (unsigned l = 0; l < BURST_LANES; l++)
+		for (int i = 0; i < 4; i++)
+			st[i][l] = l < n ? md5_iv[i] : 0;
+	for (unsigned l = n; l < BURST_LANES; l++)
+		memset(blk[l], 0, 64); /* unused lanes hash zeros; their result is dropped */
+	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, 1);
+	for (unsigned l = 0; l < n; l++)
+		for (int i = 0; i < 4; i++)
+			h[l][i] = st[i][l];
+}
+
+/* HA1 of up to 16 lanes whose "user:realm:password" fit one padded block (55 bytes) */
+static void
+ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, unsigned n)
+{
+	uint8_t blk[BURST_LANES][BURST_STRIDE];
+	uint32_t h[BURST_LANES][4];
+
+	for (unsigned l = 0; l < n; l++) {
+		const struct sw_sip_cstr *c = cred[l];
+		size_t len =
+		        join3((char *)blk[l], c[0].p, c[0].len, c[1].p, c[1].len, c[2].p, c[2].len);
+		uint64_t bits = (uint64_t)len * 8;
+
+		memset(blk[l] + len, 0, 64 - len);
+		blk[l][len] = 0x80;
+		memcpy(blk[l] + 56, &bits, 8); /* little-endian host, as md5_pad */
+	}
+	first_block_x16(blk, n, h);
+	for (unsigned l = 0; l < n; l++)
+		sw_sip_hex16(d[l]->ha1, (const uint8_t *)h[l]);
+}
+
+/* the saved state (save_mid) of up to 16 lanes: "HA1:" and 31 nonce characters, one block */
+static void
+mid_x16(struct sw_sip_digest *const *d, unsigned n)
+{
+	uint8_t blk[BURST_LANES][BURST_STRIDE];
+	uint32_t h[BURST_LANES][4];
+
+	for (unsigned l = 0; l < n; l++) {
+		memcpy(blk[l], d[l]->ha1, SW_SIP_MD5_HEX);
+		blk[l][SW_SIP_MD5_HEX] = ':';
+		memcpy(blk[l] + SW_SIP_MD5_HEX + 1, d[l]->nonce, 64 - SW_SIP_MD5_HEX - 1);
+	}
+	first_block_x16(blk, n, h);
+	for (unsigned l = 0; l < n; l++) {
+		memcpy(d[l]->mid, h[l], sizeof(d[l]->mid));
+		d[l]->has_mid = 1;
+	}
+}
 #endif
+
+/* the scalar way for one pending state: what sw_sip_digest_ha1() and accept() would do */
+static void
+ha1_one(struct sw_sip_digest *d, const struct sw_sip_cstr *c)
+{
+	sw_sip_digest_ha1(SW_SIP_ALGO_MD5, c[0].p, c[0].len, c[1].p, c[1].len, c[2].p, c[2].len,
+	                  d->ha1);
+	save_mid(d);
+}
+
+int
+sw_sip_digest_ha1_burst(struct sw_sip_digest *const *d, const struct sw_sip_cstr *cred, unsigned n)
+{
+	int rc = 0;
+#ifdef __AVX2__
+	struct sw_sip_digest *gd[BURST_LANES];
+	const struct sw_sip_cstr *gc[BURST_LANES];
+	unsigned g = 0;
+
+	/* HA1 first, all lanes that fit one block; the saved states need the HA1s */
+	for (unsigned k = 0; k < n; k++) {
+		const struct sw_sip_cstr *c = &cred[3 * (size_t)k];
+
+		if (!sw_sip_digest_ha1_pending(d[k]) || c[0].len > 256 || c[1].len > 256 ||
+		    c[2].len > 256) {
+			rc = -EINVAL;
+			continue;
+		}
+		if ((size_t)c[0].len + c[1].len + c[2].len + 2 > 55) {
+			ha1_one(d[k], c);
+			continue;
+		}
+		gd[g] = d[k];
+		gc[g] = c;
+		if (++g == BURST_LANES) {
+			ha1_x16(gd, gc, g);
+			g = 0;
+		}
+	}
+	if (g > 1) {
+		ha1_x16(gd, gc, g);
+	} else if (g == 1) {
+		sw_sip_digest_ha1(SW_SIP_ALGO_MD5, gc[0][0].p, gc[0][0].len, gc[0][1].p,
+		                  gc[0][1].len, gc[0][2].p, gc[0][2].len, gd[0]->ha1);
+	}
+	/* then the saved states of those that want one and have none yet */
+	g = 0;
+	for (unsigned k = 0; k < n; k++) {
+		if (sw_sip_digest_ha1_pending(d[k]) || d[k]->has_mid || !mid_wanted(d[k]))
+			continue;
+		gd[g] = d[k];
+		if (++g == BURST_LANES) {
+			mid_x16(gd, g);
+			g = 0;
+		}
+	}
+	if (g > 1)
+		mid_x16(gd, g);
+	else if (g == 1)
+		save_mid(gd[0]);
+#else
+	for (unsigned k = 0; k < n; k++) {
+		const struct sw_sip_cstr *c = &cred[3 * (size_t)k];
+
+		if (!sw_sip_digest_ha1_pending(d[k]) || c[0].len > 256 || c[1].len > 256 ||
+		    c[2].len > 256) {
+			rc = -EINVAL;
+			continue;
+		}
+		ha1_one(d[k], c);
+	}
+#endif
+	return rc;
+}
 
 /*
  * The blocks a burst lane hashes: after the saved state, or from the start for an MD5 line

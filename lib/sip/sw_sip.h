@@ -412,14 +412,51 @@ int sw_sip_digest_ha2(enum sw_sip_digest_algo algo, const char *method, size_t m
  *   The parsed challenge (its slices are copied; the datagram may go).
  * @param ha1
  *   The line's hex HA1 for c->realm, computed with the challenge's hash (MD5 or SHA-256).
+ *   NULL for MD5 (not MD5-sess): HA1 is left for sw_sip_digest_ha1_burst(), which must run
+ *   before the first response (sw_sip_digest_ha1_pending() is 1 until then).
  * @param cnonce
  *   For -sess algorithms the client nonce fixed for this server nonce; ignored otherwise.
  * @return
- *   0; -EINVAL when c holds no Digest challenge; -ENOTSUP for an unknown algorithm, or qop
- *   offered without "auth" (auth-int only); -E2BIG for a nonce or opaque over the limits.
+ *   0; -EINVAL when c holds no Digest challenge, or ha1 is NULL for another algorithm than
+ *   MD5; -ENOTSUP for an unknown algorithm, or qop offered without "auth" (auth-int only);
+ *   -E2BIG for a nonce or opaque over the limits.
  */
 int sw_sip_digest_accept(struct sw_sip_digest *d, const struct sw_sip_challenge *c, const char *ha1,
                          uint32_t cnonce);
+
+/**
+ * @return
+ *   1 while a state taken by sw_sip_digest_accept() without its HA1 waits for it (a hex HA1
+ *   never holds a NUL: the zeroed first byte is the mark), 0 otherwise.
+ */
+static inline int
+sw_sip_digest_ha1_pending(const struct sw_sip_digest *d)
+{
+	return d->hex_len != 0 && d->ha1[0] == '\0';
+}
+
+/**
+ * HA1 = MD5(user ":" realm ":" password) for n states left pending by sw_sip_digest_accept()
+ * with ha1 NULL, and each one's saved state after it: what sw_sip_digest_ha1() and
+ * sw_sip_digest_accept() with the HA1 would have made, 16 lines at a time in the multi-buffer
+ * MD5 lanes when the build has AVX2 and the three fields fit one block (55 bytes), one by one
+ * otherwise. A line's first challenge then costs no lone MD5 on the worker (two before: HA1
+ * and, for a nonce of 31+ characters, the saved state).
+ *
+ * @param d
+ *   The pending states (distinct).
+ * @param cred
+ *   For each state, user, realm and password: cred[3k], cred[3k+1], cred[3k+2], each at most
+ *   256 bytes.
+ * @param n
+ *   How many states.
+ * @return
+ *   0, or -EINVAL when a state is not pending or a field is over 256 bytes (those states
+ *   are left pending; the others are done).
+ */
+struct sw_sip_cstr;
+int sw_sip_digest_ha1_burst(struct sw_sip_digest *const *d, const struct sw_sip_cstr *cred,
+                            unsigned n);
 
 /**
  * The response for the next request: nc is incremented, cnonce recorded (except -sess).

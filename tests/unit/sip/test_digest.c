@@ -231,6 +231,89 @@ burst_responses_equal_one_by_one_responses(void)
 }
 
 static void
+burst_ha1_equals_one_by_one_ha1_and_saved_state(void)
+{
+	enum {
+		N = 37 /* two full groups of 16 and a remainder */
+	};
+	struct sw_sip_digest a[N], b[N];
+	struct sw_sip_digest *pb[N];
+	struct sw_sip_cstr cred[3 * N];
+	char user[N][80], pass[N][80], ra[64], rb[64];
+	static const char ha2[] = "0123456789abcdef0123456789abcdef";
+	unsigned mismatches = 0, lens = 0;
+
+	for (unsigned round = 0; round < 24; round++) {
+		unsigned n = 1 + (round * 11) % N;
+
+		for (unsigned i = 0; i < n; i++) {
+			char chal[512], nonce[SW_SIP_DIGEST_NONCE_MAX + 1], ha1[64];
+			/* field lengths around the one-block limit (55 bytes of "u:r:p") and nonces
+			 * on both sides of the saved state's 31 characters */
+			unsigned ul = 1 + (round * 5 + i * 3) % 40, pl = (round + i * 7) % 30;
+			unsigned nl = 1 + (round * 7 + i * 13) % 60;
+			struct sw_sip_challenge c;
+			int len;
+
+			for (unsigned k = 0; k < ul; k++)
+				user[i][k] = (char)('a' + (k + i) % 26);
+			for (unsigned k = 0; k < pl; k++)
+				pass[i][k] = (char)('0' + (k * 3 + round) % 10);
+			for (unsigned k = 0; k < nl; k++)
+				nonce[k] = (char)('A' + (k + i + round) % 26);
+			nonce[nl] = 0;
+			len = snprintf(chal, sizeof(chal),
+			               "Digest realm=\"pbx.example\", nonce=\"%s\"%s", nonce,
+			               (i + round) % 2 ? ", qop=\"auth\"" : "");
+			CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, chal, (size_t)len),
+			                      SW_SIP_OK);
+			sw_sip_digest_ha1(SW_SIP_ALGO_MD5, user[i], ul, "pbx.example", 11, pass[i],
+			                  pl, ha1);
+			CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&a[i], &c, ha1, 0), 0);
+			CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&b[i], &c, NULL, 0), 0);
+			CU_ASSERT(sw_sip_digest_ha1_pending(&b[i]));
+			CU_ASSERT(!sw_sip_digest_ha1_pending(&a[i]));
+			pb[i] = &b[i];
+			cred[3 * i] = (struct sw_sip_cstr){user[i], ul};
+			cred[3 * i + 1] = (struct sw_sip_cstr){"pbx.example", 11};
+			cred[3 * i + 2] = (struct sw_sip_cstr){pass[i], pl};
+			lens |= ul + 11 + pl + 2 > 55 ? 1u : 2u;
+		}
+		CU_ASSERT_EQUAL(sw_sip_digest_ha1_burst(pb, cred, n), 0);
+		for (unsigned i = 0; i < n; i++) {
+			mismatches += sw_sip_digest_ha1_pending(&b[i]);
+			mismatches += memcmp(a[i].ha1, b[i].ha1, 32) != 0;
+			mismatches += a[i].has_mid != b[i].has_mid;
+			mismatches += a[i].has_mid && memcmp(a[i].mid, b[i].mid, sizeof(a[i].mid));
+			/* and the same response follows */
+			sw_sip_digest_response(&a[i], ha2, 7, ra);
+			sw_sip_digest_response(&b[i], ha2, 7, rb);
+			mismatches += memcmp(ra, rb, 32) != 0;
+		}
+	}
+	CU_ASSERT_EQUAL(lens, 3u); /* both one-block lanes and the long fields taken apart */
+	CU_ASSERT_EQUAL(mismatches, 0);
+	/* a state that is not pending is refused and left as it was; the others are done */
+	{
+		struct sw_sip_challenge c;
+		static const char chal[] = "Digest realm=\"r\", nonce=\"abc\"";
+		struct sw_sip_digest *two[2] = {&a[0], &b[0]};
+		struct sw_sip_digest keep = a[0];
+
+		CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, chal, sizeof(chal) - 1),
+		                      SW_SIP_OK);
+		CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&b[0], &c, NULL, 0), 0);
+		CU_ASSERT_EQUAL(sw_sip_digest_ha1_burst(two, cred, 2), -EINVAL);
+		CU_ASSERT(memcmp(&keep, &a[0], sizeof(keep)) == 0);
+		CU_ASSERT(!sw_sip_digest_ha1_pending(&b[0]));
+		/* HA1 left for later is for MD5 only */
+		static const char sha[] = "Digest realm=\"r\", nonce=\"abc\", algorithm=SHA-256";
+		CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, sha, sizeof(sha) - 1), SW_SIP_OK);
+		CU_ASSERT_EQUAL(sw_sip_digest_accept(&b[0], &c, NULL, 0), -EINVAL);
+	}
+}
+
+static void
 md5_lines_of_two_blocks_at_most_are_burstable(void)
 {
 	static const struct {
@@ -281,6 +364,8 @@ static const struct sw_test_case cases[] = {
          a_session_algorithm_keeps_its_cnonce_and_hashes_ha1_once},
         {"unusable challenges are refused", unusable_challenges_are_refused},
         {"burst responses equal one-by-one responses", burst_responses_equal_one_by_one_responses},
+        {"burst HA1 equals one-by-one HA1 and saved state",
+         burst_ha1_equals_one_by_one_ha1_and_saved_state},
         {"MD5 lines of two blocks at most are burstable",
          md5_lines_of_two_blocks_at_most_are_burstable},
         {NULL, NULL},
