@@ -28,6 +28,8 @@ struct side {
 	uint16_t queue;
 	struct rte_mbuf *tx[APP_BURST];
 	unsigned int ntx;
+	struct rte_mbuf *stash[APP_BURST]; /* mbufs for answers, taken from the pool in bulk */
+	unsigned int nstash;
 	uint64_t tx_full, nobuf;
 	uint64_t last_poll; /* ns: the last sw_cluster_poll */
 	uint32_t ip[SW_CLUSTER_MAX_SERVERS];
@@ -51,10 +53,20 @@ flush(void)
 	side.ntx = 0;
 }
 
+/* an mbuf for an answer: from a stash refilled APP_BURST at a time (one trip to the mempool
+ * per burst, as the workers do; one rte_pktmbuf_alloc per answer before) */
+static struct rte_mbuf *
+answer_mbuf(void)
+{
+	if (side.nstash == 0 && rte_pktmbuf_alloc_bulk(side.mp, side.stash, APP_BURST) == 0)
+		side.nstash = APP_BURST;
+	return side.nstash > 0 ? side.stash[--side.nstash] : rte_pktmbuf_alloc(side.mp);
+}
+
 static void
 emit(void *arg, const struct sw_cluster_dgram *d)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(side.mp);
+	struct rte_mbuf *m = answer_mbuf();
 
 	(void)arg;
 	if (m == NULL) {
@@ -169,7 +181,7 @@ app_cluster_poll(struct app *a, uint64_t now)
 			if (k == SW_NET_K_ARP_REQUEST) {
 				for (unsigned int s = 0; s < side.n; s++)
 					if (side.ip[s] == p.dst_ip) {
-						struct rte_mbuf *m = rte_pktmbuf_alloc(side.mp);
+						struct rte_mbuf *m = answer_mbuf();
 
 						if (m == NULL)
 							break;
@@ -239,6 +251,9 @@ void
 app_cluster_fini(struct app *a)
 {
 	(void)a;
+	if (side.nstash > 0)
+		rte_pktmbuf_free_bulk(side.stash, side.nstash);
+	side.nstash = 0;
 	sw_cluster_free(side.c);
 	side.c = NULL;
 }

@@ -317,7 +317,9 @@ rx_csum_flags(const struct rte_mbuf *m)
 	                                           : 0);
 }
 
-static void
+/* one received frame; false when it went to the worker that owns it (the caller keeps and
+ * frees the others, in bulk) */
+static bool
 handle(struct app *a, struct app_worker *w, uint64_t now, struct rte_mbuf *m)
 {
 	int owner = sw_engine_rx_hw(w->e, now, rte_pktmbuf_mtod(m, const uint8_t *),
@@ -325,10 +327,10 @@ handle(struct app *a, struct app_worker *w, uint64_t now, struct rte_mbuf *m)
 
 	if (owner >= 0 && (unsigned int)owner < a->n_workers && (unsigned int)owner != w->idx) {
 		if (rte_ring_mp_enqueue(a->w[owner].fwd, m) == 0)
-			return;
+			return false;
 		__atomic_store_n(&w->fwd_full, w->fwd_full + 1, __ATOMIC_RELAXED);
 	}
-	rte_pktmbuf_free(m);
+	return true;
 }
 
 int
@@ -358,20 +360,26 @@ app_worker_main(void *arg)
 				stopped = true;
 			}
 			uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, APP_BURST);
+			unsigned int nfree = 0;
 
+			/* the frames handled here go back to the pool together (one
+			 * rte_pktmbuf_free per frame before) */
 			for (uint16_t i = 0; i < n; i++)
-				handle(a, w, now, pkts[i]);
+				if (handle(a, w, now, pkts[i]))
+					pkts[nfree++] = pkts[i];
+			if (nfree > 0)
+				rte_pktmbuf_free_bulk(pkts, nfree);
 			work += n;
 			unsigned int f =
 			        rte_ring_sc_dequeue_burst(w->fwd, (void **)pkts, APP_BURST, NULL);
 
-			for (unsigned int i = 0; i < f; i++) {
+			for (unsigned int i = 0; i < f; i++)
 				sw_engine_rx_hw(w->e, now,
 				                rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 				                rte_pktmbuf_data_len(pkts[i]),
 				                w->rx_csum ? rx_csum_flags(pkts[i]) : 0);
-				rte_pktmbuf_free(pkts[i]);
-			}
+			if (f > 0)
+				rte_pktmbuf_free_bulk(pkts, f);
 			work += f;
 			work += sw_engine_poll(w->e, now, 256);
 			if (stopped)
