@@ -911,13 +911,16 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 			continue;
 		}
 		v = p[1] == 'p' ? info->phone + 1 : info->account;
-		p = strchr(p, '}') != NULL ? p : p + strlen(p) - 1;
-		{
-			const char *colon = memchr(p, ':', (size_t)(strchr(p, '}') - p));
-
-			if (colon != NULL)
-				w = strtoul(colon + 1, NULL, 10);
-		}
+		/* the placeholder was checked at load (template_max): {phone} or {line}, then
+		 * ":N" or not, then '}'; read in one pass (strchr, memchr and strtoul were half of
+		 * this function's cost, and it formats the password of every first challenge) */
+		while (*p != '}' && *p != ':' && *p != '\0')
+			p++;
+		if (*p == ':')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				w = w * 10 + (unsigned long)(*p - '0');
+		while (*p != '}' && *p != '\0')
+			p++;
 		/* zero-padded decimal without printf: digits from the right */
 		n = 0;
 		do {
@@ -930,7 +933,8 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 			return -ENOSPC;
 		while (n > 0)
 			buf[o++] = num[--n];
-		p = strchr(p, '}');
+		if (*p == '\0')
+			break;
 	}
 	if (o >= cap)
 		return -ENOSPC;
