@@ -182,7 +182,7 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 	} else {
 		if (t->nseg == SW_SIP_TMPL_SEGS)
 			return -E2BIG;
-		t->seg[t->nseg++] = (struct sw_sip_seg){t->text_len, (uint16_t)n, 0, cond};
+		t->seg[t->nseg++] = (struct sw_sip_seg){t->text_len, (uint16_t)n, 0, cond, 0};
 	}
 	t->text_len = (uint16_t)(t->text_len + n);
 	return 0;
@@ -283,7 +283,7 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const struct
 		}
 		if (t->nseg == SW_SIP_TMPL_SEGS)
 			return -E2BIG;
-		t->seg[t->nseg++] = (struct sw_sip_seg){0, 0, (uint8_t)(i + 1), cond};
+		t->seg[t->nseg++] = (struct sw_sip_seg){0, 0, (uint8_t)(i + 1), cond, 0};
 	}
 	return depth == 0 ? 0 : -EINVAL;
 }
@@ -312,7 +312,22 @@ sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
 		return rc;
 	t->body_seg = t->nseg;
 	k.no_body = false;
-	return compile_part(t, split, end, &k, t->nseg);
+	rc = compile_part(t, split, end, &k, t->nseg);
+	if (rc < 0)
+		return rc;
+	/* a piece whose conditions fail takes with it the pieces after it that need them all
+	 * too (the rest of its {?...} block, nested blocks included): sw_sip_build() jumps over
+	 * them instead of testing each (a REGISTER without credentials has a dozen) */
+	for (unsigned i = 0; i < t->nseg; i++) {
+		unsigned j = i + 1;
+		uint8_t c = t->seg[i].cond;
+
+		while (j < t->nseg && (t->seg[j].cond & c) == c && j - i - 1 < UINT8_MAX &&
+		       (i >= t->body_seg || j < t->body_seg))
+			j++;
+		t->seg[i].skip = c != 0 ? (uint8_t)(j - i - 1) : 0;
+	}
+	return 0;
 }
 
 int
@@ -448,8 +463,10 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 
 	for (unsigned i = t->body_seg; i < t->nseg; i++) {
 		const struct sw_sip_seg *s = &t->seg[i];
-		if (s->cond & ~active)
+		if (s->cond & ~active) {
+			i += s->skip;
 			continue;
+		}
 		body += s->len + (s->field != 0 ? field_len(v, s->field - 1u) : 0);
 	}
 
@@ -458,18 +475,21 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 		unsigned f = s->field, len = s->len;
 		int ok = 1;
 
-		if (s->cond & ~active)
+		if (s->cond & ~active) {
+			s += s->skip;
 			continue;
-		if (len > 0) {
+		}
+		{
 			const char *src = text + s->off;
 
 			if (len > (size_t)(lim - o))
 				return -ENOSPC;
-			/* the text is padded and out has slack: copy whole 16-byte chunks (stores are
-			 * what building costs: no more of them than the literal needs) */
-			memcpy(o, src, 16);
-			for (unsigned k = 16; k < len; k += 16)
-				memcpy(o + k, src + k, 16);
+			/* the text is padded and out has slack: copy whole 32-byte chunks, even
+			 * for a piece without a literal (len 0: no test, and the next piece
+			 * overwrites the bytes) */
+			memcpy(o, src, 32);
+			for (unsigned k = 32; k < len; k += 32)
+				memcpy(o + k, src + k, 32);
 			o += len;
 		}
 		if (f-- == 0)

@@ -575,6 +575,7 @@ struct sw_sip_seg {
 	uint16_t len;  /**< literal: length; 0 for none */
 	uint8_t field; /**< private: 1 + id of the field after the literal; 0 for none */
 	uint8_t cond;  /**< private condition mask; all must hold */
+	uint8_t skip;  /**< private: the pieces after this one that need cond too */
 };
 
 /** A compiled template: read-only after sw_sip_tmpl_compile(), shared by all lines. */

@@ -396,6 +396,48 @@ template_text_compiles_fields_sections_and_rejects_bad_names(void)
 }
 
 static void
+nested_sections_are_kept_or_left_out_as_their_conditions_say(void)
+{
+	/* an inner section in an outer one, pieces of both before and after it, and a section
+	 * in the body: what sw_sip_build() jumps over when a condition fails must be exactly
+	 * what the conditions leave out */
+	static const char text[] = "A{?auth}B{user}{?qop}C{cseq}{/}D{?opaque}O{/}{user}{/}E"
+	                           "{?display}[{display}]{/}\r\nL: {content_length}\r\n\r\n"
+	                           "{?auth}b{?qop}q{/}{/}z{?display}d{/}";
+	static const struct {
+		int digest, qop, opaque, display;
+		const char *want;
+	} c[] = {
+	        {0, 0, 0, 0, "AE\r\nL: 1\r\n\r\nz"},
+	        {0, 0, 0, 1, "AE[Line 1000]\r\nL: 2\r\n\r\nzd"},
+	        {1, 0, 0, 0, "AB1000D1000E\r\nL: 2\r\n\r\nbz"},
+	        {1, 1, 0, 0, "AB1000C2D1000E\r\nL: 3\r\n\r\nbqz"},
+	        {1, 0, 1, 1, "AB1000DO1000E[Line 1000]\r\nL: 3\r\n\r\nbzd"},
+	        {1, 1, 1, 1, "AB1000C2DO1000E[Line 1000]\r\nL: 4\r\n\r\nbqzd"},
+	};
+	struct sw_sip_tmpl t;
+	struct sw_sip_vars v;
+	struct sw_sip_digest d;
+	char out[256];
+
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile_text(&t, text, NULL), 0);
+	for (unsigned k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		int n;
+
+		fill_vars(&v);
+		memset(&d, 0, sizeof(d));
+		d.qop = (uint8_t)c[k].qop;
+		d.opaque_len = (uint8_t)c[k].opaque;
+		v.digest = c[k].digest ? &d : NULL;
+		if (!c[k].display)
+			v.s[SW_SIP_V_DISPLAY] = S("");
+		n = sw_sip_build(&t, &v, out, sizeof(out));
+		CU_ASSERT_EQUAL(n, (int)strlen(c[k].want));
+		CU_ASSERT(n > 0 && memcmp(out, c[k].want, (size_t)n) == 0);
+	}
+}
+
+static void
 a_built_register_token_decodes_to_its_line(void)
 {
 	const struct sw_sip_token_key key = {11, 22};
@@ -427,6 +469,8 @@ static const struct sw_test_case cases[] = {
          a_buffer_too_small_is_refused_without_overflow},
         {"template text compiles fields and sections and rejects bad names",
          template_text_compiles_fields_sections_and_rejects_bad_names},
+        {"nested sections are kept or left out as their conditions say",
+         nested_sections_are_kept_or_left_out_as_their_conditions_say},
         {"a built REGISTER's token decodes to its line",
          a_built_register_token_decodes_to_its_line},
         {NULL, NULL},
