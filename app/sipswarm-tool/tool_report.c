@@ -221,6 +221,8 @@ failover_again(json_t *const *fo, unsigned int n, json_t *series, const struct s
 	json_t *o = json_pack("{s:f,s:f,s:I,s:I}", "fault_from_s", from, "fault_until_s", until,
 	                      "server", sid, "affected_lines", affected);
 
+	/* the shards' 10 ms series stay in their runs: the merge has the per-second one */
+	json_object_set_new(o, "resolution_s", json_real(1));
 	json_object_set_new(o, "detect_s", detect >= 0 ? json_real(detect) : json_null());
 	json_object_set_new(o, "registered_elsewhere_99_s",
 	                    settle >= 0 ? json_real(settle) : json_null());

@@ -877,6 +877,7 @@ main(int argc, char **argv)
 			app_cluster_poll(a, now);
 		else
 			rte_delay_us_sleep(500);
+		app_report_sample(rep, a, t);
 		if (t >= next_tick) {
 			app_report_tick(rep, a, t, false);
 			next_tick += 1;

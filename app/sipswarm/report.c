@@ -48,16 +48,33 @@ struct app_point {
 	bool accounting_ok;
 };
 
+/* The failover report's fine series: only the counters it needs, every FINE_STEP_S from a
+ * second before the fault, at most FINE_MAX points (33 minutes); after that the per-second
+ * series serves (see failover_report). */
+#define FINE_STEP_S 0.01
+#define FINE_MAX    200000
+struct fine_point {
+	double t;
+	uint64_t registered; /* lines registered at the faulty server */
+	uint64_t failovers, tx_register;
+};
+
 struct app_report {
 	struct app_snapshot prev, cur;
 	struct app_point *series;
 	size_t n_series, cap_series;
+	struct fine_point *fine;
+	size_t n_fine;
+	double fine_next;
+	unsigned int fine_sid;
 	rte_spinlock_t lock; /* telemetry reads cur */
 	bool have_prev;
 	bool accounting_ok;
 };
 
 static struct app_report *tel_report;
+
+int app_report_fault(const struct app *a, double *from, double *until, unsigned int *sid);
 
 static void
 snapshot(const struct app *a, struct app_snapshot *s, double t)
@@ -106,12 +123,39 @@ app_report_new(const struct app *a)
 {
 	struct app_report *r = calloc(1, sizeof(*r));
 
-	(void)a;
+	double from, until;
+
 	if (r == NULL)
 		return NULL;
 	rte_spinlock_init(&r->lock);
 	r->accounting_ok = true;
+	if (app_report_fault(a, &from, &until, &r->fine_sid) == 0) {
+		/* without it the report falls back to the 1 s series: no failure here */
+		r->fine = malloc(FINE_MAX * sizeof(*r->fine));
+		r->fine_next = from > 1 ? from - 1 : 0;
+	}
 	return r;
+}
+
+void
+app_report_sample(struct app_report *r, const struct app *a, double t)
+{
+	struct fine_point p = {.t = t};
+
+	if (r->fine == NULL || t < r->fine_next || r->n_fine == FINE_MAX)
+		return;
+	/* on a 10 ms grid; a late sample (a stall of the control loop) is taken when it comes */
+	do
+		r->fine_next += FINE_STEP_S;
+	while (r->fine_next <= t);
+	for (unsigned int k = 0; k < a->n_workers; k++) {
+		const struct sw_engine_stats *st = sw_engine_stats(a->w[k].e);
+
+		p.registered += sw_stat_read(&st->srv_registered[r->fine_sid]);
+		p.failovers += sw_stat_read(&st->c[SW_ENGINE_C_FAILOVER]);
+		p.tx_register += sw_stat_read(&st->c[SW_ENGINE_C_TX_REGISTER]);
+	}
+	r->fine[r->n_fine++] = p;
 }
 
 void
@@ -122,6 +166,7 @@ app_report_free(struct app_report *r)
 	if (tel_report == r)
 		tel_report = NULL;
 	free(r->series);
+	free(r->fine);
 	free(r);
 }
 
@@ -367,6 +412,7 @@ struct failover {
 	double storm_peak;
 	uint64_t lines_with_gap;
 	double gap_p50, gap_p99, gap_max; /* s, over every line */
+	bool fine;                        /* detect/settle/failback from the 10 ms series */
 	uint64_t fo_count;                /* failover times measured (histogram failover_s) */
 	double fo_p50, fo_p99, fo_max;    /* s */
 };
@@ -377,6 +423,53 @@ cmp_u32(const void *x, const void *y)
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
 
 	return a < b ? -1 : a > b;
+}
+
+/* detect, 99 % elsewhere, the storm and 99 % back from the 10 ms series where it covers them
+ * (the per-second figures stand where it does not: a run longer than FINE_MAX points) */
+static void
+fine_failover(const struct app_report *r, double from, double until, struct failover *fo)
+{
+	double detect = -1, settle99 = -1, failback99 = -1;
+	uint64_t affected = 0, fo0 = 0, tx0 = 0, tx_end = 0;
+	bool seen = false;
+
+	if (r->n_fine == 0 || r->fine[0].t > from)
+		return;
+	for (size_t i = 0; i < r->n_fine; i++) {
+		const struct fine_point *p = &r->fine[i];
+
+		if (p->t <= from) {
+			affected = p->registered;
+			fo0 = p->failovers;
+			tx0 = p->tx_register;
+			continue;
+		}
+		seen = true;
+		if (detect < 0 && p->failovers > fo0)
+			detect = p->t - from;
+		if (settle99 < 0 && affected && p->registered * 100 <= affected) {
+			settle99 = p->t - from;
+			tx_end = p->tx_register;
+		}
+		if (until > 0 && p->t > until && failback99 < 0 && affected &&
+		    p->registered * 100 >= affected * 99)
+			failback99 = p->t - until;
+	}
+	if (!seen)
+		return;
+	/* the lines registered at the fault's start as the per-line records count them */
+	fo->affected = affected;
+	if (detect >= 0 || r->n_fine < FINE_MAX)
+		fo->detect = detect;
+	if (settle99 >= 0 || r->n_fine < FINE_MAX) {
+		fo->settle99 = settle99;
+		fo->storm_requests =
+		        settle99 >= 0 ? tx_end - tx0 : r->fine[r->n_fine - 1].tx_register - tx0;
+	}
+	if (failback99 >= 0 || r->n_fine < FINE_MAX)
+		fo->failback99 = failback99;
+	fo->fine = true;
 }
 
 static void
@@ -416,6 +509,7 @@ failover_report(const struct app *a, const struct app_report *r, double from, do
 		    p->srv_registered[sid] * 100 >= fo->affected * 99)
 			fo->failback99 = p->t - until;
 	}
+	fine_failover(r, from, until, fo);
 	/* failover time of each failover: the failed request's first send -> registered at the
 	 * next target (lib/engine's histogram, ms resolution) */
 	const struct sw_hist *h = &r->cur.h[SW_ENGINE_H_FAILOVER];
@@ -457,17 +551,20 @@ print_failover(const struct app *a, const struct failover *fo)
 
 	if (!fo->have)
 		return;
-	printf("\n== failover report (server %s:%u silent from t=%.0f s to t=%.0f s; figures at "
-	       "1 s resolution but the failover time)\n",
+	/* 10 ms series: two decimals; the per-second one: none */
+	int dp = fo->fine ? 2 : 0;
+
+	printf("\n== failover report (server %s:%u silent from t=%.0f s to t=%.0f s; times at "
+	       "%s resolution)\n",
 	       sw_net_ip_str(a->routes.server[fo->sid].ip, ip), a->routes.server[fo->sid].port,
-	       fo->fault_from, fo->fault_until);
+	       fo->fault_from, fo->fault_until, fo->fine ? "10 ms" : "1 s (failover time: 1 ms)");
 	printf("  lines registered there when it failed:      %" PRIu64 "\n", fo->affected);
 	if (fo->detect >= 0)
-		printf("  time to detect (first failover):            %.0f s\n", fo->detect);
+		printf("  time to detect (first failover):            %.*f s\n", dp, fo->detect);
 	else
 		printf("  time to detect (first failover):            no failover seen\n");
 	if (fo->settle99 >= 0)
-		printf("  99%% of them registered elsewhere after:     %.0f s\n", fo->settle99);
+		printf("  99%% of them registered elsewhere after:     %.*f s\n", dp, fo->settle99);
 	else
 		printf("  99%% of them registered elsewhere after:     not reached\n");
 	printf("  REGISTERs sent during the storm:            %" PRIu64 " (peak %.0f/s)\n",
@@ -481,7 +578,7 @@ print_failover(const struct app *a, const struct failover *fo)
 	       fo->gap_p50, fo->gap_p99, fo->gap_max, fo->lines_with_gap);
 	if (fo->fault_until > 0) {
 		if (fo->failback99 >= 0)
-			printf("  99%% back on it after recovery:             %.0f s\n",
+			printf("  99%% back on it after recovery:             %.*f s\n", dp,
 			       fo->failback99);
 		else
 			printf("  99%% back on it after recovery:             not reached\n");
@@ -513,8 +610,6 @@ write_atomic(const char *path, const char *data, size_t n)
 	}
 	return 0;
 }
-
-int app_report_fault(const struct app *a, double *from, double *until, unsigned int *sid);
 
 static int
 cmp_double(const void *x, const void *y)
@@ -701,6 +796,8 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 		o = json_pack("{s:f,s:f,s:I,s:I}", "fault_from_s", fo.fault_from, "fault_until_s",
 		              fo.fault_until, "server", (json_int_t)fo.sid, "affected_lines",
 		              (json_int_t)fo.affected);
+		/* of detect_s, registered_elsewhere_99_s, failback_99_s */
+		json_object_set_new(o, "resolution_s", json_real(fo.fine ? FINE_STEP_S : 1));
 		json_object_set_new(o, "detect_s",
 		                    fo.detect >= 0 ? json_real(fo.detect) : json_null());
 		json_object_set_new(o, "registered_elsewhere_99_s",

@@ -127,6 +127,8 @@ struct app_snapshot;
 struct app_report;
 struct app_report *app_report_new(const struct app *a);
 void app_report_tick(struct app_report *r, const struct app *a, double t_s, bool final);
+/* the failover report's 10 ms series: call every loop, it keeps its own time */
+void app_report_sample(struct app_report *r, const struct app *a, double t_s);
 int app_report_finish(struct app_report *r, const struct app *a, double elapsed_s,
                       const char *exit_reason);
 int app_report_check_names(const struct app_opts *o, char *err, size_t errlen);

@@ -57,6 +57,9 @@ check(t["rx_401"] >= 10000 and t["tx_auth"] >= 10000, "digest authentication not
 check(t["auth_failed"] == 0 and t["rx_parse_error"] == 0, "auth failures or parse errors")
 fo = r["failover"]
 check(fo["affected_lines"] == 10000, "affected lines %d" % fo["affected_lines"])
+# detect, 99 % elsewhere and 99 % back from the 10 ms series (the demo's fault is 40 s)
+check(fo["resolution_s"] == 0.01, "failover times at %s s resolution" % fo["resolution_s"])
+check(0 < fo["detect_s"] < fo["registered_elsewhere_99_s"] < 40, "detect / 99 % elsewhere")
 check(fo["detect_s"] is not None and fo["registered_elsewhere_99_s"] is not None,
       "no failover measured")
 check(fo["failback_99_s"] is not None, "lines did not fail back")

@@ -43,6 +43,8 @@ check(fo["affected_lines"] == a["failover"]["affected_lines"] + b["failover"]["a
 check(fo["registered_elsewhere_99_s"] is not None and fo["failback_99_s"] is not None,
       "no failover or failback in the merged series")
 check(fo["failover_time_s"]["count"] == m["histograms"]["failover_s"]["count"], "failover time")
+check(fo["resolution_s"] == 1 and a["failover"]["resolution_s"] == 0.01,
+      "resolution: merged from the per-second series, shards from their 10 ms one")
 def seconds(series):
     # a point's second: its t rounded, or the next when taken (a run's final partial point)
     out, last = {}, -1
