@@ -908,6 +908,52 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
 }
 
 /*
+ * The usual shape of a whole From, To or Contact value, [p, end) trimmed:
+ *   "<" uri ">" [ ";tag=" 1*(token / host characters) ]       (tag != NULL: From, To)
+ *   "<" uri ">" [ ";expires=" 1*DIGIT ]                       (expires != NULL: Contact)
+ * the parameter name in any case, nothing else, no white space. Returns 1 with uri, tag or
+ * expires set exactly as parse_addr() sets them for such a value (which then returns end),
+ * or 0 with nothing written (parse_addr() decides, errors and oversize values included).
+ * The From, To and Contact of every message of the registration loop have this shape;
+ * parse_addr()'s general walk cost ~190 instructions on each.
+ */
+static inline int
+addr_fast(const char *p, const char *end, const char *lim, struct sw_sip_str *uri,
+          struct sw_sip_str *tag, int64_t *expires)
+{
+	const char *g, *e;
+	uint64_t v;
+
+	if (end - p < 3 || *p != '<')
+		return 0;
+	g = find2(p + 1, end, lim, '>', '>');
+	if (g == end || g == p + 1)
+		return 0;
+	if (g + 1 == end) {
+		*uri = slice(p + 1, g);
+		return 1;
+	}
+	if (tag != NULL) {
+		/* ";tag=" and the value, all of the rest */
+		if (end - g <= 6 || !IEQ(g + 1, ";tag="))
+			return 0;
+		e = scan_set(g + 6, end, lim, SET_GENVAL);
+		if (e != end || e - (g + 6) > SW_SIP_TOKEN_FIELD_MAX)
+			return 0;
+		*uri = slice(p + 1, g);
+		*tag = slice(g + 6, end);
+		return 1;
+	}
+	if (expires == NULL || end - g <= 10 || !N8(load64(g + 1), ";expires") || g[9] != '=')
+		return 0;
+	if (parse_u32(g + 10, end, &v) != end)
+		return 0;
+	*uri = slice(p + 1, g);
+	*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+	return 1;
+}
+
+/*
  * challenge    = ("Digest" LWS digest-cln *(COMMA digest-cln)) / other-challenge
  * digest-cln   = realm / domain / nonce / opaque / stale / algorithm / qop-options / auth-param
  * realm        = "realm" EQUAL quoted-string
@@ -1831,7 +1877,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				m->from = slice(v, ve);
 			else
 				m->to = slice(v, ve);
-			if (want & SW_SIP_WANT_TAGS) {
+			if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
 				const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
 				if (e != ve)
 					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
@@ -1858,7 +1904,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
 				if (ve - v == 1 && *v == '*') {
 					m->contact_uri = slice(v, ve);
-				} else if (parse_addr(v, ve, end, &m->contact_uri, NULL,
+				} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
+				                      &m->contact_expires) &&
+				           parse_addr(v, ve, end, &m->contact_uri, NULL,
 				                      &m->contact_expires, &r) == NULL) {
 					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
 				}
