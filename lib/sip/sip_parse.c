@@ -688,6 +688,29 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 	return SW_SIP_OK;
 }
 
+/* The first byte at or after p that is SP, white space or a control byte (<= 0x20), or end. */
+static inline const char *
+find_ctl_sp(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		/* x <= 0x20 unsigned: max(x, 0x21) differs from x */
+		uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+		                     _mm256_max_epu8(x, _mm256_set1_epi8(0x21)), x)) |
+		             past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && (uint8_t)*p > 0x20)
+		p++;
+	return p;
+}
+
 /* The first ';', ',' or '"' at or after p, or end. */
 static inline const char *
 find_param_stop(const char *p, const char *end, const char *lim)
@@ -1512,7 +1535,7 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
  * [p, e) is the line without its CRLF.
  */
 static enum sw_sip_reason
-parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
+parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char *lim)
 {
 	const char *s;
 
@@ -1535,15 +1558,16 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
 		return SW_SIP_OK;
 	}
 	s = p;
-	p = skip_token(p, e, e);
+	/* lim, not e: the method and the Request-URI are classified 32 bytes at a time even
+	 * when the line is shorter (a request line byte by byte was ~150 instructions) */
+	p = skip_token(p, e, lim);
 	if (p == s || p == e || *p != ' ')
 		return SW_SIP_BAD_START_LINE;
 	m->is_request = 1;
 	m->method_s = slice(s, p);
 	m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
 	s = ++p;
-	while (p < e && *p != ' ' && IS(*p, CC_WS | 0) == 0 && (uint8_t)*p > 0x20)
-		p++;
+	p = find_ctl_sp(p, e, lim);
 	if (p == s || p == e || *p != ' ')
 		return SW_SIP_BAD_START_LINE;
 	m->ruri = slice(s, p);
@@ -1774,7 +1798,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	if (lf == NULL)
 		return SW_SIP_TRUNCATED;
 	le = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
-	r = parse_start_line(m, p, le);
+	r = parse_start_line(m, p, le, end);
 	if (r != SW_SIP_OK)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
