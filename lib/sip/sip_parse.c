@@ -1590,6 +1590,12 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim
 	if (p == NULL || v > UINT32_MAX || p == end || !IS(*p, CC_WS))
 		return SW_SIP_BAD_CSEQ;
 	m->cseq = (uint32_t)v;
+	/* the registration loop's "N REGISTER": one compare for the token scan and the lookup */
+	if (end - p == 9 && *p == ' ' && load64(p + 1) == LIT64("REGISTER")) {
+		m->cseq_method_s = slice(p + 1, end);
+		m->cseq_method = SW_SIP_METHOD_REGISTER;
+		return SW_SIP_OK;
+	}
 	p = skip_ws(p, end);
 	s = p;
 	p = skip_token(p, end, lim);
