@@ -737,7 +737,7 @@ find_param_stop(const char *p, const char *end, const char *lim)
  * one); only one named branch is decoded (next_param, as parse_via does), the others are
  * skipped without decoding sent-protocol, sent-by or their values.
  */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *lim)
 {
 	struct sw_sip_str n, val;
