@@ -185,12 +185,14 @@ lf64(const char *p)
  * datagram: a value's last bytes are then classified by a vector load too.
  */
 
-/* bits at and above n (n <= 32): the bytes past end in a 32-byte load */
+#ifdef __AVX2__
+/* bits at and above n (n <= 32): the bytes past end in a 32-byte load (AVX2 scans only) */
 static inline uint32_t
 past(ptrdiff_t n)
 {
 	return n >= 32 ? 0 : ~UINT32_C(0) << n;
 }
+#endif
 
 /* The first byte at or after p outside set s, or end. */
 static inline const char *
