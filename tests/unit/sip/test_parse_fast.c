@@ -397,21 +397,26 @@ challenge_paths_agree(const char *v, size_t n)
 
 /*
  * what Kamailio, Asterisk and FreeSWITCH send, and the variants the fast path also reads; the
- * first KAMAILIO_FORMS in the order and spelling of challenge_kamailio()
+ * first KAMAILIO_FORMS in the order and spelling of challenge_kamailio() (the last two with
+ * the emulated cluster's ", algorithm=MD5" tail)
  */
-#define KAMAILIO_FORMS 4
+#define KAMAILIO_FORMS 6
 static const char *const usual_challenges[] = {
         "Digest realm=\"example.org\", "
         "nonce=\"ZGVhZGJlZWZjYWZlYmFiZTAxMjM0NTY3ODlhYmNkZWYwMTI=\", qop=\"auth\"",
         "DIGEST REALM=\"a\", NONCE=\"b\", QOP=\"AUTH\"",
         "Digest realm=\"\", nonce=\"n, qop=x\", qop=\"auth\"",
         "Digest realm=\"a, nonce=\", nonce=\"a\", qop=\"auth\"",
-        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", qop=\"auth\"",
-        "Digest realm=\"a\", nonce=\"b\", qop=\"auth-int\"",
         "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", algorithm=MD5",
-        "Digest realm=\"a\",nonce=\"b\", qop=\"auth\"",
         "Digest realm=\"198.18.0.2\", nonce=\"XrS4U1sMxGc+3Ob+7pNfqWNIAT5sJzUD\", qop=\"auth\", "
         "algorithm=MD5",
+        /* the same tail with another algorithm, or one byte more: challenge_fast() */
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", algorithm=SHA-256",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", algorithm=MD5x",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", algorithm=md5-sess",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth\", qop=\"auth\"",
+        "Digest realm=\"a\", nonce=\"b\", qop=\"auth-int\"",
+        "Digest realm=\"a\",nonce=\"b\", qop=\"auth\"",
         "Digest algorithm=MD5, realm=\"asterisk\", nonce=\"1b8ad7c4\"",
         "Digest realm=\"198.18.0.1\", nonce=\"d0b7ffa2-2b1f-11ee-9e44-4f6b5d1a7f3e\", "
         "algorithm=MD5, qop=\"auth\"",
