@@ -1507,6 +1507,10 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 	case 'a':
 		if (N8(x, "allow:"))
 			return H_SKIP;
+		/* the Authorization of every authenticated REGISTER a registrar reads without
+		 * decoding (the two loads overlap by two bytes) */
+		if (avail >= 14 && N8(x, "authoriz") && N8(load64(p + 6), "ization:"))
+			return H_SKIP;
 		break;
 	case 'm':
 		COMPACT(H_CONTACT);
@@ -1561,14 +1565,20 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char 
 		return SW_SIP_OK;
 	}
 	s = p;
-	/* lim, not e: the method and the Request-URI are classified 32 bytes at a time even
-	 * when the line is shorter (a request line byte by byte was ~150 instructions) */
-	p = skip_token(p, e, lim);
-	if (p == s || p == e || *p != ' ')
-		return SW_SIP_BAD_START_LINE;
+	if (e - p > 8 && load64(p) == LIT64("REGISTER") && p[8] == ' ') {
+		/* the registrar's usual request: what the token scan and the lookup find */
+		p += 8;
+		m->method = SW_SIP_METHOD_REGISTER;
+	} else {
+		/* lim, not e: the method and the Request-URI are classified 32 bytes at a time
+		 * even when the line is shorter (byte by byte it was ~150 instructions) */
+		p = skip_token(p, e, lim);
+		if (p == s || p == e || *p != ' ')
+			return SW_SIP_BAD_START_LINE;
+		m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
+	}
 	m->is_request = 1;
 	m->method_s = slice(s, p);
-	m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
 	s = ++p;
 	p = find_ctl_sp(p, e, lim);
 	if (p == s || p == e || *p != ' ')
