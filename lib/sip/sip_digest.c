@@ -623,6 +623,7 @@ sw_sip_digest_ha1_burst(struct sw_sip_digest *const *d, const struct sw_sip_cstr
 	return rc;
 }
 
+#ifdef __AVX2__ /* the bursts are AVX2 only */
 /*
  * The blocks a burst lane hashes: after the saved state, or from the start for an MD5 line
  * without one (a nonce under 31 characters); bytes + 0x80 + 8-byte length, rounded up to 64.
@@ -643,6 +644,7 @@ burst_blocks(const struct sw_sip_digest *d)
 	n = (n + 9 + 63) / 64;
 	return n <= 2 ? (unsigned)n : 0;
 }
+#endif
 
 int
 sw_sip_digest_burstable(const struct sw_sip_digest *d)

@@ -185,12 +185,14 @@ lf64(const char *p)
  * datagram: a value's last bytes are then classified by a vector load too.
  */
 
-/* bits at and above n (n <= 32): the bytes past end in a 32-byte load */
+#ifdef __AVX2__
+/* bits at and above n (n <= 32): the bytes past end in a 32-byte load (AVX2 scans only) */
 static inline uint32_t
 past(ptrdiff_t n)
 {
 	return n >= 32 ? 0 : ~UINT32_C(0) << n;
 }
+#endif
 
 /* The first byte at or after p outside set s, or end. */
 static inline const char *
@@ -602,7 +604,7 @@ unquote(struct sw_sip_str v)
  * response-port = "rport" [EQUAL 1*DIGIT]                      (RFC 3581)
  * Only the first via-parm of the top Via is decoded.
  */
-static enum sw_sip_reason
+static __attribute__((noinline)) enum sw_sip_reason
 parse_via(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	const char *s;
@@ -688,6 +690,29 @@ parse_via(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 	return SW_SIP_OK;
 }
 
+/* The first byte at or after p that is SP, white space or a control byte (<= 0x20), or end. */
+static inline const char *
+find_ctl_sp(const char *p, const char *end, const char *lim)
+{
+#ifdef __AVX2__
+	while (lim - p >= 32) {
+		__m256i x = ld32(p);
+		/* x <= 0x20 unsigned: max(x, 0x21) differs from x */
+		uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+		                     _mm256_max_epu8(x, _mm256_set1_epi8(0x21)), x)) |
+		             past(end - p);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+#else
+	(void)lim;
+#endif
+	while (p < end && (uint8_t)*p > 0x20)
+		p++;
+	return p;
+}
+
 /* The first ';', ',' or '"' at or after p, or end. */
 static inline const char *
 find_param_stop(const char *p, const char *end, const char *lim)
@@ -714,7 +739,7 @@ find_param_stop(const char *p, const char *end, const char *lim)
  * one); only one named branch is decoded (next_param, as parse_via does), the others are
  * skipped without decoding sent-protocol, sent-by or their values.
  */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 branch_at(struct sw_sip_msg *m, const char *semi, const char *end, const char *lim)
 {
 	struct sw_sip_str n, val;
@@ -908,6 +933,52 @@ parse_addr(const char *p, const char *end, const char *lim, struct sw_sip_str *u
 }
 
 /*
+ * The usual shape of a whole From, To or Contact value, [p, end) trimmed:
+ *   "<" uri ">" [ ";tag=" 1*(token / host characters) ]       (tag != NULL: From, To)
+ *   "<" uri ">" [ ";expires=" 1*DIGIT ]                       (expires != NULL: Contact)
+ * the parameter name in any case, nothing else, no white space. Returns 1 with uri, tag or
+ * expires set exactly as parse_addr() sets them for such a value (which then returns end),
+ * or 0 with nothing written (parse_addr() decides, errors and oversize values included).
+ * The From, To and Contact of every message of the registration loop have this shape;
+ * parse_addr()'s general walk cost ~190 instructions on each.
+ */
+static inline int
+addr_fast(const char *p, const char *end, const char *lim, struct sw_sip_str *uri,
+          struct sw_sip_str *tag, int64_t *expires)
+{
+	const char *g, *e;
+	uint64_t v;
+
+	if (end - p < 3 || *p != '<')
+		return 0;
+	g = find2(p + 1, end, lim, '>', '>');
+	if (g == end || g == p + 1)
+		return 0;
+	if (g + 1 == end) {
+		*uri = slice(p + 1, g);
+		return 1;
+	}
+	if (tag != NULL) {
+		/* ";tag=" and the value, all of the rest */
+		if (end - g <= 6 || !IEQ(g + 1, ";tag="))
+			return 0;
+		e = scan_set(g + 6, end, lim, SET_GENVAL);
+		if (e != end || e - (g + 6) > SW_SIP_TOKEN_FIELD_MAX)
+			return 0;
+		*uri = slice(p + 1, g);
+		*tag = slice(g + 6, end);
+		return 1;
+	}
+	if (expires == NULL || end - g <= 10 || !N8(load64(g + 1), ";expires") || g[9] != '=')
+		return 0;
+	if (parse_u32(g + 10, end, &v) != end)
+		return 0;
+	*uri = slice(p + 1, g);
+	*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+	return 1;
+}
+
+/*
  * challenge    = ("Digest" LWS digest-cln *(COMMA digest-cln)) / other-challenge
  * digest-cln   = realm / domain / nonce / opaque / stale / algorithm / qop-options / auth-param
  * realm        = "realm" EQUAL quoted-string
@@ -985,9 +1056,11 @@ close_quote(const char *p, const char *end, const char *lim)
 /*
  * Kamailio's challenge as its auth module writes it, in this order and spelling (names in any
  * case): "Digest realm=" quoted-string ", nonce=" quoted-string ", qop=" DQUOTE "auth" DQUOTE
- * and nothing after. Each literal piece is one or two compares; c is zero on entry. Returns 2
- * with c filled as the general loop fills it for that value, or 0 with c untouched (the
- * parameter loop of challenge_fast() then reads the value from its start).
+ * and nothing after, or ", algorithm=MD5" after it (the emulated cluster's 401, lib/cluster:
+ * without this tail case its 401 took the parameter loop, ~350 instructions more). Each
+ * literal piece is one or two compares; c is zero on entry. Returns 2 with c filled as the
+ * general loop fills it for that value, or 0 with c untouched (the parameter loop of
+ * challenge_fast() then reads the value from its start).
  */
 static inline int
 challenge_kamailio(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
@@ -1001,12 +1074,21 @@ challenge_kamailio(struct sw_sip_challenge *c, const char *p, const char *end, c
 		return 0;
 	n0 = r1 + 10;
 	n1 = close_quote(n0, end, lim);
-	if (n1 == NULL || end - n1 != 13 || !N8(load64(n1), "\", qop=\"") || !IEQ(n1 + 8, "auth") ||
-	    n1[12] != '"')
+	if (n1 == NULL || (end - n1 != 13 && end - n1 != 28) || !N8(load64(n1), "\", qop=\"") ||
+	    !IEQ(n1 + 8, "auth") || n1[12] != '"')
+		return 0;
+	/* ", algorithm=" then MD5 (any case) up to end: the value's whole token run, as
+	 * challenge_fast() would scan it (the two loads overlap by one byte) */
+	if (end - n1 == 28 &&
+	    (!N8(load64(n1 + 13), ", algori") || !N8(load64(n1 + 20), "ithm=md5")))
 		return 0;
 	if (r1 - r0 > SW_SIP_CHALLENGE_FIELD_MAX || n1 - n0 > SW_SIP_CHALLENGE_FIELD_MAX ||
 	    n1 == n0)
 		return 0;
+	if (end - n1 == 28) {
+		c->algorithm = (struct sw_sip_str){n1 + 25, 3};
+		c->algo = SW_SIP_ALGO_MD5;
+	}
 	c->realm = slice(r0, r1);
 	c->nonce = slice(n0, n1);
 	c->qop = (struct sw_sip_str){n1 + 8, 4};
@@ -1273,7 +1355,7 @@ enum hdr {
  * (RFC 3261 section 7.3.3: v Via, f From, t To, i Call-ID, m Contact, l Content-Length,
  * k Supported, e Content-Encoding, c Content-Type, s Subject: the last four are not decoded).
  */
-static enum hdr
+static __attribute__((noinline)) enum hdr
 hdr_lookup(const char *n, size_t len)
 {
 	switch ((uint8_t)n[0] | 0x20) {
@@ -1344,26 +1426,6 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 {
 	uint64_t x = load64(p);
 
-	/* compact forms: one letter and the colon */
-	if (p[1] == ':') {
-		*nlen = 2;
-		switch ((uint8_t)p[0] | 0x20) {
-		case 'v':
-			return H_VIA;
-		case 'f':
-			return H_FROM;
-		case 't':
-			return H_TO;
-		case 'i':
-			return H_CALL_ID;
-		case 'm':
-			return H_CONTACT;
-		case 'l':
-			return H_CONTENT_LENGTH;
-		default:
-			return H_OTHER;
-		}
-	}
 #define NAME(lit, h)                                                                               \
 	do {                                                                                       \
 		if (N8(x, lit)) {                                                                  \
@@ -1371,28 +1433,46 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 			return h;                                                                  \
 		}                                                                                  \
 	} while (0)
+/* a compact form (one letter and the colon), tested in its letter's case only: the test
+ * before the switch cost every line 4 instructions; a one-letter name of another letter
+ * matches no literal below (all have a letter second) and still gives H_OTHER */
+#define COMPACT(h)                                                                                 \
+	do {                                                                                       \
+		if (p[1] == ':') {                                                                 \
+			*nlen = 2;                                                                 \
+			return h;                                                                  \
+		}                                                                                  \
+	} while (0)
 	switch ((uint8_t)p[0] | 0x20) {
 	case 'v':
+		COMPACT(H_VIA);
 		NAME("via:", H_VIA);
 		break;
 	case 'f':
+		COMPACT(H_FROM);
 		NAME("from:", H_FROM);
 		break;
 	case 't':
+		COMPACT(H_TO);
 		NAME("to:", H_TO);
 		break;
 	case 'c':
-		NAME("call-id:", H_CALL_ID);
-		NAME("cseq:", H_CSEQ);
-		NAME("contact:", H_CONTACT);
-		if (avail >= 16 && N8(x, "content-")) {
-			uint64_t y = load64(p + 8);
-			if (N8(y, "length:")) {
-				*nlen = 15;
-				return H_CONTENT_LENGTH;
+		/* four common names: the second letter picks the one compare to make */
+		if ((p[1] | 0x20) == 'a') {
+			NAME("call-id:", H_CALL_ID);
+		} else if ((p[1] | 0x20) == 's') {
+			NAME("cseq:", H_CSEQ);
+		} else {
+			NAME("contact:", H_CONTACT);
+			if (avail >= 16 && N8(x, "content-")) {
+				uint64_t y = load64(p + 8);
+				if (N8(y, "length:")) {
+					*nlen = 15;
+					return H_CONTENT_LENGTH;
+				}
+				if (N8(y, "type:"))
+					return H_SKIP;
 			}
-			if (N8(y, "type:"))
-				return H_SKIP;
 		}
 		break;
 	case 'e':
@@ -1432,8 +1512,13 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 	case 'a':
 		if (N8(x, "allow:"))
 			return H_SKIP;
+		/* the Authorization of every authenticated REGISTER a registrar reads without
+		 * decoding (the two loads overlap by two bytes) */
+		if (avail >= 14 && N8(x, "authoriz") && N8(load64(p + 6), "ization:"))
+			return H_SKIP;
 		break;
 	case 'm':
+		COMPACT(H_CONTACT);
 		if (avail >= 16 && N8(x, "max-forw") && N8(load64(p + 8), "ards:"))
 			return H_SKIP;
 		break;
@@ -1441,9 +1526,16 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 		if (N8(x, "date:"))
 			return H_SKIP;
 		break;
+	case 'i':
+		COMPACT(H_CALL_ID);
+		break;
+	case 'l':
+		COMPACT(H_CONTENT_LENGTH);
+		break;
 	default:
 		break;
 	}
+#undef COMPACT
 #undef NAME
 	return H_OTHER;
 }
@@ -1455,7 +1547,7 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
  * [p, e) is the line without its CRLF.
  */
 static enum sw_sip_reason
-parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
+parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char *lim)
 {
 	const char *s;
 
@@ -1478,15 +1570,22 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e)
 		return SW_SIP_OK;
 	}
 	s = p;
-	p = skip_token(p, e, e);
-	if (p == s || p == e || *p != ' ')
-		return SW_SIP_BAD_START_LINE;
+	if (e - p > 8 && load64(p) == LIT64("REGISTER") && p[8] == ' ') {
+		/* the registrar's usual request: what the token scan and the lookup find */
+		p += 8;
+		m->method = SW_SIP_METHOD_REGISTER;
+	} else {
+		/* lim, not e: the method and the Request-URI are classified 32 bytes at a time
+		 * even when the line is shorter (byte by byte it was ~150 instructions) */
+		p = skip_token(p, e, lim);
+		if (p == s || p == e || *p != ' ')
+			return SW_SIP_BAD_START_LINE;
+		m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
+	}
 	m->is_request = 1;
 	m->method_s = slice(s, p);
-	m->method = (uint8_t)method_lookup(s, (size_t)(p - s));
 	s = ++p;
-	while (p < e && *p != ' ' && IS(*p, CC_WS | 0) == 0 && (uint8_t)*p > 0x20)
-		p++;
+	p = find_ctl_sp(p, e, lim);
 	if (p == s || p == e || *p != ' ')
 		return SW_SIP_BAD_START_LINE;
 	m->ruri = slice(s, p);
@@ -1509,6 +1608,12 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim
 	if (p == NULL || v > UINT32_MAX || p == end || !IS(*p, CC_WS))
 		return SW_SIP_BAD_CSEQ;
 	m->cseq = (uint32_t)v;
+	/* the registration loop's "N REGISTER": one compare for the token scan and the lookup */
+	if (end - p == 9 && *p == ' ' && load64(p + 1) == LIT64("REGISTER")) {
+		m->cseq_method_s = slice(p + 1, end);
+		m->cseq_method = SW_SIP_METHOD_REGISTER;
+		return SW_SIP_OK;
+	}
 	p = skip_ws(p, end);
 	s = p;
 	p = skip_token(p, end, lim);
@@ -1717,7 +1822,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	if (lf == NULL)
 		return SW_SIP_TRUNCATED;
 	le = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
-	r = parse_start_line(m, p, le);
+	r = parse_start_line(m, p, le, end);
 	if (r != SW_SIP_OK)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
@@ -1785,7 +1890,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		if (h == H_SKIP)
 			continue;
 		ve = lf;
-		if (SW_LIKELY(ve - v >= 3 && v[0] == ' ' && ve[-1] == '\r' && !MAYBE_WS(v[1]) &&
+		/* no length test: ve >= v, and a value shorter than 3 bytes fails one of the byte
+		 * tests before a read outside [v, ve] (v[0] is ve[-1], or v[1] is the CR) */
+		if (SW_LIKELY(v[0] == ' ' && ve[-1] == '\r' && !MAYBE_WS(v[1]) &&
 		              !MAYBE_WS(ve[-2]))) {
 			/* the usual "Name: value\r\n": nothing more to trim (a control byte there
 			 * takes the loops below, which keep it as well) */
@@ -1820,7 +1927,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				m->from = slice(v, ve);
 			else
 				m->to = slice(v, ve);
-			if (want & SW_SIP_WANT_TAGS) {
+			if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
 				const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
 				if (e != ve)
 					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
@@ -1847,7 +1954,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
 				if (ve - v == 1 && *v == '*') {
 					m->contact_uri = slice(v, ve);
-				} else if (parse_addr(v, ve, end, &m->contact_uri, NULL,
+				} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
+				                      &m->contact_expires) &&
+				           parse_addr(v, ve, end, &m->contact_uri, NULL,
 				                      &m->contact_expires, &r) == NULL) {
 					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
 				}
