@@ -115,6 +115,7 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 	    c->realm_len == 0 ||
 	    copy_str(c->pw_rule, sizeof(c->pw_rule), cfg->password_rule, &c->pw_rule_len) != 0)
 		goto fail;
+	cl_pw_rule_compile(c);
 	c->nonce_ttl_s = cfg->nonce_ttl_s != 0 ? cfg->nonce_ttl_s : 30;
 	c->min_expires = cfg->min_expires;
 	c->max_expires = cfg->max_expires != 0 ? cfg->max_expires : 7200;
@@ -728,22 +729,49 @@ server_at(struct sw_cluster *c, uint32_t ip, uint16_t port)
 	return NULL;
 }
 
+/* What pre_register() left to the 8-lane passes of a datagram. */
+enum pre_next {
+	PRE_DONE = 0, /* nothing: a verdict, or no digest to check */
+	PRE_RESPONSE, /* the response's MD5 (pre->blk, two blocks) */
+	PRE_HA1,      /* the HA1's MD5 (pre->hblk, one block), then pre_response() */
+};
+
+/*
+ * The response's input padded into pre->blk when it is two blocks (the 8-lane MD5 then gives
+ * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known.
+ */
+static enum pre_next
+pre_response(struct sw_cluster *c, struct cl_pre *pre)
+{
+	const struct sw_cluster_credentials *cr = &pre->cr;
+	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
+	size_t n = 66 + cr->nonce.len +
+	           (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
+
+	if (n + 9 <= sizeof(pre->blk)) {
+		cl_md5_pad(pre->blk, cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+		return PRE_RESPONSE;
+	}
+	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
+	return PRE_DONE;
+}
+
 /*
  * The registrar's first steps for a REGISTER, that change no state: the AOR, the credentials,
- * and the digest response's input, padded into pre->blk when it is two blocks (the 8-lane MD5
- * then gives the verdict: returns 1), else the verdict at once.
+ * and the HA1: the binding's, or its input padded into pre->hblk when it is one block
+ * (PRE_HA1), else computed at once; then pre_response().
  */
-static int
+static enum pre_next
 pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, const char *buf,
              size_t len)
 {
 	const struct sw_cluster_credentials *cr = &pre->cr;
 	const struct cl_table *t = &c->table[s->table];
+	const struct cl_binding *b;
 	struct sw_sip_str aor;
-	size_t n;
 
 	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
-		return 0;
+		return PRE_DONE;
 	pre->aor = aor;
 	/* the binding (its HA1) is read below: start loading it now */
 	pre->h = cl_hash_user(t->key, aor.p, aor.len);
@@ -751,20 +779,47 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	pre->reg = 1;
 	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
 	if (!pre->has_auth)
-		return 0;
+		return PRE_DONE;
 	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
 	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
-		return 0;
-	ha1_of(c, cl_table_find_h(t, pre->h, aor.p, aor.len), aor, cr, pre->ha1);
-	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
-	n = 66 + cr->nonce.len +
-	    (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
-	if (n + 9 <= sizeof(pre->blk)) {
-		cl_md5_pad(pre->blk, cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
-		return 1; /* the 8-lane pass decides */
+		return PRE_DONE;
+	/* as ha1_of(): the binding's HA1 when it is this user's, else by the rule */
+	b = cl_table_find_h(t, pre->h, aor.p, aor.len);
+	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
+	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
+		memcpy(pre->ha1, b->ha1, 16);
+	} else if (cl_ha1_len(c, cr->username.len) + 9 <= sizeof(pre->hblk)) {
+		cl_md5_pad(pre->hblk, cl_ha1_input(c, cr->username, pre->hblk));
+		return PRE_HA1;
+	} else {
+		cl_ha1(c, cr->username, pre->ha1);
 	}
-	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
-	return 0;
+	return pre_response(c, pre);
+}
+
+/*
+ * MD5 of n padded messages of nblk blocks each (in[i] to out[i]), eight at a time by the
+ * 8-lane MD5; one alone by the scalar one.
+ */
+static void
+md5_lanes(const uint8_t *const *in, uint8_t *const *out, unsigned n, unsigned nblk)
+{
+	for (unsigned g = 0; g < n; g += 8) {
+		unsigned m = n - g < 8 ? n - g : 8;
+		const uint8_t *lin[8];
+		uint8_t md[8][16];
+
+		if (m == 1) {
+			cl_md5_blocks(in[g], nblk, out[g]);
+			continue;
+		}
+		/* unused lanes hash the first one again; their result is dropped */
+		for (unsigned l = 0; l < 8; l++)
+			lin[l] = in[g + (l < m ? l : 0)];
+		cl_md5x8(lin, nblk, md);
+		for (unsigned l = 0; l < m; l++)
+			memcpy(out[g + l], md[l], 16);
+	}
 }
 
 static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
@@ -790,7 +845,9 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 
 	for (unsigned base = 0; base < n; base += CL_BURST) {
 		unsigned k = n - base < CL_BURST ? n - base : CL_BURST;
-		unsigned lane[CL_BURST], nl = 0;
+		unsigned hl[CL_BURST], rl[CL_BURST], nh = 0, nr = 0;
+		const uint8_t *in[CL_BURST];
+		uint8_t *out[CL_BURST], md[CL_BURST][16];
 
 		/* first pass: parse, and the digest responses of the REGISTERs */
 		for (unsigned i = 0; i < k; i++) {
@@ -804,27 +861,37 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 			if (s == NULL || pre->parse_rc != SW_SIP_OK || !pre->m.is_request ||
 			    pre->m.method != SW_SIP_METHOD_REGISTER)
 				continue;
-			if (pre_register(c, s, pre, r->buf, r->len))
-				lane[nl++] = i;
+			switch (pre_register(c, s, pre, r->buf, r->len)) {
+			case PRE_HA1:
+				hl[nh++] = i;
+				break;
+			case PRE_RESPONSE:
+				rl[nr++] = i;
+				break;
+			default:
+				break;
+			}
 		}
-		/* the responses' MD5, two blocks each, eight at a time (one alone: the scalar) */
-		for (unsigned g = 0; g < nl; g += 8) {
-			unsigned m = nl - g < 8 ? nl - g : 8;
-			const uint8_t *in[8];
-			uint8_t md[8][16];
-
-			if (m == 1) {
-				cl_md5_blocks(c->pre[lane[g]].blk, 2, md[0]);
-			} else {
-				/* unused lanes hash the first one again; their result is dropped */
-				for (unsigned l = 0; l < 8; l++)
-					in[l] = c->pre[lane[g + (l < m ? l : 0)]].blk;
-				cl_md5x8(in, 2, md);
+		/* the HA1s, one block each, eight at a time; then their responses' input */
+		if (nh > 0) {
+			for (unsigned j = 0; j < nh; j++) {
+				in[j] = c->pre[hl[j]].hblk;
+				out[j] = c->pre[hl[j]].ha1;
 			}
-			for (unsigned l = 0; l < m; l++) {
-				struct cl_pre *pre = &c->pre[lane[g + l]];
-				pre->verdict = cl_response_match(md[l], &pre->cr) ? 1 : 2;
-			}
+			md5_lanes(in, out, nh, 1);
+			for (unsigned j = 0; j < nh; j++)
+				if (pre_response(c, &c->pre[hl[j]]) == PRE_RESPONSE)
+					rl[nr++] = hl[j];
+		}
+		/* the responses' MD5, two blocks each, eight at a time */
+		for (unsigned j = 0; j < nr; j++) {
+			in[j] = c->pre[rl[j]].blk;
+			out[j] = md[j];
+		}
+		md5_lanes(in, out, nr, 2);
+		for (unsigned j = 0; j < nr; j++) {
+			struct cl_pre *pre = &c->pre[rl[j]];
+			pre->verdict = cl_response_match(md[j], &pre->cr) ? 1 : 2;
 		}
 		/* second pass: in order, as one call each */
 		for (unsigned i = 0; i < k; i++) {

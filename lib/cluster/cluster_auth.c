@@ -392,10 +392,23 @@ cl_md5_hex(const void *p, size_t n, char *out)
 }
 
 void
-cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
+cl_pw_rule_compile(struct sw_cluster *c)
+{
+	c->pw_users = 0;
+	for (size_t i = 0; i < c->pw_rule_len;) {
+		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
+			c->pw_users++;
+			i += 6;
+		} else {
+			i++;
+		}
+	}
+}
+
+size_t
+cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf)
 {
 	/* user ":" realm ":" password, the password being the rule with {user} replaced */
-	char buf[CL_HA1_INPUT];
 	size_t n = 0;
 
 	if (user.len > SW_CLUSTER_USER_MAX)
@@ -406,16 +419,29 @@ cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
 	memcpy(buf + n, c->realm, c->realm_len);
 	n += c->realm_len;
 	buf[n++] = ':';
+	if (c->pw_users == 0) {
+		memcpy(buf + n, c->pw_rule, c->pw_rule_len);
+		return n + c->pw_rule_len;
+	}
 	for (size_t i = 0; i < c->pw_rule_len;) {
 		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
 			memcpy(buf + n, user.p, user.len);
 			n += user.len;
 			i += 6;
 		} else {
-			buf[n++] = c->pw_rule[i++];
+			buf[n++] = (uint8_t)c->pw_rule[i++];
 		}
 	}
-	MD5((const unsigned char *)buf, n, ha1);
+	return n;
+}
+
+void
+cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
+{
+	/* padded in place: the blocks straight to the block function (cl_md5_blocks) */
+	uint8_t buf[CL_HA1_INPUT + 72];
+
+	cl_md5_blocks(buf, cl_md5_pad(buf, cl_ha1_input(c, user, buf)), ha1);
 }
 
 size_t

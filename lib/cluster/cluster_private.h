@@ -124,6 +124,10 @@ int cl_nonce_check(const struct cl_nonces *n, struct sw_sip_str nonce, uint64_t 
                    uint32_t ttl_s);
 /** 32 hex characters of MD5(p). */
 void cl_md5_hex(const void *p, size_t n, char *out);
+/** Count the "{user}"s of c->pw_rule into c->pw_users (once, at creation). */
+void cl_pw_rule_compile(struct sw_cluster *c);
+/** A user's HA1 input into buf (CL_HA1_INPUT bytes); @return its length, cl_ha1_len(). */
+size_t cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf);
 /** Binary HA1 of a user (at most SW_CLUSTER_USER_MAX characters) under the cluster's rule. */
 void cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1);
 /** @return 1 when cr->response is right for HA1 (binary) and HA2 (hex). */
@@ -273,6 +277,7 @@ struct cl_pre {
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
 	uint8_t ha1[16];       /* with a verdict */
 	uint8_t blk[128];      /* the padded response input waiting for the 8-lane MD5 */
+	uint8_t hblk[64];      /* the padded HA1 input waiting for the 8-lane MD5 */
 };
 
 /** One message being handled: where answers go and when. */
@@ -300,6 +305,7 @@ struct sw_cluster {
 	uint8_t realm_len;
 	char pw_rule[128];
 	uint8_t pw_rule_len;
+	uint8_t pw_users; /* "{user}"s in pw_rule */
 	/* HA2 of the last (REGISTER, uri) seen */
 	char ha2_uri[256];
 	uint16_t ha2_uri_len;
@@ -322,6 +328,13 @@ struct sw_cluster {
 	char *out;
 	size_t out_cap;
 };
+
+/** The length of a user's HA1 input (user ":" realm ":" password) for a user of ulen bytes. */
+static inline size_t
+cl_ha1_len(const struct sw_cluster *c, size_t ulen)
+{
+	return ulen + 2 + c->realm_len + (c->pw_rule_len - 6u * c->pw_users) + c->pw_users * ulen;
+}
 
 /** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. relayed: proxy. */
 void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status,

@@ -322,6 +322,66 @@ test_a_parameter_name_is_known_exactly_in_either_case(void)
 	CU_ASSERT_TRUE(hits > 10);
 }
 
+/* The password rule expanded the plain way: every "{user}" from the left replaced. */
+static size_t
+ref_ha1_input(const char *user, const char *realm, const char *rule, char *out)
+{
+	size_t n = (size_t)sprintf(out, "%s:%s:", user, realm);
+
+	for (const char *r = rule; *r != '\0';) {
+		if (strncmp(r, "{user}", 6) == 0) {
+			n += (size_t)sprintf(out + n, "%s", user);
+			r += 6;
+		} else {
+			out[n++] = *r++;
+		}
+	}
+	return n;
+}
+
+static void
+test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
+{
+	static const char *const rules[] = {
+	        "",
+	        "pw{user}",
+	        "fixed",
+	        "{user}",
+	        "{user}{user}",
+	        "a{user}b{user}c",
+	        "{use",
+	        "{user",
+	        "{{user}}",
+	        "x{USER}",
+	        "{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}"};
+	static const char *const users[] = {"a", "bob", "u0000001", "123456",
+	                                    "0123456789abcdef0123456789abcdef"};
+
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		struct sw_cluster_cfg cfg;
+		struct sw_cluster *c;
+
+		tc_cfg(&cfg, 1, NULL);
+		cfg.password_rule = rules[r];
+		c = sw_cluster_new(&cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++) {
+			struct sw_sip_str us = {users[u], (uint32_t)strlen(users[u])};
+			char want_in[CL_HA1_INPUT];
+			uint8_t in[CL_HA1_INPUT], md[16], want[16];
+			size_t n = ref_ha1_input(users[u], TC_REALM, rules[r], want_in);
+
+			CU_ASSERT_EQUAL(cl_ha1_len(c, us.len), n);
+			CU_ASSERT_EQUAL(cl_ha1_input(c, us, in), n);
+			CU_ASSERT_EQUAL(memcmp(in, want_in, n), 0);
+			MD5((const unsigned char *)want_in, n, want);
+			cl_ha1(c, us, md);
+			CU_ASSERT_EQUAL(memcmp(md, want, 16), 0);
+		}
+		sw_cluster_free(c);
+	}
+}
+
 static void
 test_eight_lane_md5_equals_openssl(void)
 {
@@ -535,6 +595,8 @@ static const struct sw_test_case cases[] = {
         {"a parameter name is known exactly, in either case",
          test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"a user's HA1 is the MD5 of its rule expanded",
+         test_a_users_ha1_is_the_md5_of_its_rule_expanded},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
         {NULL, NULL},
