@@ -115,8 +115,11 @@ struct cl_nonces {
 };
 
 void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
-/** The first byte in [p, end) that is not an RFC 3261 token character, or end. */
-const char *cl_token_end(const char *p, const char *end);
+/**
+ * The first byte in [p, end) that is not an RFC 3261 token character, or end; bytes from lo
+ * (at most p) may be read.
+ */
+const char *cl_token_end(const char *p, const char *end, const char *lo);
 /** CL_NONCE_LEN characters: issue time and its MAC. */
 void cl_nonce_make(struct cl_nonces *n, uint64_t now, char *out);
 /** @return enum cl_nonce_state. */

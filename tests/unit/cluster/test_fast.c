@@ -209,10 +209,17 @@ test_a_token_ends_where_the_rfc_says(void)
 			const char *e;
 			memset(buf, 'a', sizeof(buf));
 			buf[at] = (char)ch;
-			e = cl_token_end(buf, buf + sizeof(buf));
+			e = cl_token_end(buf, buf + sizeof(buf), buf);
 			wrong += e != (tok ? buf + sizeof(buf) : buf + at);
 			/* and when the input ends before the byte */
-			wrong += cl_token_end(buf, buf + at) != buf + at;
+			wrong += cl_token_end(buf, buf + at, buf) != buf + at;
+			/* from a later start, the bytes before it readable (the last 32 read) */
+			for (unsigned from = 1; from <= at; from += 7) {
+				e = cl_token_end(buf + from, buf + sizeof(buf), buf);
+				wrong += e != (tok ? buf + sizeof(buf) : buf + at);
+				e = cl_token_end(buf + from, buf + at + 1, buf);
+				wrong += e != (tok ? buf + at + 1 : buf + at);
+			}
 		}
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
