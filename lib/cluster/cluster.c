@@ -593,7 +593,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 
 	if (pre != NULL)
 		aor = pre->aor; /* found by the first pass, within the limit */
-	else if (cl_uri_user(m->to, &aor) != 0)
+	else if (cl_uri_user_in(m->to, buf + len, &aor) != 0)
 		aor = (struct sw_sip_str){NULL, SW_CLUSTER_USER_MAX + 1}; /* none: 400 */
 	if (aor.len > SW_CLUSTER_USER_MAX || !sane(aor, buf + len) ||
 	    (m->contact_uri.len > 1 && !sane(m->contact_uri, buf + len))) {
@@ -693,7 +693,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		cl_answer(x, m, T_503, 503, NULL);
 		return;
 	}
-	if (cl_uri_ipv4(m->contact_uri, &b->ip, &b->port) != 0) {
+	if (cl_uri_ipv4_in(m->contact_uri, buf + len, &b->ip, &b->port) != 0) {
 		b->ip = x->src_ip;
 		b->port = x->src_port;
 	}
@@ -770,7 +770,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	const struct cl_binding *b;
 	struct sw_sip_str aor;
 
-	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
+	if (cl_uri_user_in(pre->m.to, buf + len, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return PRE_DONE;
 	pre->aor = aor;
 	/* the binding (its HA1) is read below: start loading it now */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef __AVX2__
 #include <immintrin.h>
@@ -73,12 +74,38 @@ int cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char
 int cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user);
 /** The host:port of a SIP URI when the host is an IPv4 literal; port 5060 when absent. */
 int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
+/** cl_uri_user() of a slice with the bytes up to lim readable (the datagram's end): faster. */
+int cl_uri_user_in(struct sw_sip_str s, const char *lim, struct sw_sip_str *user);
+/** cl_uri_ipv4() of a slice with the bytes up to lim readable (the datagram's end): faster. */
+int cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *port);
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 {
 	if (s.len != n)
 		return 0;
+	if (n >= 8) {
+		/*
+		 * 8 bytes a step (the last step overlapping): x = s ^ lit may differ only by 0x20
+		 * where lit has a lower-case letter; lit is ASCII, so b + 0x1f and b + 0x05 carry
+		 * into bit 7 of their byte exactly when b >= 'a' and b > 'z', without crossing bytes.
+		 */
+		const uint64_t h = UINT64_C(0x8080808080808080);
+		for (size_t i = 0;; i += 8) {
+			uint64_t a, l, letter;
+			if (i > n - 8)
+				i = n - 8;
+			memcpy(&a, s.p + i, 8);
+			memcpy(&l, lit + i, 8);
+			letter = ((l + UINT64_C(0x1f1f1f1f1f1f1f1f)) &
+			          ~(l + UINT64_C(0x0505050505050505)) & h) >>
+			         2;
+			if (((a ^ l) & ~letter) != 0)
+				return 0;
+			if (i == n - 8)
+				return 1;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char ch = s.p[i];
 		if (ch >= 'A' && ch <= 'Z')

@@ -390,6 +390,97 @@ test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
 }
 
 static void
+test_the_one_load_uri_readers_agree_with_the_plain_ones(void)
+{
+	static const char *const uri_pieces[] = {"<",          ">",     ";",     "?",   "@",
+	                                         ":",          "sip:",  "SIPS:", "sip", "u1",
+	                                         "198.18.0.1", ":5060", "a",     " ",   "\""};
+	static const char *const whole[] = {"<sip:u0000001@pbx.test>",
+	                                    "sip:u1@198.18.0.1:5062",
+	                                    "\"Bob\" <sips:bob:pw@10.0.0.1>;tag=x",
+	                                    "<sip:@x>",
+	                                    "sip:a@1.2.3.4;transport=udp",
+	                                    "<sip:a;b@c>"};
+	uint64_t seed = 17;
+	unsigned wrong = 0, users = 0, ips = 0;
+	char buf[96];
+
+	for (unsigned i = 0; i < 40000; i++) {
+		struct sw_sip_str s, u1 = {NULL, 0}, u2 = {NULL, 0};
+		uint32_t ip1 = 0, ip2 = 0;
+		uint16_t pt1 = 0, pt2 = 0;
+		size_t n = 0;
+		int r1, r2;
+
+		memset(buf, 'z', sizeof(buf));
+		if (i % 4 == 0) {
+			const char *w = whole[sw_splitmix64(&seed) % 6];
+			n = strlen(w);
+			memcpy(buf, w, n);
+		} else {
+			unsigned k = 1 + (unsigned)(sw_splitmix64(&seed) % 9);
+			for (unsigned j = 0; j < k; j++) {
+				const char *pc = uri_pieces[sw_splitmix64(&seed) % 15];
+				size_t l = strlen(pc);
+				if (n + l > 40)
+					break;
+				memcpy(buf + n, pc, l);
+				n += l;
+			}
+		}
+		s = (struct sw_sip_str){buf, (uint32_t)n};
+		r1 = cl_uri_user(s, &u1);
+		r2 = cl_uri_user_in(s, buf + sizeof(buf), &u2);
+		wrong += r1 != r2 || (r1 == 0 && (u1.p != u2.p || u1.len != u2.len));
+		users += r1 == 0;
+		r1 = cl_uri_ipv4(s, &ip1, &pt1);
+		r2 = cl_uri_ipv4_in(s, buf + sizeof(buf), &ip2, &pt2);
+		wrong += r1 != r2 || (r1 == 0 && (ip1 != ip2 || pt1 != pt2));
+		ips += r1 == 0;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(users > 1000 && ips > 1000);
+}
+
+static void
+test_a_case_insensitive_comparison_folds_letters_only(void)
+{
+	static const char alpha[] = "aAzZmM@[`{-:0\r\x80\xc1\xe1";
+	static const char lits[] = "az-:0{`@m";
+	uint64_t seed = 23;
+	unsigned wrong = 0, same = 0;
+
+	for (unsigned i = 0; i < 200000; i++) {
+		char lit[24], str[24];
+		size_t n = (size_t)(sw_splitmix64(&seed) % 21);
+		int want = 1;
+
+		for (size_t j = 0; j < n; j++) {
+			uint64_t r = sw_splitmix64(&seed);
+			lit[j] = lits[r % (sizeof(lits) - 1)];
+			/* mostly the literal in either case, sometimes any byte */
+			if ((r >> 8) % 4 != 0)
+				str[j] = (lit[j] >= 'a' && lit[j] <= 'z' && (r >> 16) % 2)
+				                 ? (char)(lit[j] - 32)
+				                 : lit[j];
+			else
+				str[j] = alpha[(r >> 16) % (sizeof(alpha) - 1)];
+			{
+				char ch = str[j];
+				if (ch >= 'A' && ch <= 'Z')
+					ch = (char)(ch + 32);
+				want &= ch == lit[j];
+			}
+		}
+		wrong += cl_ieq((struct sw_sip_str){str, (uint32_t)n}, lit, n) != want;
+		wrong += n > 0 && cl_ieq((struct sw_sip_str){str, (uint32_t)n - 1}, lit, n);
+		same += want;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(same > 1000);
+}
+
+static void
 test_eight_lane_md5_equals_openssl(void)
 {
 	uint64_t seed = 11;
@@ -602,6 +693,10 @@ static const struct sw_test_case cases[] = {
         {"a parameter name is known exactly, in either case",
          test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"a case-insensitive comparison folds letters only",
+         test_a_case_insensitive_comparison_folds_letters_only},
+        {"the one-load URI readers agree with the plain ones",
+         test_the_one_load_uri_readers_agree_with_the_plain_ones},
         {"a user's HA1 is the MD5 of its rule expanded",
          test_a_users_ha1_is_the_md5_of_its_rule_expanded},
         {"a burst answers byte for byte as single calls",
