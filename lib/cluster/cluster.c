@@ -12,41 +12,6 @@
 
 #include "cluster_private.h"
 
-/* ---- answer templates (RFC 3261 section 8.2.6: Via, From, To + tag, Call-ID, CSeq) ---- */
-
-#define RESP                                                                                       \
-	"{req_via}From: {req_from}\r\nTo: {req_to}{?req_no_to_tag};tag={to_tag}{/}\r\n"            \
-	"Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n"
-#define SERVER "Server: sipswarm-cluster {local}\r\n"
-#define CL     "Content-Length: {content_length}\r\n\r\n"
-#define ALLOW                                                                                      \
-	"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, PRACK, UPDATE, INFO, "     \
-	"MESSAGE, REFER\r\n"
-#define CHALLENGE                                                                                  \
-	"WWW-Authenticate: Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", "            \
-	"algorithm=MD5"
-
-static const char *const tmpl_text[T_COUNT] = {
-        [T_401] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE "\r\n" SERVER CL,
-        [T_401_STALE] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE ", stale=true\r\n" SERVER CL,
-        [T_200_REG] =
-                "SIP/2.0 200 OK\r\n" RESP
-                "Contact: <{remote_target}>;expires={expires}\r\nExpires: {expires}\r\n" SERVER CL,
-        [T_200_PLAIN] = "SIP/2.0 200 OK\r\n" RESP SERVER CL,
-        [T_200_OPTIONS] = "SIP/2.0 200 OK\r\n" RESP ALLOW "Accept: application/sdp\r\n" SERVER CL,
-        [T_200_SUB] = "SIP/2.0 200 OK\r\n" RESP
-                      "Contact: <sip:{local_ip}>\r\nExpires: {expires}\r\n" SERVER CL,
-        [T_400] = "SIP/2.0 400 Bad Request\r\n" RESP SERVER CL,
-        [T_403] = "SIP/2.0 403 Forbidden\r\n" RESP SERVER CL,
-        [T_404] = "SIP/2.0 404 Not Found\r\n" RESP SERVER CL,
-        [T_405] = "SIP/2.0 405 Method Not Allowed\r\n" RESP ALLOW SERVER CL,
-        [T_483] = "SIP/2.0 483 Too Many Hops\r\n" RESP SERVER CL,
-        [T_501] = "SIP/2.0 501 Not Implemented\r\n" RESP SERVER CL,
-        [T_503] = "SIP/2.0 503 Service Unavailable\r\n" RESP SERVER CL,
-        [T_503_RA] =
-                "SIP/2.0 503 Service Unavailable\r\n" RESP "Retry-After: {expires}\r\n" SERVER CL,
-};
-
 static const char *const counter_names[SW_CLUSTER_C_COUNT] = {
 #define SW_CLUSTER_X_NAME(sym, help) #sym,
         SW_CLUSTER_COUNTERS(SW_CLUSTER_X_NAME)
@@ -157,16 +122,9 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 		s->table = (uint8_t)t;
 	}
 
-	c->tmpl = calloc(T_COUNT, sizeof(*c->tmpl));
-	if (c->tmpl == NULL) {
-		rc = -ENOMEM;
+	rc = cl_answers_init(c);
+	if (rc != 0)
 		goto fail;
-	}
-	for (unsigned t = 0; t < T_COUNT; t++) {
-		rc = sw_sip_tmpl_compile_text(&c->tmpl[t], tmpl_text[t], NULL);
-		if (rc != 0)
-			goto fail;
-	}
 	c->nonce_d.nonce_len = CL_NONCE_LEN;
 	c->nonce_d.hex_len = SW_SIP_MD5_HEX;
 
@@ -202,6 +160,7 @@ sw_cluster_free(struct sw_cluster *c)
 	for (unsigned t = 0; t < c->n_tables; t++)
 		cl_table_fini(&c->table[t]);
 	free(c->tmpl);
+	free(c->atext);
 	free(c->slot);
 	free(c->heap);
 	free(c->free_stack);
@@ -430,54 +389,6 @@ sw_cluster_poll(struct sw_cluster *c, uint64_t now, sw_cluster_emit emit, void *
 	for (unsigned t = 0; t < c->n_tables; t++)
 		cl_table_sweep(&c->table[t], now, 16);
 	return n;
-}
-
-/* ---- answers ---- */
-
-/* A To tag for our answers: the same for every answer to one request (Call-ID, CSeq). */
-static void
-to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	uint64_t h = c->key.k0 ^ m->cseq;
-
-	for (uint32_t i = 0; i < m->call_id.len; i++)
-		h = (h ^ (uint8_t)m->call_id.p[i]) * UINT64_C(0x100000001B3);
-	h ^= h >> 29;
-	h *= UINT64_C(0xBF58476D1CE4E5B9);
-	for (int i = 0; i < 12; i++, h >>= 4)
-		out[i] = hx[h & 15];
-}
-
-void
-cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
-          struct sw_sip_vars *v)
-{
-	struct sw_cluster *c = x->c;
-	struct sw_sip_vars local;
-	char tag[12];
-	int n;
-
-	if (m->method == SW_SIP_METHOD_ACK) {
-		x->s->st.absorbed++; /* RFC 3261 section 17.2.1: an ACK is never answered */
-		return;
-	}
-	if (v == NULL) {
-		memset(&local, 0, sizeof(local));
-		v = &local;
-	}
-	to_tag(c, m, tag);
-	v->req = m;
-	v->s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, sizeof(tag)};
-	v->s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){x->s->name, x->s->name_len};
-	v->s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){x->s->hostport, x->s->hostport_len};
-	x->s->st.answered++;
-	/* cannot fail: out has room for any datagram plus the template's text */
-	n = sw_sip_build(&c->tmpl[t], v, c->out, c->out_cap);
-	if (n < 0)
-		return;
-	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
-	cl_send(x, x->src_ip, x->src_port, c->out, (size_t)n, status, 0);
 }
 
 /* ---- the registrar ---- */
@@ -938,6 +849,7 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	                                     : 0,
 	                    .src_ip = src_ip,
 	                    .src_port = src_port,
+	                    .lim = buf + len,
 	                    .emit = emit,
 	                    .arg = arg};
 	/*

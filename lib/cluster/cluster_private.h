@@ -317,9 +317,37 @@ struct cl_ctx {
 	uint64_t now, delay;
 	uint32_t src_ip;
 	uint16_t src_port;
+	const char *lim; /* the end of the request's datagram: bytes before it are readable */
 	sw_cluster_emit emit;
 	void *arg;
 	unsigned emitted;
+};
+
+/* ---- answers (cluster_answer.c) ---- */
+
+/* What follows a piece of an answer's constant text. */
+enum cl_field {
+	CLF_END = 0,       /* nothing: the answer's last piece */
+	CLF_REQUEST,       /* the request's Via, From, To (+ our tag), Call-ID, CSeq */
+	CLF_NONCE,         /* vars->digest's nonce */
+	CLF_REMOTE_TARGET, /* vars' remote target */
+	CLF_EXPIRES,       /* vars' expires, in decimal */
+};
+
+/* Most pieces in an answer, and constant text in all the answers of one server. */
+#define CL_PIECES 6u
+#define CL_ATEXT  4096u
+
+/** A piece of constant text (in the server's part of sw_cluster.atext) and the field after it. */
+struct cl_piece {
+	uint16_t off, len;
+	uint8_t field; /* enum cl_field */
+};
+
+/** An answer template for one server: its text rendered once, the per-answer fields between. */
+struct cl_atmpl {
+	struct cl_piece p[CL_PIECES];
+	uint8_t n;
 };
 
 struct sw_cluster {
@@ -341,7 +369,10 @@ struct sw_cluster {
 	uint16_t ha2_uri_len;
 	char ha2[SW_SIP_MD5_HEX];
 	struct sw_sip_digest nonce_d; /* carries {nonce} into the 401 template */
-	struct sw_sip_tmpl *tmpl;     /* T_COUNT */
+	struct sw_sip_tmpl *tmpl;     /* T_COUNT: the reference answers (cl_answer_ref) */
+	/* the answers as built: per server and template, text in atext (CL_ATEXT a server) */
+	struct cl_atmpl at[SW_CLUSTER_MAX_SERVERS][T_COUNT];
+	char *atext;
 	/* fault rules */
 	struct cl_rule rule[SW_CLUSTER_MAX_RULES];
 	unsigned n_rules;
@@ -379,5 +410,23 @@ void cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char 
 /** Answer a request from a template; vars may add fields. */
 void cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
                struct sw_sip_vars *v);
+/** Compile the answer templates (c->tmpl) and render them per server (c->at); @return 0 or
+ *  -errno. */
+int cl_answers_init(struct sw_cluster *c);
+/** The To tag of our answers to m (12 characters). */
+void cl_to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out);
+/**
+ * Answer t of server s to m, with our To tag tag and the fields of v (digest, remote target,
+ * expires; v may be NULL; the realm is always the cluster's, as challenge() gives), into out (c->out_cap bytes, with room past the answer for 32-byte
+ * copies); lim ends the datagram m was parsed from. @return its length.
+ */
+size_t cl_answer_build(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                       const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
+                       const char *lim, char *out);
+/** The same answer by sw_sip_build() from c->tmpl (what cl_answer_build() must equal); @return
+ *  its length or -ENOSPC. */
+int cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                  const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
+                  char *out, size_t cap);
 
 #endif /* CLUSTER_PRIVATE_H */

@@ -480,6 +480,168 @@ test_a_case_insensitive_comparison_folds_letters_only(void)
 	CU_ASSERT_TRUE(same > 1000);
 }
 
+/* Every answer of every server for msg (of n bytes, alone in a heap block of its size) is
+ * what sw_sip_build() gives; @return the number of answers compared. */
+static unsigned
+answers_agree(struct sw_cluster *c, const char *msg, size_t n, uint64_t *seed, unsigned *wrong)
+{
+	static char fast[SW_SIP_MSG_MAX + 2048], ref[SW_SIP_MSG_MAX + 2048];
+	char *buf = malloc(n), tag[12];
+	struct sw_sip_msg m;
+	unsigned done = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	memcpy(buf, msg, n);
+	if (sw_sip_parse(&m, buf, n,
+	                 SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) ==
+	    SW_SIP_OK) {
+		cl_to_tag(c, &m, tag);
+		for (unsigned i = 0; i < c->n_servers; i++) {
+			for (unsigned t = 0; t < T_COUNT; t++) {
+				struct sw_sip_vars v, *vp = NULL;
+				size_t k;
+				int r;
+
+				/* a challenge always has its realm and nonce (challenge()) */
+				if (t <= T_401_STALE || sw_splitmix64(seed) % 4 != 0) {
+					memset(&v, 0, sizeof(v));
+					v.s[SW_SIP_V_REALM] =
+					        (struct sw_sip_cstr){c->realm, c->realm_len};
+					cl_nonce_make(&c->nonces, TC_NS(1000), c->nonce_d.nonce);
+					v.digest = &c->nonce_d;
+					v.s[SW_SIP_V_REMOTE_TARGET] = (struct sw_sip_cstr){
+					        m.contact_uri.p, m.contact_uri.len};
+					v.n[SW_SIP_N_EXPIRES] =
+					        (uint32_t)(sw_splitmix64(seed) >>
+					                   (sw_splitmix64(seed) % 64));
+					vp = &v;
+				}
+				k = cl_answer_build(c, &c->srv[i], (enum cl_tmpl)t, &m, tag, vp,
+				                    buf + n, fast);
+				r = cl_answer_ref(c, &c->srv[i], (enum cl_tmpl)t, &m, tag, vp, ref,
+				                  sizeof(ref));
+				*wrong += r < 0 || (size_t)r != k || memcmp(fast, ref, k) != 0;
+				done++;
+			}
+		}
+	}
+	free(buf);
+	return done;
+}
+
+static void
+test_an_answer_is_what_its_lib_sip_template_builds(void)
+{
+	static const char *const extra[] = {
+	        "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx1\r\n",
+	        "v: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKx2;received=1.2.3.4\r\n",
+	        "Via: SIP/2.0/UDP 10.0.0.3:5070;branch=z9hG4bK0123456789012345678901234567890123456789"
+	        "0123456789\r\n",
+	        "X-Pad: " /* a long header in between */
+	        "012345678901234567890123456789012345678901234567890123456789\r\n",
+	};
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	uint64_t seed = 29;
+	unsigned wrong = 0, done = 0;
+	char msg[2048], var[4096];
+
+	tc_cfg(&cfg, 3, NULL);
+	strcpy(cfg.server[2].name, "a-server-name-of-thirty-one-ch");
+	cfg.realm = "a.realm.that.is.rather.long.for.a.realm.but.allowed.example.test";
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (unsigned i = 0; i < 300; i++) {
+		struct tc_phone p;
+		char user[24];
+		int n;
+		size_t len, cut;
+		char *at;
+
+		snprintf(user, sizeof(user), i % 5 == 0 ? "user-%u-with-a-long-name" : "%u", i);
+		tc_phone_init(&p, user, i);
+		n = i % 7 == 6 ? (int)tc_options_len
+		               : tc_phone_register_msg(&p, i * 37, msg, sizeof(msg));
+		if (i % 7 == 6)
+			memcpy(msg, tc_options, tc_options_len);
+		CU_ASSERT_TRUE_FATAL(n > 0);
+		len = (size_t)n;
+		done += answers_agree(c, msg, len, &seed, &wrong);
+		/* variants: more Vias (beyond those kept), a To tag, LF line ends, the datagram
+		 * ending right after the body's empty line or inside a long last header */
+		at = strstr(msg, "\r\n") + 2;
+		cut = (size_t)(at - msg);
+		memcpy(var, msg, cut);
+		for (unsigned k = 0, e = (unsigned)(sw_splitmix64(&seed) % 6); k < e; k++) {
+			const char *x = extra[sw_splitmix64(&seed) % 4];
+			memcpy(var + cut, x, strlen(x));
+			cut += strlen(x);
+		}
+		memcpy(var + cut, at, len - (size_t)(at - msg));
+		len = cut + len - (size_t)(at - msg);
+		done += answers_agree(c, var, len, &seed, &wrong);
+		{
+			char *to = strstr(var, "\r\nTo: ");
+			if (to != NULL) {
+				char *eol = strstr(to + 2, "\r\n");
+				memmove(eol + 8, eol, len - (size_t)(eol - var));
+				memcpy(eol, ";tag=abc", 8);
+				len += 8;
+				done += answers_agree(c, var, len, &seed, &wrong);
+			}
+		}
+		{
+			/* bare LF line ends */
+			size_t w = 0;
+			for (size_t r = 0; r < len; r++)
+				if (!(var[r] == '\r' && r + 1 < len && var[r + 1] == '\n'))
+					var[w++] = var[r];
+			done += answers_agree(c, var, w, &seed, &wrong);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(done > 10000);
+	sw_cluster_free(c);
+}
+
+static void
+test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq(void)
+{
+	static const char hx[] = "0123456789abcdef";
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	uint64_t seed = 31;
+	unsigned wrong = 0;
+	char id[48];
+
+	tc_cfg(&cfg, 1, NULL);
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (unsigned i = 0; i < 5000; i++) {
+		struct sw_sip_msg m;
+		char got[12], want[12];
+		uint64_t h;
+
+		memset(&m, 0, sizeof(m));
+		m.cseq = (uint32_t)sw_splitmix64(&seed);
+		m.call_id = (struct sw_sip_str){id, (uint32_t)(i % 41)};
+		for (unsigned k = 0; k < m.call_id.len; k++)
+			id[k] = (char)(sw_splitmix64(&seed) % 94 + 33);
+		/* the tag as it was first written: byte by byte, nibble by nibble */
+		h = c->key.k0 ^ m.cseq;
+		for (uint32_t k = 0; k < m.call_id.len; k++)
+			h = (h ^ (uint8_t)m.call_id.p[k]) * UINT64_C(0x100000001B3);
+		h ^= h >> 29;
+		h *= UINT64_C(0xBF58476D1CE4E5B9);
+		for (int k = 0; k < 12; k++, h >>= 4)
+			want[k] = hx[h & 15];
+		cl_to_tag(c, &m, got);
+		wrong += memcmp(got, want, 12) != 0;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	sw_cluster_free(c);
+}
+
 static void
 test_eight_lane_md5_equals_openssl(void)
 {
@@ -693,6 +855,10 @@ static const struct sw_test_case cases[] = {
         {"a parameter name is known exactly, in either case",
          test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"the To tag is the FNV hash of Call-ID and CSeq",
+         test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq},
+        {"an answer is what its lib/sip template builds",
+         test_an_answer_is_what_its_lib_sip_template_builds},
         {"a case-insensitive comparison folds letters only",
          test_a_case_insensitive_comparison_folds_letters_only},
         {"the one-load URI readers agree with the plain ones",
