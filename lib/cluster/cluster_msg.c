@@ -33,33 +33,12 @@ cl_hdr_begin(struct cl_hdr_it *it, const char *buf, size_t len)
 	it->body = end;
 }
 
-/*
- * message-header = field-name HCOLON field-value CRLF, continued by lines that start with SP or
- * HTAB (RFC 3261 section 7.3.1); the empty line ends the headers.
- */
-int
-cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
+/* The rest of a header line whose name is [n, ne) and whose value starts at v (after ':'). */
+static inline int
+hdr_value(struct cl_hdr_it *it, const char *n, const char *ne, const char *v, struct cl_hdr *h)
 {
-	const char *p = it->p, *end = it->end, *n, *ne, *v, *lf;
+	const char *end = it->end, *lf, *p;
 
-	if (p >= end)
-		return 0;
-	if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		it->body = p + (*p == '\r' ? 2 : 1);
-		it->p = end;
-		return 0;
-	}
-	n = p;
-	while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-		p++;
-	ne = p;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == end || *p != ':' || ne == n) {
-		it->p = end;
-		return 0;
-	}
-	v = p + 1;
 	lf = cl_chr(v, end, '\n');
 	while (lf != NULL && lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t'))
 		lf = cl_chr(lf + 1, end, '\n');
@@ -78,6 +57,35 @@ cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
 	h->value = (struct sw_sip_str){v, (uint32_t)(p - v)};
 	it->p = lf + 1;
 	return 1;
+}
+
+/*
+ * message-header = field-name HCOLON field-value CRLF, continued by lines that start with SP or
+ * HTAB (RFC 3261 section 7.3.1); the empty line ends the headers.
+ */
+int
+cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
+{
+	const char *p = it->p, *end = it->end, *n, *ne;
+
+	if (p >= end)
+		return 0;
+	if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+		it->body = p + (*p == '\r' ? 2 : 1);
+		it->p = end;
+		return 0;
+	}
+	n = p;
+	while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+		p++;
+	ne = p;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != ':' || ne == n) {
+		it->p = end;
+		return 0;
+	}
+	return hdr_value(it, n, ne, p + 1, h);
 }
 
 int
@@ -160,6 +168,17 @@ cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char com
 		if (f == '\r' || f == '\n')
 			return 0; /* the empty line */
 		if (f == full[0] || (compact != 0 && f == compact)) {
+			/*
+			 * The usual "Name:": the name compared in place, then the value as
+			 * cl_hdr_next() reads it (a name of full's letters ends at the ':').
+			 */
+			if ((size_t)(it.end - it.p) > flen && it.p[flen] == ':' &&
+			    cl_ieq((struct sw_sip_str){it.p, (uint32_t)flen}, full, flen)) {
+				if (!hdr_value(&it, it.p, it.p + flen, it.p + flen + 1, &h))
+					return 0;
+				*value = h.value;
+				return 1;
+			}
 			if (!cl_hdr_next(&it, &h))
 				return 0;
 			if (cl_hdr_is(&h, full, flen, compact)) {
