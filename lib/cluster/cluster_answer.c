@@ -202,7 +202,9 @@ cl_to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
 static inline char *
 copy32(char *o, const char *p, size_t n)
 {
-	for (size_t k = 0; k < n; k += 32)
+	/* most pieces and slices are under 32 bytes: one copy, no loop test before it */
+	memcpy(o, p, 32);
+	for (size_t k = 32; k < n; k += 32)
 		memcpy(o + k, p + k, 32);
 	return o + n;
 }
@@ -219,20 +221,31 @@ copy_slice(char *o, struct sw_sip_str s, const char *lim)
 	return o + s.len;
 }
 
-/* v in decimal, as sw_sip_build() writes numbers */
+/* v in decimal, as sw_sip_build() writes numbers: two digits a step from the right */
 static inline char *
 put_dec(char *o, uint32_t v)
 {
-	char d[10];
-	unsigned n = 0;
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+	char d[20], *p = d + 10; /* the digits end at d + 10; 10 bytes are copied from p */
+	size_t n;
 
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*o++ = d[--n];
-	return o;
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(d + 10 - p);
+	memcpy(o, p, 10); /* a fixed size, no call: out has room past the answer */
+	return o + n;
 }
 
 size_t

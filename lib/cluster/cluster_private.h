@@ -78,6 +78,21 @@ int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
 int cl_uri_user_in(struct sw_sip_str s, const char *lim, struct sw_sip_str *user);
 /** cl_uri_ipv4() of a slice with the bytes up to lim readable (the datagram's end): faster. */
 int cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *port);
+/*
+ * The bytes of a and l (a lower-case ASCII literal) agree but for case: x = a ^ l may differ
+ * only by 0x20 where l has a lower-case letter; l is ASCII, so b + 0x1f and b + 0x05 carry into
+ * bit 7 of their byte exactly when b >= 'a' and b > 'z', without crossing bytes.
+ */
+static inline int
+cl_ieq_word(uint64_t a, uint64_t l)
+{
+	const uint64_t h = UINT64_C(0x8080808080808080);
+	uint64_t letter =
+	        ((l + UINT64_C(0x1f1f1f1f1f1f1f1f)) & ~(l + UINT64_C(0x0505050505050505)) & h) >> 2;
+
+	return ((a ^ l) & ~letter) == 0;
+}
+
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
@@ -85,26 +100,27 @@ cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 	if (s.len != n)
 		return 0;
 	if (n >= 8) {
-		/*
-		 * 8 bytes a step (the last step overlapping): x = s ^ lit may differ only by 0x20
-		 * where lit has a lower-case letter; lit is ASCII, so b + 0x1f and b + 0x05 carry
-		 * into bit 7 of their byte exactly when b >= 'a' and b > 'z', without crossing bytes.
-		 */
-		const uint64_t h = UINT64_C(0x8080808080808080);
+		/* 8 bytes a step, the last step overlapping */
 		for (size_t i = 0;; i += 8) {
-			uint64_t a, l, letter;
+			uint64_t a, l;
 			if (i > n - 8)
 				i = n - 8;
 			memcpy(&a, s.p + i, 8);
 			memcpy(&l, lit + i, 8);
-			letter = ((l + UINT64_C(0x1f1f1f1f1f1f1f1f)) &
-			          ~(l + UINT64_C(0x0505050505050505)) & h) >>
-			         2;
-			if (((a ^ l) & ~letter) != 0)
+			if (!cl_ieq_word(a, l))
 				return 0;
 			if (i == n - 8)
 				return 1;
 		}
+	}
+	if (n >= 4) {
+		/* the first and the last 4 bytes (overlapping) */
+		uint32_t a0, a1, l0, l1;
+		memcpy(&a0, s.p, 4);
+		memcpy(&a1, s.p + n - 4, 4);
+		memcpy(&l0, lit, 4);
+		memcpy(&l1, lit + n - 4, 4);
+		return cl_ieq_word((uint64_t)a0 << 32 | a1, (uint64_t)l0 << 32 | l1);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char ch = s.p[i];
