@@ -136,6 +136,36 @@ cl_token_end(const char *p, const char *end, const char *lo)
 	return token_end(p, end, lo);
 }
 
+/*
+ * The first ch in [p, end), or NULL, as cl_chr(); the last bytes (fewer than 32 left) by the 32
+ * that end at end when they start at or after lo (readable).
+ */
+static inline const char *
+chr_from(const char *p, const char *end, const char *lo, char ch)
+{
+#ifdef __AVX2__
+	const __m256i c = _mm256_set1_epi8(ch);
+
+	while (end - p >= 32) {
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(
+		        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), c));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+	if (p < end && end - lo >= 32) {
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+		                     _mm256_loadu_si256((const __m256i *)(const void *)(end - 32)),
+		                     c)) >>
+		             (32 - (end - p));
+		return m != 0 ? p + __builtin_ctz(m) : NULL;
+	}
+#else
+	(void)lo;
+#endif
+	return cl_chr(p, end, ch);
+}
+
 /* LWS and the line ends of folded lines */
 static inline const char *
 skip_lws(const char *p, const char *end)
@@ -259,7 +289,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			/* quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE */
 			v = ++p;
 			for (;;) {
-				const char *q = cl_chr(p, end, '"');
+				const char *q = chr_from(p, end, lo, '"');
 				if (q == NULL)
 					return -EINVAL;
 				p = q;
@@ -301,6 +331,9 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 				return -EINVAL;
 		}
 		p++;
+		/* the one space phones write after the comma; skip_lws() takes any other LWS */
+		if (p < end && *p == ' ')
+			p++;
 	}
 	if (cr->username.len == 0 || cr->realm.len == 0 || cr->nonce.len == 0 || cr->uri.len == 0 ||
 	    cr->response.len == 0)
