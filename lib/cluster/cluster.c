@@ -558,7 +558,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	default:
 		break;
 	}
-	if (!cred_fields_ok(c, crp))
+	/* a verdict of the first pass was given only after the same checks of the same fields */
+	if ((pre == NULL || pre->verdict == 0) && !cred_fields_ok(c, crp))
 		goto forbidden;
 
 	b = cl_table_find_h(t, h, aor.p, aor.len);
@@ -660,7 +661,8 @@ pre_response(struct sw_cluster *c, struct cl_pre *pre)
 	           (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
 
 	if (n + 9 <= sizeof(pre->blk)) {
-		cl_md5_pad(pre->blk, cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+		cl_md5_pad_into(pre->blk, sizeof(pre->blk),
+		                cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
 		return PRE_RESPONSE;
 	}
 	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
@@ -700,7 +702,8 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
 		memcpy(pre->ha1, b->ha1, 16);
 	} else if (cl_ha1_len(c, cr->username.len) + 9 <= sizeof(pre->hblk)) {
-		cl_md5_pad(pre->hblk, cl_ha1_input(c, cr->username, pre->hblk));
+		cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
+		                cl_ha1_input(c, cr->username, pre->hblk));
 		return PRE_HA1;
 	} else {
 		cl_ha1(c, cr->username, pre->ha1);

@@ -185,6 +185,20 @@ size_t cl_response_input(const uint8_t *ha1, const char *ha2,
                          const struct sw_cluster_credentials *cr, uint8_t *buf);
 /** MD5 padding after n bytes at buf (room for it); @return the number of 64-byte blocks. */
 unsigned cl_md5_pad(uint8_t *buf, size_t n);
+/**
+ * cl_md5_pad() when the padded message is exactly the cap bytes of buf (64 or 128: n + 9 <=
+ * cap < n + 73), without a call: 8-byte zero stores, the last of which the length overwrites.
+ */
+static inline void
+cl_md5_pad_into(uint8_t *buf, size_t cap, size_t n)
+{
+	uint64_t bits = (uint64_t)n * 8; /* RFC 1321 section 3.2: low-order byte first (x86) */
+
+	buf[n] = 0x80;
+	for (size_t k = n + 1; k < cap - 8; k += 8)
+		memset(buf + k, 0, 8);
+	memcpy(buf + cap - 8, &bits, 8);
+}
 /** @return 1 when cr->response (32 hex digits, either case) is the digest md. */
 int cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr);
 /** MD5 of one padded message of nblk blocks. */

@@ -643,6 +643,24 @@ test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq(void)
 }
 
 static void
+test_the_fixed_size_md5_padding_is_the_padding(void)
+{
+	for (size_t cap = 64; cap <= 128; cap += 64)
+		for (size_t n = cap == 64 ? 0 : 56; n + 9 <= cap; n++) {
+			/* every n whose padding is cap bytes: 0..55 in one block, 56..119 in two */
+			uint8_t a[128], b[128];
+
+			memset(a, 0xa5, sizeof(a));
+			memset(b, 0x5a, sizeof(b));
+			memset(a, 'm', n);
+			memset(b, 'm', n);
+			CU_ASSERT_EQUAL(cl_md5_pad(a, n), cap / 64);
+			cl_md5_pad_into(b, cap, n);
+			CU_ASSERT_EQUAL(memcmp(a, b, cap), 0);
+		}
+}
+
+static void
 test_eight_lane_md5_equals_openssl(void)
 {
 	uint64_t seed = 11;
@@ -855,6 +873,8 @@ static const struct sw_test_case cases[] = {
         {"a parameter name is known exactly, in either case",
          test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"the fixed-size MD5 padding is the padding",
+         test_the_fixed_size_md5_padding_is_the_padding},
         {"the To tag is the FNV hash of Call-ID and CSeq",
          test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq},
         {"an answer is what its lib/sip template builds",
