@@ -410,6 +410,65 @@ cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port)
 	return ipv4_at(p, end, ip, port);
 }
 
+#ifdef __AVX2__
+/*
+ * ipv4_at() on [p + a, p + b) with the 32 bytes at p readable: the runs of digits found by a
+ * mask, each number of up to 3 digits (5 for the port) summed in place; a longer run (leading
+ * zeros: dec_u32() reads up to 6 digits) goes to ipv4_at(), which reads the same way.
+ */
+static int
+ipv4_span32(const char *p, uint32_t a, uint32_t b, uint32_t *ip, uint16_t *port)
+{
+	__m256i x = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p),
+	                            _mm256_set1_epi8('0'));
+	/* x - '0' is a digit's value exactly when it is at most 9 as an unsigned byte */
+	uint64_t dig = (uint32_t)_mm256_movemask_epi8(
+	                       _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(9)), x)) &
+	               bits_in(0, b);
+	uint32_t addr = 0, pt = 5060, at = a, run, v;
+
+	for (int i = 0; i < 4; i++) {
+		run = (uint32_t)__builtin_ctzll(~(dig >> at));
+		if (run == 0)
+			return -1;
+		if (run > 3)
+			return ipv4_at(p + a, p + b, ip, port);
+		v = 0;
+		for (uint32_t j = 0; j < run; j++)
+			v = v * 10 + (uint32_t)(p[at + j] - '0');
+		if (v > 255)
+			return -1;
+		addr = addr << 8 | v;
+		at += run;
+		if (i < 3) {
+			if (at == b || p[at] != '.')
+				return -1;
+			at++;
+		}
+	}
+	if (at < b && p[at] == ':') {
+		at++;
+		run = (uint32_t)__builtin_ctzll(~(dig >> at));
+		if (run == 0)
+			return -1;
+		if (run > 5)
+			return ipv4_at(p + a, p + b, ip, port);
+		v = 0;
+		for (uint32_t j = 0; j < run; j++)
+			v = v * 10 + (uint32_t)(p[at + j] - '0');
+		if (v > 65535 || v == 0)
+			return -1;
+		pt = v;
+		at += run;
+	}
+	if (at < b && p[at] != ';' && p[at] != '?' && p[at] != '>')
+		return -1;
+	*ip = addr;
+	*port = (uint16_t)pt;
+	return 0;
+}
+#endif
+
 int
 cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *port)
 {
@@ -425,7 +484,7 @@ cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *por
 		m = k.at & bits_in(a, b);
 		if (m != 0)
 			a = (uint32_t)__builtin_ctz(m) + 1;
-		return ipv4_at(s.p + a, s.p + b, ip, port);
+		return ipv4_span32(s.p, a, b, ip, port);
 	}
 #else
 	(void)lim;

@@ -392,20 +392,28 @@ test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
 static void
 test_the_one_load_uri_readers_agree_with_the_plain_ones(void)
 {
-	static const char *const uri_pieces[] = {"<",          ">",     ";",     "?",   "@",
-	                                         ":",          "sip:",  "SIPS:", "sip", "u1",
-	                                         "198.18.0.1", ":5060", "a",     " ",   "\""};
+	static const char *const uri_pieces[] = {
+	        "<",       ">",   ";",         "?",          "@",     ":",      "sip:",
+	        "SIPS:",   "sip", "u1",        "198.18.0.1", ":5060", "a",      " ",
+	        "\"",      "1.",  "0001.",     "256",        "255.",  ":65536", ":0",
+	        ":005060", "9",   "10.0.0.10", "1.2.3.04"};
 	static const char *const whole[] = {"<sip:u0000001@pbx.test>",
 	                                    "sip:u1@198.18.0.1:5062",
 	                                    "\"Bob\" <sips:bob:pw@10.0.0.1>;tag=x",
 	                                    "<sip:@x>",
 	                                    "sip:a@1.2.3.4;transport=udp",
-	                                    "<sip:a;b@c>"};
+	                                    "<sip:a;b@c>",
+	                                    "sip:b@0001.2.3.4:5060",
+	                                    "sip:c@1.2.3.4:005060",
+	                                    "sip:1.2.3.4:65535;x",
+	                                    "sip:d@1.2.3.256",
+	                                    "<sip:e@255.255.255.255:1>",
+	                                    "sip:f@1.2.3.4:0123456"};
 	uint64_t seed = 17;
 	unsigned wrong = 0, users = 0, ips = 0;
 	char buf[96];
 
-	for (unsigned i = 0; i < 40000; i++) {
+	for (unsigned i = 0; i < 200000; i++) {
 		struct sw_sip_str s, u1 = {NULL, 0}, u2 = {NULL, 0};
 		uint32_t ip1 = 0, ip2 = 0;
 		uint16_t pt1 = 0, pt2 = 0;
@@ -414,13 +422,14 @@ test_the_one_load_uri_readers_agree_with_the_plain_ones(void)
 
 		memset(buf, 'z', sizeof(buf));
 		if (i % 4 == 0) {
-			const char *w = whole[sw_splitmix64(&seed) % 6];
+			const char *w = whole[sw_splitmix64(&seed) % SW_ARRAY_SIZE(whole)];
 			n = strlen(w);
 			memcpy(buf, w, n);
 		} else {
 			unsigned k = 1 + (unsigned)(sw_splitmix64(&seed) % 9);
 			for (unsigned j = 0; j < k; j++) {
-				const char *pc = uri_pieces[sw_splitmix64(&seed) % 15];
+				const char *pc = uri_pieces[sw_splitmix64(&seed) %
+				                            SW_ARRAY_SIZE(uri_pieces)];
 				size_t l = strlen(pc);
 				if (n + l > 40)
 					break;
