@@ -3,7 +3,8 @@
  * The emulated cluster: set-up, the fault layer (schedule windows, token bucket), the delay
  * queue, and the request dispatch with the registrar (RFC 3261 section 10.3) and the
  * stateless answers (OPTIONS, SUBSCRIBE, 4xx/5xx). Answers are built from lib/sip templates
- * compiled once in sw_cluster_new(); the proxy is in cluster_proxy.c.
+ * rendered once per server in sw_cluster_new() (cluster_answer.c); the proxy is in
+ * cluster_proxy.c.
  */
 #include <errno.h>
 #include <stdio.h>
