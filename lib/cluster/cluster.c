@@ -3,7 +3,8 @@
  * The emulated cluster: set-up, the fault layer (schedule windows, token bucket), the delay
  * queue, and the request dispatch with the registrar (RFC 3261 section 10.3) and the
  * stateless answers (OPTIONS, SUBSCRIBE, 4xx/5xx). Answers are built from lib/sip templates
- * compiled once in sw_cluster_new(); the proxy is in cluster_proxy.c.
+ * rendered once per server in sw_cluster_new() (cluster_answer.c); the proxy is in
+ * cluster_proxy.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,41 +12,6 @@
 #include <string.h>
 
 #include "cluster_private.h"
-
-/* ---- answer templates (RFC 3261 section 8.2.6: Via, From, To + tag, Call-ID, CSeq) ---- */
-
-#define RESP                                                                                       \
-	"{req_via}From: {req_from}\r\nTo: {req_to}{?req_no_to_tag};tag={to_tag}{/}\r\n"            \
-	"Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n"
-#define SERVER "Server: sipswarm-cluster {local}\r\n"
-#define CL     "Content-Length: {content_length}\r\n\r\n"
-#define ALLOW                                                                                      \
-	"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, PRACK, UPDATE, INFO, "     \
-	"MESSAGE, REFER\r\n"
-#define CHALLENGE                                                                                  \
-	"WWW-Authenticate: Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", "            \
-	"algorithm=MD5"
-
-static const char *const tmpl_text[T_COUNT] = {
-        [T_401] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE "\r\n" SERVER CL,
-        [T_401_STALE] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE ", stale=true\r\n" SERVER CL,
-        [T_200_REG] =
-                "SIP/2.0 200 OK\r\n" RESP
-                "Contact: <{remote_target}>;expires={expires}\r\nExpires: {expires}\r\n" SERVER CL,
-        [T_200_PLAIN] = "SIP/2.0 200 OK\r\n" RESP SERVER CL,
-        [T_200_OPTIONS] = "SIP/2.0 200 OK\r\n" RESP ALLOW "Accept: application/sdp\r\n" SERVER CL,
-        [T_200_SUB] = "SIP/2.0 200 OK\r\n" RESP
-                      "Contact: <sip:{local_ip}>\r\nExpires: {expires}\r\n" SERVER CL,
-        [T_400] = "SIP/2.0 400 Bad Request\r\n" RESP SERVER CL,
-        [T_403] = "SIP/2.0 403 Forbidden\r\n" RESP SERVER CL,
-        [T_404] = "SIP/2.0 404 Not Found\r\n" RESP SERVER CL,
-        [T_405] = "SIP/2.0 405 Method Not Allowed\r\n" RESP ALLOW SERVER CL,
-        [T_483] = "SIP/2.0 483 Too Many Hops\r\n" RESP SERVER CL,
-        [T_501] = "SIP/2.0 501 Not Implemented\r\n" RESP SERVER CL,
-        [T_503] = "SIP/2.0 503 Service Unavailable\r\n" RESP SERVER CL,
-        [T_503_RA] =
-                "SIP/2.0 503 Service Unavailable\r\n" RESP "Retry-After: {expires}\r\n" SERVER CL,
-};
 
 static const char *const counter_names[SW_CLUSTER_C_COUNT] = {
 #define SW_CLUSTER_X_NAME(sym, help) #sym,
@@ -115,6 +81,7 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 	    c->realm_len == 0 ||
 	    copy_str(c->pw_rule, sizeof(c->pw_rule), cfg->password_rule, &c->pw_rule_len) != 0)
 		goto fail;
+	cl_pw_rule_compile(c);
 	c->nonce_ttl_s = cfg->nonce_ttl_s != 0 ? cfg->nonce_ttl_s : 30;
 	c->min_expires = cfg->min_expires;
 	c->max_expires = cfg->max_expires != 0 ? cfg->max_expires : 7200;
@@ -156,16 +123,9 @@ sw_cluster_new(const struct sw_cluster_cfg *cfg)
 		s->table = (uint8_t)t;
 	}
 
-	c->tmpl = calloc(T_COUNT, sizeof(*c->tmpl));
-	if (c->tmpl == NULL) {
-		rc = -ENOMEM;
+	rc = cl_answers_init(c);
+	if (rc != 0)
 		goto fail;
-	}
-	for (unsigned t = 0; t < T_COUNT; t++) {
-		rc = sw_sip_tmpl_compile_text(&c->tmpl[t], tmpl_text[t], NULL);
-		if (rc != 0)
-			goto fail;
-	}
 	c->nonce_d.nonce_len = CL_NONCE_LEN;
 	c->nonce_d.hex_len = SW_SIP_MD5_HEX;
 
@@ -201,6 +161,7 @@ sw_cluster_free(struct sw_cluster *c)
 	for (unsigned t = 0; t < c->n_tables; t++)
 		cl_table_fini(&c->table[t]);
 	free(c->tmpl);
+	free(c->atext);
 	free(c->slot);
 	free(c->heap);
 	free(c->free_stack);
@@ -431,54 +392,6 @@ sw_cluster_poll(struct sw_cluster *c, uint64_t now, sw_cluster_emit emit, void *
 	return n;
 }
 
-/* ---- answers ---- */
-
-/* A To tag for our answers: the same for every answer to one request (Call-ID, CSeq). */
-static void
-to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	uint64_t h = c->key.k0 ^ m->cseq;
-
-	for (uint32_t i = 0; i < m->call_id.len; i++)
-		h = (h ^ (uint8_t)m->call_id.p[i]) * UINT64_C(0x100000001B3);
-	h ^= h >> 29;
-	h *= UINT64_C(0xBF58476D1CE4E5B9);
-	for (int i = 0; i < 12; i++, h >>= 4)
-		out[i] = hx[h & 15];
-}
-
-void
-cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
-          struct sw_sip_vars *v)
-{
-	struct sw_cluster *c = x->c;
-	struct sw_sip_vars local;
-	char tag[12];
-	int n;
-
-	if (m->method == SW_SIP_METHOD_ACK) {
-		x->s->st.absorbed++; /* RFC 3261 section 17.2.1: an ACK is never answered */
-		return;
-	}
-	if (v == NULL) {
-		memset(&local, 0, sizeof(local));
-		v = &local;
-	}
-	to_tag(c, m, tag);
-	v->req = m;
-	v->s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, sizeof(tag)};
-	v->s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){x->s->name, x->s->name_len};
-	v->s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){x->s->hostport, x->s->hostport_len};
-	x->s->st.answered++;
-	/* cannot fail: out has room for any datagram plus the template's text */
-	n = sw_sip_build(&c->tmpl[t], v, c->out, c->out_cap);
-	if (n < 0)
-		return;
-	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
-	cl_send(x, x->src_ip, x->src_port, c->out, (size_t)n, status, 0);
-}
-
 /* ---- the registrar ---- */
 
 static void
@@ -592,7 +505,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 
 	if (pre != NULL)
 		aor = pre->aor; /* found by the first pass, within the limit */
-	else if (cl_uri_user(m->to, &aor) != 0)
+	else if (cl_uri_user_in(m->to, buf + len, &aor) != 0)
 		aor = (struct sw_sip_str){NULL, SW_CLUSTER_USER_MAX + 1}; /* none: 400 */
 	if (aor.len > SW_CLUSTER_USER_MAX || !sane(aor, buf + len) ||
 	    (m->contact_uri.len > 1 && !sane(m->contact_uri, buf + len))) {
@@ -646,7 +559,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	default:
 		break;
 	}
-	if (!cred_fields_ok(c, crp))
+	/* a verdict of the first pass was given only after the same checks of the same fields */
+	if ((pre == NULL || pre->verdict == 0) && !cred_fields_ok(c, crp))
 		goto forbidden;
 
 	b = cl_table_find_h(t, h, aor.p, aor.len);
@@ -692,7 +606,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		cl_answer(x, m, T_503, 503, NULL);
 		return;
 	}
-	if (cl_uri_ipv4(m->contact_uri, &b->ip, &b->port) != 0) {
+	if (cl_uri_ipv4_in(m->contact_uri, buf + len, &b->ip, &b->port) != 0) {
 		b->ip = x->src_ip;
 		b->port = x->src_port;
 	}
@@ -728,22 +642,50 @@ server_at(struct sw_cluster *c, uint32_t ip, uint16_t port)
 	return NULL;
 }
 
+/* What pre_register() left to the 8-lane passes of a datagram. */
+enum pre_next {
+	PRE_DONE = 0, /* nothing: a verdict, or no digest to check */
+	PRE_RESPONSE, /* the response's MD5 (pre->blk, two blocks) */
+	PRE_HA1,      /* the HA1's MD5 (pre->hblk, one block), then pre_response() */
+};
+
+/*
+ * The response's input padded into pre->blk when it is two blocks (the 8-lane MD5 then gives
+ * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known.
+ */
+static enum pre_next
+pre_response(struct sw_cluster *c, struct cl_pre *pre)
+{
+	const struct sw_cluster_credentials *cr = &pre->cr;
+	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
+	size_t n = 66 + cr->nonce.len +
+	           (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
+
+	if (n + 9 <= sizeof(pre->blk)) {
+		cl_md5_pad_into(pre->blk, sizeof(pre->blk),
+		                cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+		return PRE_RESPONSE;
+	}
+	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
+	return PRE_DONE;
+}
+
 /*
  * The registrar's first steps for a REGISTER, that change no state: the AOR, the credentials,
- * and the digest response's input, padded into pre->blk when it is two blocks (the 8-lane MD5
- * then gives the verdict: returns 1), else the verdict at once.
+ * and the HA1: the binding's, or its input padded into pre->hblk when it is one block
+ * (PRE_HA1), else computed at once; then pre_response().
  */
-static int
+static enum pre_next
 pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, const char *buf,
              size_t len)
 {
 	const struct sw_cluster_credentials *cr = &pre->cr;
 	const struct cl_table *t = &c->table[s->table];
+	const struct cl_binding *b;
 	struct sw_sip_str aor;
-	size_t n;
 
-	if (cl_uri_user(pre->m.to, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
-		return 0;
+	if (cl_uri_user_in(pre->m.to, buf + len, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
+		return PRE_DONE;
 	pre->aor = aor;
 	/* the binding (its HA1) is read below: start loading it now */
 	pre->h = cl_hash_user(t->key, aor.p, aor.len);
@@ -751,20 +693,48 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	pre->reg = 1;
 	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
 	if (!pre->has_auth)
-		return 0;
+		return PRE_DONE;
 	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
 	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
-		return 0;
-	ha1_of(c, cl_table_find_h(t, pre->h, aor.p, aor.len), aor, cr, pre->ha1);
-	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
-	n = 66 + cr->nonce.len +
-	    (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
-	if (n + 9 <= sizeof(pre->blk)) {
-		cl_md5_pad(pre->blk, cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
-		return 1; /* the 8-lane pass decides */
+		return PRE_DONE;
+	/* as ha1_of(): the binding's HA1 when it is this user's, else by the rule */
+	b = cl_table_find_h(t, pre->h, aor.p, aor.len);
+	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
+	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
+		memcpy(pre->ha1, b->ha1, 16);
+	} else if (cl_ha1_len(c, cr->username.len) + 9 <= sizeof(pre->hblk)) {
+		cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
+		                cl_ha1_input(c, cr->username, pre->hblk));
+		return PRE_HA1;
+	} else {
+		cl_ha1(c, cr->username, pre->ha1);
 	}
-	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
-	return 0;
+	return pre_response(c, pre);
+}
+
+/*
+ * MD5 of n padded messages of nblk blocks each (in[i] to out[i]), eight at a time by the
+ * 8-lane MD5; one alone by the scalar one.
+ */
+static void
+md5_lanes(const uint8_t *const *in, uint8_t *const *out, unsigned n, unsigned nblk)
+{
+	for (unsigned g = 0; g < n; g += 8) {
+		unsigned m = n - g < 8 ? n - g : 8;
+		const uint8_t *lin[8];
+		uint8_t md[8][16];
+
+		if (m == 1) {
+			cl_md5_blocks(in[g], nblk, out[g]);
+			continue;
+		}
+		/* unused lanes hash the first one again; their result is dropped */
+		for (unsigned l = 0; l < 8; l++)
+			lin[l] = in[g + (l < m ? l : 0)];
+		cl_md5x8(lin, nblk, md);
+		for (unsigned l = 0; l < m; l++)
+			memcpy(out[g + l], md[l], 16);
+	}
 }
 
 static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
@@ -790,7 +760,9 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 
 	for (unsigned base = 0; base < n; base += CL_BURST) {
 		unsigned k = n - base < CL_BURST ? n - base : CL_BURST;
-		unsigned lane[CL_BURST], nl = 0;
+		unsigned hl[CL_BURST], rl[CL_BURST], nh = 0, nr = 0;
+		const uint8_t *in[CL_BURST];
+		uint8_t *out[CL_BURST], md[CL_BURST][16];
 
 		/* first pass: parse, and the digest responses of the REGISTERs */
 		for (unsigned i = 0; i < k; i++) {
@@ -804,27 +776,37 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 			if (s == NULL || pre->parse_rc != SW_SIP_OK || !pre->m.is_request ||
 			    pre->m.method != SW_SIP_METHOD_REGISTER)
 				continue;
-			if (pre_register(c, s, pre, r->buf, r->len))
-				lane[nl++] = i;
+			switch (pre_register(c, s, pre, r->buf, r->len)) {
+			case PRE_HA1:
+				hl[nh++] = i;
+				break;
+			case PRE_RESPONSE:
+				rl[nr++] = i;
+				break;
+			default:
+				break;
+			}
 		}
-		/* the responses' MD5, two blocks each, eight at a time (one alone: the scalar) */
-		for (unsigned g = 0; g < nl; g += 8) {
-			unsigned m = nl - g < 8 ? nl - g : 8;
-			const uint8_t *in[8];
-			uint8_t md[8][16];
-
-			if (m == 1) {
-				cl_md5_blocks(c->pre[lane[g]].blk, 2, md[0]);
-			} else {
-				/* unused lanes hash the first one again; their result is dropped */
-				for (unsigned l = 0; l < 8; l++)
-					in[l] = c->pre[lane[g + (l < m ? l : 0)]].blk;
-				cl_md5x8(in, 2, md);
+		/* the HA1s, one block each, eight at a time; then their responses' input */
+		if (nh > 0) {
+			for (unsigned j = 0; j < nh; j++) {
+				in[j] = c->pre[hl[j]].hblk;
+				out[j] = c->pre[hl[j]].ha1;
 			}
-			for (unsigned l = 0; l < m; l++) {
-				struct cl_pre *pre = &c->pre[lane[g + l]];
-				pre->verdict = cl_response_match(md[l], &pre->cr) ? 1 : 2;
-			}
+			md5_lanes(in, out, nh, 1);
+			for (unsigned j = 0; j < nh; j++)
+				if (pre_response(c, &c->pre[hl[j]]) == PRE_RESPONSE)
+					rl[nr++] = hl[j];
+		}
+		/* the responses' MD5, two blocks each, eight at a time */
+		for (unsigned j = 0; j < nr; j++) {
+			in[j] = c->pre[rl[j]].blk;
+			out[j] = md[j];
+		}
+		md5_lanes(in, out, nr, 2);
+		for (unsigned j = 0; j < nr; j++) {
+			struct cl_pre *pre = &c->pre[rl[j]];
+			pre->verdict = cl_response_match(md[j], &pre->cr) ? 1 : 2;
 		}
 		/* second pass: in order, as one call each */
 		for (unsigned i = 0; i < k; i++) {
@@ -871,6 +853,7 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	                                     : 0,
 	                    .src_ip = src_ip,
 	                    .src_port = src_port,
+	                    .lim = buf + len,
 	                    .emit = emit,
 	                    .arg = arg};
 	/*

@@ -13,9 +13,10 @@
  * it fastest here, README "SIP"); the warning is silenced in this file only.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
-#ifdef __AVX2__
+#if defined(__AVX2__) || defined(__SSSE3__)
 #include <immintrin.h>
 #endif
 
@@ -74,16 +75,15 @@ is_token(char ch)
 	return token_char[(unsigned char)ch];
 }
 
-/*
- * The end of the token starting at p: the first byte in [p, end) that is not a token character.
- * With AVX2, 32 bytes a step, each byte classified by two nibble lookups (bit h of lo[low
- * nibble] is set when the byte with high nibble h and that low nibble is a token character),
- * which is the token_char table above as bits.
- */
-static inline const char *
-token_end(const char *p, const char *end)
-{
 #ifdef __AVX2__
+/*
+ * Bit i set when byte i of the 32 at p is not a token character: each byte classified by two
+ * nibble lookups (bit h of lo[low nibble] is set when the byte with high nibble h and that low
+ * nibble is a token character), which is the token_char table above as bits.
+ */
+static inline uint32_t
+not_token32(const char *p)
+{
 	const __m256i lo = _mm256_setr_epi8(
 	        (char)0xe8, (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xfc, (char)0xf8,
 	        (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf4, 0x54, 0x50, 0x54, (char)0xd4, 0x70,
@@ -93,17 +93,37 @@ token_end(const char *p, const char *end)
 	        _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4,
 	                         8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
 	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
 
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+}
+#endif
+
+/*
+ * The end of the token starting at p: the first byte in [p, end) that is not a token character.
+ * With AVX2, 32 bytes a step; the last ones (fewer than 32 left) by the 32 that end at end
+ * when they start at or after lo (the start of the value: readable), shifted to p.
+ */
+static inline const char *
+token_end(const char *p, const char *end, const char *lo)
+{
+#ifdef __AVX2__
 	while (end - p >= 32) {
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
-		__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
-		uint32_t bad = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+		uint32_t bad = not_token32(p);
 		if (bad != 0)
 			return p + __builtin_ctz(bad);
 		p += 32;
 	}
+	if (p < end && end - lo >= 32) {
+		/* 0 < end - p < 32: the bits of [p, end) are the low ones after the shift */
+		uint32_t bad = not_token32(end - 32) >> (32 - (end - p));
+		return bad != 0 ? p + __builtin_ctz(bad) : end;
+	}
+#else
+	(void)lo;
 #endif
 	while (p < end && is_token(*p))
 		p++;
@@ -111,16 +131,48 @@ token_end(const char *p, const char *end)
 }
 
 const char *
-cl_token_end(const char *p, const char *end)
+cl_token_end(const char *p, const char *end, const char *lo)
 {
-	return token_end(p, end);
+	return token_end(p, end, lo);
+}
+
+/*
+ * The first ch in [p, end), or NULL, as cl_chr(); the last bytes (fewer than 32 left) by the 32
+ * that end at end when they start at or after lo (readable).
+ */
+static inline const char *
+chr_from(const char *p, const char *end, const char *lo, char ch)
+{
+#ifdef __AVX2__
+	const __m256i c = _mm256_set1_epi8(ch);
+
+	while (end - p >= 32) {
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(
+		        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), c));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 32;
+	}
+	if (p < end && end - lo >= 32) {
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+		                     _mm256_loadu_si256((const __m256i *)(const void *)(end - 32)),
+		                     c)) >>
+		             (32 - (end - p));
+		return m != 0 ? p + __builtin_ctz(m) : NULL;
+	}
+#else
+	(void)lo;
+#endif
+	return cl_chr(p, end, ch);
 }
 
 /* LWS and the line ends of folded lines */
 static inline const char *
 skip_lws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+	/* one test for the usual case, a visible byte (all four are below '!') */
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
 	return p;
 }
@@ -175,37 +227,30 @@ param_of(const char *n, size_t len, const char *end)
 	return cl_ieq((struct sw_sip_str){n, (uint32_t)len}, cred_names[i].name, len) ? i : -1;
 }
 
-static struct sw_sip_str *
+/* Where each parameter's value goes, as a table (a switch compiled to a jump per parameter). */
+static const uint8_t slot_off[P_COUNT] = {
+        [P_USERNAME] = offsetof(struct sw_cluster_credentials, username),
+        [P_REALM] = offsetof(struct sw_cluster_credentials, realm),
+        [P_NONCE] = offsetof(struct sw_cluster_credentials, nonce),
+        [P_URI] = offsetof(struct sw_cluster_credentials, uri),
+        [P_RESPONSE] = offsetof(struct sw_cluster_credentials, response),
+        [P_ALGORITHM] = offsetof(struct sw_cluster_credentials, algorithm),
+        [P_CNONCE] = offsetof(struct sw_cluster_credentials, cnonce),
+        [P_OPAQUE] = offsetof(struct sw_cluster_credentials, opaque),
+        [P_QOP] = offsetof(struct sw_cluster_credentials, qop),
+        [P_NC] = offsetof(struct sw_cluster_credentials, nc),
+};
+
+static inline struct sw_sip_str *
 slot_of(struct sw_cluster_credentials *cr, enum cred_param i)
 {
-	switch (i) {
-	case P_USERNAME:
-		return &cr->username;
-	case P_REALM:
-		return &cr->realm;
-	case P_NONCE:
-		return &cr->nonce;
-	case P_URI:
-		return &cr->uri;
-	case P_RESPONSE:
-		return &cr->response;
-	case P_ALGORITHM:
-		return &cr->algorithm;
-	case P_CNONCE:
-		return &cr->cnonce;
-	case P_OPAQUE:
-		return &cr->opaque;
-	case P_QOP:
-		return &cr->qop;
-	default:
-		return &cr->nc;
-	}
+	return (struct sw_sip_str *)(void *)((char *)cr + slot_off[i]);
 }
 
 int
 sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, size_t len)
 {
-	const char *end = p + len;
+	const char *end = p + len, *lo = p;
 	unsigned seen = 0;
 
 	memset(cr, 0, sizeof(*cr));
@@ -215,30 +260,41 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 	p += 6;
 	if (p == end || !(*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		return -EPROTONOSUPPORT; /* "Digestfoo" is another scheme */
+	/*
+	 * The skip_lws() calls around '=' and ',' are taken only when a byte there is not the
+	 * one expected: "name=value, name=..." as phones write it skips nothing.
+	 */
 	for (;;) {
 		const char *n, *ne, *v, *ve;
 		int idx;
 
 		p = skip_lws(p, end);
 		n = p;
-		p = token_end(p, end);
+		p = token_end(p, end, lo);
 		ne = p;
 		if (ne == n)
 			return -EINVAL;
-		p = skip_lws(p, end);
-		if (p == end || *p != '=')
-			return -EINVAL;
-		p = skip_lws(p + 1, end);
-		if (p == end)
-			return -EINVAL;
+		if (SW_UNLIKELY(p == end || *p != '=')) {
+			p = skip_lws(p, end);
+			if (p == end || *p != '=')
+				return -EINVAL;
+		}
+		p++;
+		if (SW_UNLIKELY(p == end || (unsigned char)*p <= ' ')) {
+			p = skip_lws(p, end);
+			if (p == end)
+				return -EINVAL;
+		}
 		if (*p == '"') {
 			/* quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE */
 			v = ++p;
 			for (;;) {
-				const char *q = cl_chr(p, end, '"');
+				const char *q = chr_from(p, end, lo, '"');
 				if (q == NULL)
 					return -EINVAL;
 				p = q;
+				if (SW_LIKELY(q == v || q[-1] != '\\'))
+					break;
 				/* escaped when preceded by an odd number of backslashes */
 				{
 					const char *b = q;
@@ -252,7 +308,7 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			ve = p++;
 		} else {
 			v = p;
-			p = token_end(p, end);
+			p = token_end(p, end, lo);
 			ve = p;
 			if (ve == v)
 				return -EINVAL;
@@ -267,12 +323,17 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 			*slot_of(cr, (enum cred_param)idx) =
 			        (struct sw_sip_str){v, (uint32_t)(ve - v)};
 		}
-		p = skip_lws(p, end);
-		if (p == end)
-			break;
-		if (*p != ',')
-			return -EINVAL;
+		if (SW_UNLIKELY(p == end || *p != ',')) {
+			p = skip_lws(p, end);
+			if (p == end)
+				break;
+			if (*p != ',')
+				return -EINVAL;
+		}
 		p++;
+		/* the one space phones write after the comma; skip_lws() takes any other LWS */
+		if (p < end && *p == ' ')
+			p++;
 	}
 	if (cr->username.len == 0 || cr->realm.len == 0 || cr->nonce.len == 0 || cr->uri.len == 0 ||
 	    cr->response.len == 0)
@@ -284,13 +345,26 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 
 static const char hx[] = "0123456789abcdef";
 
-static void
-hex_bytes(char *out, const uint8_t *in, size_t n)
+/* 32 lower-case hex digits of 16 bytes (a digest): with SSSE3 the nibbles looked up 16 at once */
+static inline void
+hex16(char *out, const uint8_t *in)
 {
-	for (size_t i = 0; i < n; i++) {
+#ifdef __SSSE3__
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
+	                                  'b', 'c', 'd', 'e', 'f');
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
+	__m128i hi = _mm_shuffle_epi8(tbl, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+	__m128i lo = _mm_shuffle_epi8(tbl, _mm_and_si128(x, nib));
+
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
+	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+#else
+	for (size_t i = 0; i < 16; i++) {
 		out[2 * i] = hx[in[i] >> 4];
 		out[2 * i + 1] = hx[in[i] & 15];
 	}
+#endif
 }
 
 static uint64_t
@@ -388,14 +462,27 @@ cl_md5_hex(const void *p, size_t n, char *out)
 	uint8_t md[16];
 
 	MD5(p, n, md);
-	hex_bytes(out, md, 16);
+	hex16(out, md);
 }
 
 void
-cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
+cl_pw_rule_compile(struct sw_cluster *c)
+{
+	c->pw_users = 0;
+	for (size_t i = 0; i < c->pw_rule_len;) {
+		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
+			c->pw_users++;
+			i += 6;
+		} else {
+			i++;
+		}
+	}
+}
+
+size_t
+cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf)
 {
 	/* user ":" realm ":" password, the password being the rule with {user} replaced */
-	char buf[CL_HA1_INPUT];
 	size_t n = 0;
 
 	if (user.len > SW_CLUSTER_USER_MAX)
@@ -406,16 +493,29 @@ cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
 	memcpy(buf + n, c->realm, c->realm_len);
 	n += c->realm_len;
 	buf[n++] = ':';
+	if (c->pw_users == 0) {
+		memcpy(buf + n, c->pw_rule, c->pw_rule_len);
+		return n + c->pw_rule_len;
+	}
 	for (size_t i = 0; i < c->pw_rule_len;) {
 		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
 			memcpy(buf + n, user.p, user.len);
 			n += user.len;
 			i += 6;
 		} else {
-			buf[n++] = c->pw_rule[i++];
+			buf[n++] = (uint8_t)c->pw_rule[i++];
 		}
 	}
-	MD5((const unsigned char *)buf, n, ha1);
+	return n;
+}
+
+void
+cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1)
+{
+	/* padded in place: the blocks straight to the block function (cl_md5_blocks) */
+	uint8_t buf[CL_HA1_INPUT + 72];
+
+	cl_md5_blocks(buf, cl_md5_pad(buf, cl_ha1_input(c, user, buf)), ha1);
 }
 
 size_t
@@ -424,7 +524,7 @@ cl_response_input(const uint8_t *ha1, const char *ha2, const struct sw_cluster_c
 {
 	size_t n;
 
-	hex_bytes((char *)buf, ha1, 16);
+	hex16((char *)buf, ha1);
 	n = 32;
 	buf[n++] = ':';
 	memcpy(buf + n, cr->nonce.p, cr->nonce.len);
@@ -466,9 +566,17 @@ cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr)
 
 	if (cr->response.len != 32)
 		return 0;
-	hex_bytes(hexr, md, 16);
+	hex16(hexr, md);
+#ifdef __AVX2__
+	/* the usual case, the response in lower case as we write it: one comparison */
+	if ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	            _mm256_loadu_si256((const __m256i *)(const void *)cr->response.p),
+	            _mm256_loadu_si256((const __m256i *)(const void *)hexr))) == UINT32_MAX)
+		return 1;
+#else
 	if (memcmp(cr->response.p, hexr, 32) == 0)
 		return 1;
+#endif
 	for (unsigned i = 0; i < 32; i++) {
 		char ch = cr->response.p[i];
 		if (ch >= 'A' && ch <= 'F')

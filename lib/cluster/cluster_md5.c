@@ -46,24 +46,47 @@ static const uint32_t md5_t[64] = {
 		(a) = _mm256_add_epi32((b), ROTL((a), (s)));                                       \
 	} while (0)
 
+/*
+ * Words 0..7 of the 32 bytes at in[l] + off of the eight lanes, transposed in registers: w[j]
+ * holds word j of lane l in its element l (unpack pairs, then quads, then 128-bit halves).
+ */
+static inline void
+transpose8(const uint8_t *const in[8], unsigned off, __m256i *w)
+{
+	__m256i r[8], t[8], u[8];
+
+	for (unsigned l = 0; l < 8; l++)
+		r[l] = _mm256_loadu_si256((const __m256i *)(const void *)(in[l] + off));
+	for (unsigned l = 0; l < 8; l += 2) {
+		t[l] = _mm256_unpacklo_epi32(r[l], r[l + 1]);     /* words 0 1 | 4 5 of l, l+1 */
+		t[l + 1] = _mm256_unpackhi_epi32(r[l], r[l + 1]); /* words 2 3 | 6 7 */
+	}
+	for (unsigned q = 0; q < 8; q += 4) {
+		u[q] = _mm256_unpacklo_epi64(t[q], t[q + 2]);         /* word 0 | 4 of 4 lanes */
+		u[q + 1] = _mm256_unpackhi_epi64(t[q], t[q + 2]);     /* word 1 | 5 */
+		u[q + 2] = _mm256_unpacklo_epi64(t[q + 1], t[q + 3]); /* word 2 | 6 */
+		u[q + 3] = _mm256_unpackhi_epi64(t[q + 1], t[q + 3]); /* word 3 | 7 */
+	}
+	for (unsigned j = 0; j < 4; j++) {
+		w[j] = _mm256_permute2x128_si256(u[j], u[j + 4], 0x20);
+		w[j + 4] = _mm256_permute2x128_si256(u[j], u[j + 4], 0x31);
+	}
+}
+
 static void
 md5x8_avx2(const uint8_t *const in[8], unsigned nblk, uint8_t out[8][16])
 {
 	const __m256i ones = _mm256_set1_epi32(-1);
 	__m256i a = _mm256_set1_epi32(0x67452301), b = _mm256_set1_epi32((int)0xefcdab89),
 	        c = _mm256_set1_epi32((int)0x98badcfe), d = _mm256_set1_epi32(0x10325476);
-	_Alignas(32) uint32_t words[16][8];
 	_Alignas(32) uint32_t st[4][8];
 
 	for (unsigned k = 0; k < nblk; k++) {
 		__m256i w[16], a0 = a, b0 = b, c0 = c, d0 = d;
 
 		/* word j of every lane side by side (a little-endian host: the words as loaded) */
-		for (unsigned l = 0; l < 8; l++)
-			for (unsigned j = 0; j < 16; j++)
-				memcpy(&words[j][l], in[l] + 64 * k + 4 * j, 4);
-		for (unsigned j = 0; j < 16; j++)
-			w[j] = _mm256_load_si256((const __m256i *)(const void *)words[j]);
+		for (unsigned h = 0; h < 2; h++)
+			transpose8(in, 64 * k + 32 * h, &w[8 * h]);
 
 		STEP(F, a, b, c, d, 0, 0, 7);
 		STEP(F, d, a, b, c, 1, 1, 12);

@@ -33,33 +33,12 @@ cl_hdr_begin(struct cl_hdr_it *it, const char *buf, size_t len)
 	it->body = end;
 }
 
-/*
- * message-header = field-name HCOLON field-value CRLF, continued by lines that start with SP or
- * HTAB (RFC 3261 section 7.3.1); the empty line ends the headers.
- */
-int
-cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
+/* The rest of a header line whose name is [n, ne) and whose value starts at v (after ':'). */
+static inline int
+hdr_value(struct cl_hdr_it *it, const char *n, const char *ne, const char *v, struct cl_hdr *h)
 {
-	const char *p = it->p, *end = it->end, *n, *ne, *v, *lf;
+	const char *end = it->end, *lf, *p;
 
-	if (p >= end)
-		return 0;
-	if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		it->body = p + (*p == '\r' ? 2 : 1);
-		it->p = end;
-		return 0;
-	}
-	n = p;
-	while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-		p++;
-	ne = p;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == end || *p != ':' || ne == n) {
-		it->p = end;
-		return 0;
-	}
-	v = p + 1;
 	lf = cl_chr(v, end, '\n');
 	while (lf != NULL && lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t'))
 		lf = cl_chr(lf + 1, end, '\n');
@@ -78,6 +57,35 @@ cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
 	h->value = (struct sw_sip_str){v, (uint32_t)(p - v)};
 	it->p = lf + 1;
 	return 1;
+}
+
+/*
+ * message-header = field-name HCOLON field-value CRLF, continued by lines that start with SP or
+ * HTAB (RFC 3261 section 7.3.1); the empty line ends the headers.
+ */
+int
+cl_hdr_next(struct cl_hdr_it *it, struct cl_hdr *h)
+{
+	const char *p = it->p, *end = it->end, *n, *ne;
+
+	if (p >= end)
+		return 0;
+	if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+		it->body = p + (*p == '\r' ? 2 : 1);
+		it->p = end;
+		return 0;
+	}
+	n = p;
+	while (p < end && *p != ':' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+		p++;
+	ne = p;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p != ':' || ne == n) {
+		it->p = end;
+		return 0;
+	}
+	return hdr_value(it, n, ne, p + 1, h);
 }
 
 int
@@ -160,6 +168,17 @@ cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char com
 		if (f == '\r' || f == '\n')
 			return 0; /* the empty line */
 		if (f == full[0] || (compact != 0 && f == compact)) {
+			/*
+			 * The usual "Name:": the name compared in place, then the value as
+			 * cl_hdr_next() reads it (a name of full's letters ends at the ':').
+			 */
+			if ((size_t)(it.end - it.p) > flen && it.p[flen] == ':' &&
+			    cl_ieq((struct sw_sip_str){it.p, (uint32_t)flen}, full, flen)) {
+				if (!hdr_value(&it, it.p, it.p + flen, it.p + flen + 1, &h))
+					return 0;
+				*value = h.value;
+				return 1;
+			}
 			if (!cl_hdr_next(&it, &h))
 				return 0;
 			if (cl_hdr_is(&h, full, flen, compact)) {
@@ -209,6 +228,103 @@ skip_scheme(struct sw_sip_str u)
 	return NULL;
 }
 
+#ifdef __AVX2__
+/* Bit i set when byte i of x is ch. */
+static inline uint32_t
+eq32(__m256i x, char ch)
+{
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(ch)));
+}
+
+/* The bits of [a, b) of a 32-bit mask, 0 <= a <= b <= 32. */
+static inline uint32_t
+bits_in(uint32_t a, uint32_t b)
+{
+	return (uint32_t)(((UINT64_C(1) << b) - 1) & ~((UINT64_C(1) << a) - 1));
+}
+
+/* The separators of a short URI slice, one bit per byte, read by one load. */
+struct uri_masks {
+	uint32_t lt, gt, semi, qm, at, colon;
+};
+
+static inline void
+uri_masks(const char *p, struct uri_masks *k)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+
+	k->lt = eq32(x, '<');
+	k->gt = eq32(x, '>');
+	k->semi = eq32(x, ';');
+	k->qm = eq32(x, '?');
+	k->at = eq32(x, '@');
+	k->colon = eq32(x, ':');
+}
+
+/*
+ * uri_of() and skip_scheme() on a slice of at most 32 bytes by its masks: *from is where the
+ * URI's text after the scheme starts, *to its end (offsets in s); @return 0, or -1 without a
+ * scheme.
+ */
+static inline int
+uri_span32(struct sw_sip_str s, const struct uri_masks *k, uint32_t *from, uint32_t *to)
+{
+	uint32_t valid = bits_in(0, s.len), a = 0, b = s.len, m;
+
+	m = k->lt & valid;
+	if (m != 0) {
+		a = (uint32_t)__builtin_ctz(m) + 1;
+		m = k->gt & valid & ~bits_in(0, a);
+		if (m != 0)
+			b = (uint32_t)__builtin_ctz(m);
+	} else if ((m = k->semi & valid) != 0) {
+		b = (uint32_t)__builtin_ctz(m);
+	}
+	if (b - a >= 4 && cl_ieq((struct sw_sip_str){s.p + a, 4}, "sip:", 4))
+		a += 4;
+	else if (b - a >= 5 && cl_ieq((struct sw_sip_str){s.p + a, 5}, "sips:", 5))
+		a += 5;
+	else
+		return -1;
+	*from = a;
+	*to = b;
+	return 0;
+}
+#endif
+
+int
+cl_uri_user_in(struct sw_sip_str s, const char *lim, struct sw_sip_str *user)
+{
+#ifdef __AVX2__
+	/* the usual "<sip:user@domain>" in one load when 32 bytes from it are readable */
+	if (s.len <= 32 && lim - s.p >= 32) {
+		struct uri_masks k;
+		uint32_t a, b, r, m, at, q;
+
+		uri_masks(s.p, &k);
+		if (uri_span32(s, &k, &a, &b) != 0)
+			return -1;
+		r = bits_in(a, b);
+		m = k.at & r;
+		if (m == 0)
+			return -1;
+		at = (uint32_t)__builtin_ctz(m);
+		/* a parameter, header or the URI's end before the '@': no userinfo */
+		if (((k.semi | k.qm | k.gt) & r & bits_in(0, at)) != 0 || at == a)
+			return -1;
+		m = k.colon & bits_in(a, at);
+		q = m != 0 ? (uint32_t)__builtin_ctz(m) : at;
+		if (q == a)
+			return -1;
+		*user = (struct sw_sip_str){s.p + a, q - a};
+		return 0;
+	}
+#else
+	(void)lim;
+#endif
+	return cl_uri_user(s, user);
+}
+
 /* SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]; userinfo ends in '@' */
 int
 cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user)
@@ -235,14 +351,14 @@ cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user)
 	return 0;
 }
 
-static const char *
+static inline const char *
 dec_u32(const char *p, const char *end, uint32_t max, uint32_t *out)
 {
-	uint32_t v = 0;
-	const char *s = p;
+	uint32_t v = 0, d;
+	const char *s = p, *e = end - p > 6 ? p + 6 : end; /* at most 6 digits */
 
-	while (p < end && *p >= '0' && *p <= '9' && p - s < 6) {
-		v = v * 10 + (uint32_t)(*p - '0');
+	while (p < e && (d = (uint32_t)(unsigned char)*p - '0') < 10) {
+		v = v * 10 + d;
 		p++;
 	}
 	if (p == s || v > max)
@@ -251,18 +367,12 @@ dec_u32(const char *p, const char *end, uint32_t max, uint32_t *out)
 	return p;
 }
 
-int
-cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port)
+/* The host:port from p (after the userinfo) to end. */
+static int
+ipv4_at(const char *p, const char *end, uint32_t *ip, uint16_t *port)
 {
-	struct sw_sip_str u = uri_of(s);
-	const char *p = skip_scheme(u), *end = u.p + u.len, *at;
 	uint32_t a = 0, v, pt = 5060;
 
-	if (p == NULL)
-		return -1;
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at != NULL)
-		p = at + 1;
 	for (int i = 0; i < 4; i++) {
 		p = dec_u32(p, end, 255, &v);
 		if (p == NULL)
@@ -284,4 +394,100 @@ cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port)
 	*ip = a;
 	*port = (uint16_t)pt;
 	return 0;
+}
+
+int
+cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port)
+{
+	struct sw_sip_str u = uri_of(s);
+	const char *p = skip_scheme(u), *end = u.p + u.len, *at;
+
+	if (p == NULL)
+		return -1;
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1;
+	return ipv4_at(p, end, ip, port);
+}
+
+#ifdef __AVX2__
+/*
+ * ipv4_at() on [p + a, p + b) with the 32 bytes at p readable: the runs of digits found by a
+ * mask, each number of up to 3 digits (5 for the port) summed in place; a longer run (leading
+ * zeros: dec_u32() reads up to 6 digits) goes to ipv4_at(), which reads the same way.
+ */
+static int
+ipv4_span32(const char *p, uint32_t a, uint32_t b, uint32_t *ip, uint16_t *port)
+{
+	__m256i x = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p),
+	                            _mm256_set1_epi8('0'));
+	/* x - '0' is a digit's value exactly when it is at most 9 as an unsigned byte */
+	uint64_t dig = (uint32_t)_mm256_movemask_epi8(
+	                       _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(9)), x)) &
+	               bits_in(0, b);
+	uint32_t addr = 0, pt = 5060, at = a, run, v;
+
+	for (int i = 0; i < 4; i++) {
+		run = (uint32_t)__builtin_ctzll(~(dig >> at));
+		if (run == 0)
+			return -1;
+		if (run > 3)
+			return ipv4_at(p + a, p + b, ip, port);
+		v = 0;
+		for (uint32_t j = 0; j < run; j++)
+			v = v * 10 + (uint32_t)(p[at + j] - '0');
+		if (v > 255)
+			return -1;
+		addr = addr << 8 | v;
+		at += run;
+		if (i < 3) {
+			if (at == b || p[at] != '.')
+				return -1;
+			at++;
+		}
+	}
+	if (at < b && p[at] == ':') {
+		at++;
+		run = (uint32_t)__builtin_ctzll(~(dig >> at));
+		if (run == 0)
+			return -1;
+		if (run > 5)
+			return ipv4_at(p + a, p + b, ip, port);
+		v = 0;
+		for (uint32_t j = 0; j < run; j++)
+			v = v * 10 + (uint32_t)(p[at + j] - '0');
+		if (v > 65535 || v == 0)
+			return -1;
+		pt = v;
+		at += run;
+	}
+	if (at < b && p[at] != ';' && p[at] != '?' && p[at] != '>')
+		return -1;
+	*ip = addr;
+	*port = (uint16_t)pt;
+	return 0;
+}
+#endif
+
+int
+cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *port)
+{
+#ifdef __AVX2__
+	/* as cl_uri_user_in(): the separators of a short URI by one load */
+	if (s.len <= 32 && lim - s.p >= 32) {
+		struct uri_masks k;
+		uint32_t a, b, m;
+
+		uri_masks(s.p, &k);
+		if (uri_span32(s, &k, &a, &b) != 0)
+			return -1;
+		m = k.at & bits_in(a, b);
+		if (m != 0)
+			a = (uint32_t)__builtin_ctz(m) + 1;
+		return ipv4_span32(s.p, a, b, ip, port);
+	}
+#else
+	(void)lim;
+#endif
+	return cl_uri_ipv4(s, ip, port);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef __AVX2__
 #include <immintrin.h>
@@ -73,12 +74,54 @@ int cl_hdr_find(const char *buf, size_t len, const char *full, size_t flen, char
 int cl_uri_user(struct sw_sip_str s, struct sw_sip_str *user);
 /** The host:port of a SIP URI when the host is an IPv4 literal; port 5060 when absent. */
 int cl_uri_ipv4(struct sw_sip_str s, uint32_t *ip, uint16_t *port);
+/** cl_uri_user() of a slice with the bytes up to lim readable (the datagram's end): faster. */
+int cl_uri_user_in(struct sw_sip_str s, const char *lim, struct sw_sip_str *user);
+/** cl_uri_ipv4() of a slice with the bytes up to lim readable (the datagram's end): faster. */
+int cl_uri_ipv4_in(struct sw_sip_str s, const char *lim, uint32_t *ip, uint16_t *port);
+/*
+ * The bytes of a and l (a lower-case ASCII literal) agree but for case: x = a ^ l may differ
+ * only by 0x20 where l has a lower-case letter; l is ASCII, so b + 0x1f and b + 0x05 carry into
+ * bit 7 of their byte exactly when b >= 'a' and b > 'z', without crossing bytes.
+ */
+static inline int
+cl_ieq_word(uint64_t a, uint64_t l)
+{
+	const uint64_t h = UINT64_C(0x8080808080808080);
+	uint64_t letter =
+	        ((l + UINT64_C(0x1f1f1f1f1f1f1f1f)) & ~(l + UINT64_C(0x0505050505050505)) & h) >> 2;
+
+	return ((a ^ l) & ~letter) == 0;
+}
+
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 {
 	if (s.len != n)
 		return 0;
+	if (n >= 8) {
+		/* 8 bytes a step, the last step overlapping */
+		for (size_t i = 0;; i += 8) {
+			uint64_t a, l;
+			if (i > n - 8)
+				i = n - 8;
+			memcpy(&a, s.p + i, 8);
+			memcpy(&l, lit + i, 8);
+			if (!cl_ieq_word(a, l))
+				return 0;
+			if (i == n - 8)
+				return 1;
+		}
+	}
+	if (n >= 4) {
+		/* the first and the last 4 bytes (overlapping) */
+		uint32_t a0, a1, l0, l1;
+		memcpy(&a0, s.p, 4);
+		memcpy(&a1, s.p + n - 4, 4);
+		memcpy(&l0, lit, 4);
+		memcpy(&l1, lit + n - 4, 4);
+		return cl_ieq_word((uint64_t)a0 << 32 | a1, (uint64_t)l0 << 32 | l1);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char ch = s.p[i];
 		if (ch >= 'A' && ch <= 'Z')
@@ -115,8 +158,11 @@ struct cl_nonces {
 };
 
 void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
-/** The first byte in [p, end) that is not an RFC 3261 token character, or end. */
-const char *cl_token_end(const char *p, const char *end);
+/**
+ * The first byte in [p, end) that is not an RFC 3261 token character, or end; bytes from lo
+ * (at most p) may be read.
+ */
+const char *cl_token_end(const char *p, const char *end, const char *lo);
 /** CL_NONCE_LEN characters: issue time and its MAC. */
 void cl_nonce_make(struct cl_nonces *n, uint64_t now, char *out);
 /** @return enum cl_nonce_state. */
@@ -124,6 +170,10 @@ int cl_nonce_check(const struct cl_nonces *n, struct sw_sip_str nonce, uint64_t 
                    uint32_t ttl_s);
 /** 32 hex characters of MD5(p). */
 void cl_md5_hex(const void *p, size_t n, char *out);
+/** Count the "{user}"s of c->pw_rule into c->pw_users (once, at creation). */
+void cl_pw_rule_compile(struct sw_cluster *c);
+/** A user's HA1 input into buf (CL_HA1_INPUT bytes); @return its length, cl_ha1_len(). */
+size_t cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf);
 /** Binary HA1 of a user (at most SW_CLUSTER_USER_MAX characters) under the cluster's rule. */
 void cl_ha1(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *ha1);
 /** @return 1 when cr->response is right for HA1 (binary) and HA2 (hex). */
@@ -135,6 +185,20 @@ size_t cl_response_input(const uint8_t *ha1, const char *ha2,
                          const struct sw_cluster_credentials *cr, uint8_t *buf);
 /** MD5 padding after n bytes at buf (room for it); @return the number of 64-byte blocks. */
 unsigned cl_md5_pad(uint8_t *buf, size_t n);
+/**
+ * cl_md5_pad() when the padded message is exactly the cap bytes of buf (64 or 128: n + 9 <=
+ * cap < n + 73), without a call: 8-byte zero stores, the last of which the length overwrites.
+ */
+static inline void
+cl_md5_pad_into(uint8_t *buf, size_t cap, size_t n)
+{
+	uint64_t bits = (uint64_t)n * 8; /* RFC 1321 section 3.2: low-order byte first (x86) */
+
+	buf[n] = 0x80;
+	for (size_t k = n + 1; k < cap - 8; k += 8)
+		memset(buf + k, 0, 8);
+	memcpy(buf + cap - 8, &bits, 8);
+}
 /** @return 1 when cr->response (32 hex digits, either case) is the digest md. */
 int cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr);
 /** MD5 of one padded message of nblk blocks. */
@@ -273,6 +337,7 @@ struct cl_pre {
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
 	uint8_t ha1[16];       /* with a verdict */
 	uint8_t blk[128];      /* the padded response input waiting for the 8-lane MD5 */
+	uint8_t hblk[64];      /* the padded HA1 input waiting for the 8-lane MD5 */
 };
 
 /** One message being handled: where answers go and when. */
@@ -282,9 +347,37 @@ struct cl_ctx {
 	uint64_t now, delay;
 	uint32_t src_ip;
 	uint16_t src_port;
+	const char *lim; /* the end of the request's datagram: bytes before it are readable */
 	sw_cluster_emit emit;
 	void *arg;
 	unsigned emitted;
+};
+
+/* ---- answers (cluster_answer.c) ---- */
+
+/* What follows a piece of an answer's constant text. */
+enum cl_field {
+	CLF_END = 0,       /* nothing: the answer's last piece */
+	CLF_REQUEST,       /* the request's Via, From, To (+ our tag), Call-ID, CSeq */
+	CLF_NONCE,         /* vars->digest's nonce */
+	CLF_REMOTE_TARGET, /* vars' remote target */
+	CLF_EXPIRES,       /* vars' expires, in decimal */
+};
+
+/* Most pieces in an answer, and constant text in all the answers of one server. */
+#define CL_PIECES 6u
+#define CL_ATEXT  4096u
+
+/** A piece of constant text (in the server's part of sw_cluster.atext) and the field after it. */
+struct cl_piece {
+	uint16_t off, len;
+	uint8_t field; /* enum cl_field */
+};
+
+/** An answer template for one server: its text rendered once, the per-answer fields between. */
+struct cl_atmpl {
+	struct cl_piece p[CL_PIECES];
+	uint8_t n;
 };
 
 struct sw_cluster {
@@ -300,12 +393,16 @@ struct sw_cluster {
 	uint8_t realm_len;
 	char pw_rule[128];
 	uint8_t pw_rule_len;
+	uint8_t pw_users; /* "{user}"s in pw_rule */
 	/* HA2 of the last (REGISTER, uri) seen */
 	char ha2_uri[256];
 	uint16_t ha2_uri_len;
 	char ha2[SW_SIP_MD5_HEX];
 	struct sw_sip_digest nonce_d; /* carries {nonce} into the 401 template */
-	struct sw_sip_tmpl *tmpl;     /* T_COUNT */
+	struct sw_sip_tmpl *tmpl;     /* T_COUNT: the reference answers (cl_answer_ref) */
+	/* the answers as built: per server and template, text in atext (CL_ATEXT a server) */
+	struct cl_atmpl at[SW_CLUSTER_MAX_SERVERS][T_COUNT];
+	char *atext;
 	/* fault rules */
 	struct cl_rule rule[SW_CLUSTER_MAX_RULES];
 	unsigned n_rules;
@@ -323,6 +420,13 @@ struct sw_cluster {
 	size_t out_cap;
 };
 
+/** The length of a user's HA1 input (user ":" realm ":" password) for a user of ulen bytes. */
+static inline size_t
+cl_ha1_len(const struct sw_cluster *c, size_t ulen)
+{
+	return ulen + 2 + c->realm_len + (c->pw_rule_len - 6u * c->pw_users) + c->pw_users * ulen;
+}
+
 /** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. relayed: proxy. */
 void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status,
              int relayed);
@@ -336,5 +440,23 @@ void cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char 
 /** Answer a request from a template; vars may add fields. */
 void cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
                struct sw_sip_vars *v);
+/** Compile the answer templates (c->tmpl) and render them per server (c->at); @return 0 or
+ *  -errno. */
+int cl_answers_init(struct sw_cluster *c);
+/** The To tag of our answers to m (12 characters). */
+void cl_to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out);
+/**
+ * Answer t of server s to m, with our To tag tag and the fields of v (digest, remote target,
+ * expires; v may be NULL; the realm is always the cluster's, as challenge() gives), into out (c->out_cap bytes, with room past the answer for 32-byte
+ * copies); lim ends the datagram m was parsed from. @return its length.
+ */
+size_t cl_answer_build(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                       const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
+                       const char *lim, char *out);
+/** The same answer by sw_sip_build() from c->tmpl (what cl_answer_build() must equal); @return
+ *  its length or -ENOSPC. */
+int cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                  const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
+                  char *out, size_t cap);
 
 #endif /* CLUSTER_PRIVATE_H */

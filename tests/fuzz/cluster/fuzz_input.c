@@ -8,12 +8,14 @@
  * checked without that decoding; what the proxy forwards is checked with it, and without the
  * challenge decoding the cluster never asks of its input. A second cluster gets the datagram three
  * times in one sw_cluster_input_burst() call, the first three single calls: what both send
- * and count must be the same, byte for byte.
+ * and count must be the same, byte for byte. Every answer template built for the datagram
+ * (when it parses as the registrar parses) must be what lib/sip's sw_sip_build() gives.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster_private.h"
 #include "sw_cluster.h"
 #include "sw_sip.h"
 
@@ -93,6 +95,38 @@ cluster(unsigned which)
 	return c;
 }
 
+/* The answers the cluster builds for a request against sw_sip_build() of its templates. */
+static void
+answers_agree(struct sw_cluster *c, const char *buf, size_t len)
+{
+	static char fast[SW_SIP_MSG_MAX + 2048], ref[SW_SIP_MSG_MAX + 2048];
+	struct sw_sip_msg m;
+	struct sw_sip_vars v;
+	char tag[12];
+
+	if (sw_sip_parse(&m, buf, len,
+	                 SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) !=
+	            SW_SIP_OK ||
+	    !m.is_request)
+		return;
+	cl_to_tag(c, &m, tag);
+	memset(&v, 0, sizeof(v));
+	cl_nonce_make(&c->nonces, NOW, c->nonce_d.nonce);
+	v.digest = &c->nonce_d;
+	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
+	v.s[SW_SIP_V_REMOTE_TARGET] = (struct sw_sip_cstr){m.contact_uri.p, m.contact_uri.len};
+	v.n[SW_SIP_N_EXPIRES] = (uint32_t)len * 2654435761u;
+	for (unsigned s = 0; s < c->n_servers; s++)
+		for (unsigned t = 0; t < T_COUNT; t++) {
+			size_t k = cl_answer_build(c, &c->srv[s], (enum cl_tmpl)t, &m, tag, &v,
+			                           buf + len, fast);
+			int r = cl_answer_ref(c, &c->srv[s], (enum cl_tmpl)t, &m, tag, &v, ref,
+			                      sizeof(ref));
+			if (r < 0 || (size_t)r != k || memcmp(fast, ref, k) != 0)
+				abort();
+		}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -111,6 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > UINT32_MAX)
 		return 0;
+	answers_agree(c, (const char *)data, size);
 	for (int i = 0; i < 3; i++)
 		e1 += sw_cluster_input(c, NOW, SRC_IP, SRC_PORT, UINT32_C(0xC6120100) + server,
 		                       5060, (const char *)data, size, check, &one);

@@ -209,10 +209,17 @@ test_a_token_ends_where_the_rfc_says(void)
 			const char *e;
 			memset(buf, 'a', sizeof(buf));
 			buf[at] = (char)ch;
-			e = cl_token_end(buf, buf + sizeof(buf));
+			e = cl_token_end(buf, buf + sizeof(buf), buf);
 			wrong += e != (tok ? buf + sizeof(buf) : buf + at);
 			/* and when the input ends before the byte */
-			wrong += cl_token_end(buf, buf + at) != buf + at;
+			wrong += cl_token_end(buf, buf + at, buf) != buf + at;
+			/* from a later start, the bytes before it readable (the last 32 read) */
+			for (unsigned from = 1; from <= at; from += 7) {
+				e = cl_token_end(buf + from, buf + sizeof(buf), buf);
+				wrong += e != (tok ? buf + sizeof(buf) : buf + at);
+				e = cl_token_end(buf + from, buf + at + 1, buf);
+				wrong += e != (tok ? buf + at + 1 : buf + at);
+			}
 		}
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
@@ -320,6 +327,346 @@ test_a_parameter_name_is_known_exactly_in_either_case(void)
 	}
 	CU_ASSERT_EQUAL(wrong, 0);
 	CU_ASSERT_TRUE(hits > 10);
+}
+
+/* The password rule expanded the plain way: every "{user}" from the left replaced. */
+static size_t
+ref_ha1_input(const char *user, const char *realm, const char *rule, char *out)
+{
+	size_t n = (size_t)sprintf(out, "%s:%s:", user, realm);
+
+	for (const char *r = rule; *r != '\0';) {
+		if (strncmp(r, "{user}", 6) == 0) {
+			n += (size_t)sprintf(out + n, "%s", user);
+			r += 6;
+		} else {
+			out[n++] = *r++;
+		}
+	}
+	return n;
+}
+
+static void
+test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
+{
+	static const char *const rules[] = {
+	        "",
+	        "pw{user}",
+	        "fixed",
+	        "{user}",
+	        "{user}{user}",
+	        "a{user}b{user}c",
+	        "{use",
+	        "{user",
+	        "{{user}}",
+	        "x{USER}",
+	        "{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}"};
+	static const char *const users[] = {"a", "bob", "u0000001", "123456",
+	                                    "0123456789abcdef0123456789abcdef"};
+
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		struct sw_cluster_cfg cfg;
+		struct sw_cluster *c;
+
+		tc_cfg(&cfg, 1, NULL);
+		cfg.password_rule = rules[r];
+		c = sw_cluster_new(&cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++) {
+			struct sw_sip_str us = {users[u], (uint32_t)strlen(users[u])};
+			char want_in[CL_HA1_INPUT];
+			uint8_t in[CL_HA1_INPUT], md[16], want[16];
+			size_t n = ref_ha1_input(users[u], TC_REALM, rules[r], want_in);
+
+			CU_ASSERT_EQUAL(cl_ha1_len(c, us.len), n);
+			CU_ASSERT_EQUAL(cl_ha1_input(c, us, in), n);
+			CU_ASSERT_EQUAL(memcmp(in, want_in, n), 0);
+			MD5((const unsigned char *)want_in, n, want);
+			cl_ha1(c, us, md);
+			CU_ASSERT_EQUAL(memcmp(md, want, 16), 0);
+		}
+		sw_cluster_free(c);
+	}
+}
+
+static void
+test_the_one_load_uri_readers_agree_with_the_plain_ones(void)
+{
+	static const char *const uri_pieces[] = {
+	        "<",       ">",   ";",         "?",          "@",     ":",      "sip:",
+	        "SIPS:",   "sip", "u1",        "198.18.0.1", ":5060", "a",      " ",
+	        "\"",      "1.",  "0001.",     "256",        "255.",  ":65536", ":0",
+	        ":005060", "9",   "10.0.0.10", "1.2.3.04"};
+	static const char *const whole[] = {"<sip:u0000001@pbx.test>",
+	                                    "sip:u1@198.18.0.1:5062",
+	                                    "\"Bob\" <sips:bob:pw@10.0.0.1>;tag=x",
+	                                    "<sip:@x>",
+	                                    "sip:a@1.2.3.4;transport=udp",
+	                                    "<sip:a;b@c>",
+	                                    "sip:b@0001.2.3.4:5060",
+	                                    "sip:c@1.2.3.4:005060",
+	                                    "sip:1.2.3.4:65535;x",
+	                                    "sip:d@1.2.3.256",
+	                                    "<sip:e@255.255.255.255:1>",
+	                                    "sip:f@1.2.3.4:0123456"};
+	uint64_t seed = 17;
+	unsigned wrong = 0, users = 0, ips = 0;
+	char buf[96];
+
+	for (unsigned i = 0; i < 200000; i++) {
+		struct sw_sip_str s, u1 = {NULL, 0}, u2 = {NULL, 0};
+		uint32_t ip1 = 0, ip2 = 0;
+		uint16_t pt1 = 0, pt2 = 0;
+		size_t n = 0;
+		int r1, r2;
+
+		memset(buf, 'z', sizeof(buf));
+		if (i % 4 == 0) {
+			const char *w = whole[sw_splitmix64(&seed) % SW_ARRAY_SIZE(whole)];
+			n = strlen(w);
+			memcpy(buf, w, n);
+		} else {
+			unsigned k = 1 + (unsigned)(sw_splitmix64(&seed) % 9);
+			for (unsigned j = 0; j < k; j++) {
+				const char *pc = uri_pieces[sw_splitmix64(&seed) %
+				                            SW_ARRAY_SIZE(uri_pieces)];
+				size_t l = strlen(pc);
+				if (n + l > 40)
+					break;
+				memcpy(buf + n, pc, l);
+				n += l;
+			}
+		}
+		s = (struct sw_sip_str){buf, (uint32_t)n};
+		r1 = cl_uri_user(s, &u1);
+		r2 = cl_uri_user_in(s, buf + sizeof(buf), &u2);
+		wrong += r1 != r2 || (r1 == 0 && (u1.p != u2.p || u1.len != u2.len));
+		users += r1 == 0;
+		r1 = cl_uri_ipv4(s, &ip1, &pt1);
+		r2 = cl_uri_ipv4_in(s, buf + sizeof(buf), &ip2, &pt2);
+		wrong += r1 != r2 || (r1 == 0 && (ip1 != ip2 || pt1 != pt2));
+		ips += r1 == 0;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(users > 1000 && ips > 1000);
+}
+
+static void
+test_a_case_insensitive_comparison_folds_letters_only(void)
+{
+	static const char alpha[] = "aAzZmM@[`{-:0\r\x80\xc1\xe1";
+	static const char lits[] = "az-:0{`@m";
+	uint64_t seed = 23;
+	unsigned wrong = 0, same = 0;
+
+	for (unsigned i = 0; i < 200000; i++) {
+		char lit[24], str[24];
+		size_t n = (size_t)(sw_splitmix64(&seed) % 21);
+		int want = 1;
+
+		for (size_t j = 0; j < n; j++) {
+			uint64_t r = sw_splitmix64(&seed);
+			lit[j] = lits[r % (sizeof(lits) - 1)];
+			/* mostly the literal in either case, sometimes any byte */
+			if ((r >> 8) % 4 != 0)
+				str[j] = (lit[j] >= 'a' && lit[j] <= 'z' && (r >> 16) % 2)
+				                 ? (char)(lit[j] - 32)
+				                 : lit[j];
+			else
+				str[j] = alpha[(r >> 16) % (sizeof(alpha) - 1)];
+			{
+				char ch = str[j];
+				if (ch >= 'A' && ch <= 'Z')
+					ch = (char)(ch + 32);
+				want &= ch == lit[j];
+			}
+		}
+		wrong += cl_ieq((struct sw_sip_str){str, (uint32_t)n}, lit, n) != want;
+		wrong += n > 0 && cl_ieq((struct sw_sip_str){str, (uint32_t)n - 1}, lit, n);
+		same += want;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(same > 1000);
+}
+
+/* Every answer of every server for msg (of n bytes, alone in a heap block of its size) is
+ * what sw_sip_build() gives; @return the number of answers compared. */
+static unsigned
+answers_agree(struct sw_cluster *c, const char *msg, size_t n, uint64_t *seed, unsigned *wrong)
+{
+	static char fast[SW_SIP_MSG_MAX + 2048], ref[SW_SIP_MSG_MAX + 2048];
+	char *buf = malloc(n), tag[12];
+	struct sw_sip_msg m;
+	unsigned done = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	memcpy(buf, msg, n);
+	if (sw_sip_parse(&m, buf, n,
+	                 SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS) ==
+	    SW_SIP_OK) {
+		cl_to_tag(c, &m, tag);
+		for (unsigned i = 0; i < c->n_servers; i++) {
+			for (unsigned t = 0; t < T_COUNT; t++) {
+				struct sw_sip_vars v, *vp = NULL;
+				size_t k;
+				int r;
+
+				/* a challenge always has its realm and nonce (challenge()) */
+				if (t <= T_401_STALE || sw_splitmix64(seed) % 4 != 0) {
+					memset(&v, 0, sizeof(v));
+					v.s[SW_SIP_V_REALM] =
+					        (struct sw_sip_cstr){c->realm, c->realm_len};
+					cl_nonce_make(&c->nonces, TC_NS(1000), c->nonce_d.nonce);
+					v.digest = &c->nonce_d;
+					v.s[SW_SIP_V_REMOTE_TARGET] = (struct sw_sip_cstr){
+					        m.contact_uri.p, m.contact_uri.len};
+					v.n[SW_SIP_N_EXPIRES] =
+					        (uint32_t)(sw_splitmix64(seed) >>
+					                   (sw_splitmix64(seed) % 64));
+					vp = &v;
+				}
+				k = cl_answer_build(c, &c->srv[i], (enum cl_tmpl)t, &m, tag, vp,
+				                    buf + n, fast);
+				r = cl_answer_ref(c, &c->srv[i], (enum cl_tmpl)t, &m, tag, vp, ref,
+				                  sizeof(ref));
+				*wrong += r < 0 || (size_t)r != k || memcmp(fast, ref, k) != 0;
+				done++;
+			}
+		}
+	}
+	free(buf);
+	return done;
+}
+
+static void
+test_an_answer_is_what_its_lib_sip_template_builds(void)
+{
+	static const char *const extra[] = {
+	        "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx1\r\n",
+	        "v: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKx2;received=1.2.3.4\r\n",
+	        "Via: SIP/2.0/UDP 10.0.0.3:5070;branch=z9hG4bK0123456789012345678901234567890123456789"
+	        "0123456789\r\n",
+	        "X-Pad: " /* a long header in between */
+	        "012345678901234567890123456789012345678901234567890123456789\r\n",
+	};
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	uint64_t seed = 29;
+	unsigned wrong = 0, done = 0;
+	char msg[2048], var[4096];
+
+	tc_cfg(&cfg, 3, NULL);
+	strcpy(cfg.server[2].name, "a-server-name-of-thirty-one-ch");
+	cfg.realm = "a.realm.that.is.rather.long.for.a.realm.but.allowed.example.test";
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (unsigned i = 0; i < 300; i++) {
+		struct tc_phone p;
+		char user[24];
+		int n;
+		size_t len, cut;
+		char *at;
+
+		snprintf(user, sizeof(user), i % 5 == 0 ? "user-%u-with-a-long-name" : "%u", i);
+		tc_phone_init(&p, user, i);
+		n = i % 7 == 6 ? (int)tc_options_len
+		               : tc_phone_register_msg(&p, i * 37, msg, sizeof(msg));
+		if (i % 7 == 6)
+			memcpy(msg, tc_options, tc_options_len);
+		CU_ASSERT_TRUE_FATAL(n > 0);
+		len = (size_t)n;
+		done += answers_agree(c, msg, len, &seed, &wrong);
+		/* variants: more Vias (beyond those kept), a To tag, LF line ends, the datagram
+		 * ending right after the body's empty line or inside a long last header */
+		at = strstr(msg, "\r\n") + 2;
+		cut = (size_t)(at - msg);
+		memcpy(var, msg, cut);
+		for (unsigned k = 0, e = (unsigned)(sw_splitmix64(&seed) % 6); k < e; k++) {
+			const char *x = extra[sw_splitmix64(&seed) % 4];
+			memcpy(var + cut, x, strlen(x));
+			cut += strlen(x);
+		}
+		memcpy(var + cut, at, len - (size_t)(at - msg));
+		len = cut + len - (size_t)(at - msg);
+		done += answers_agree(c, var, len, &seed, &wrong);
+		{
+			char *to = strstr(var, "\r\nTo: ");
+			if (to != NULL) {
+				char *eol = strstr(to + 2, "\r\n");
+				memmove(eol + 8, eol, len - (size_t)(eol - var));
+				memcpy(eol, ";tag=abc", 8);
+				len += 8;
+				done += answers_agree(c, var, len, &seed, &wrong);
+			}
+		}
+		{
+			/* bare LF line ends */
+			size_t w = 0;
+			for (size_t r = 0; r < len; r++)
+				if (!(var[r] == '\r' && r + 1 < len && var[r + 1] == '\n'))
+					var[w++] = var[r];
+			done += answers_agree(c, var, w, &seed, &wrong);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(done > 10000);
+	sw_cluster_free(c);
+}
+
+static void
+test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq(void)
+{
+	static const char hx[] = "0123456789abcdef";
+	struct sw_cluster_cfg cfg;
+	struct sw_cluster *c;
+	uint64_t seed = 31;
+	unsigned wrong = 0;
+	char id[48];
+
+	tc_cfg(&cfg, 1, NULL);
+	c = sw_cluster_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	for (unsigned i = 0; i < 5000; i++) {
+		struct sw_sip_msg m;
+		char got[12], want[12];
+		uint64_t h;
+
+		memset(&m, 0, sizeof(m));
+		m.cseq = (uint32_t)sw_splitmix64(&seed);
+		m.call_id = (struct sw_sip_str){id, (uint32_t)(i % 41)};
+		for (unsigned k = 0; k < m.call_id.len; k++)
+			id[k] = (char)(sw_splitmix64(&seed) % 94 + 33);
+		/* the tag as it was first written: byte by byte, nibble by nibble */
+		h = c->key.k0 ^ m.cseq;
+		for (uint32_t k = 0; k < m.call_id.len; k++)
+			h = (h ^ (uint8_t)m.call_id.p[k]) * UINT64_C(0x100000001B3);
+		h ^= h >> 29;
+		h *= UINT64_C(0xBF58476D1CE4E5B9);
+		for (int k = 0; k < 12; k++, h >>= 4)
+			want[k] = hx[h & 15];
+		cl_to_tag(c, &m, got);
+		wrong += memcmp(got, want, 12) != 0;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	sw_cluster_free(c);
+}
+
+static void
+test_the_fixed_size_md5_padding_is_the_padding(void)
+{
+	for (size_t cap = 64; cap <= 128; cap += 64)
+		for (size_t n = cap == 64 ? 0 : 56; n + 9 <= cap; n++) {
+			/* every n whose padding is cap bytes: 0..55 in one block, 56..119 in two */
+			uint8_t a[128], b[128];
+
+			memset(a, 0xa5, sizeof(a));
+			memset(b, 0x5a, sizeof(b));
+			memset(a, 'm', n);
+			memset(b, 'm', n);
+			CU_ASSERT_EQUAL(cl_md5_pad(a, n), cap / 64);
+			cl_md5_pad_into(b, cap, n);
+			CU_ASSERT_EQUAL(memcmp(a, b, cap), 0);
+		}
 }
 
 static void
@@ -535,6 +882,18 @@ static const struct sw_test_case cases[] = {
         {"a parameter name is known exactly, in either case",
          test_a_parameter_name_is_known_exactly_in_either_case},
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
+        {"the fixed-size MD5 padding is the padding",
+         test_the_fixed_size_md5_padding_is_the_padding},
+        {"the To tag is the FNV hash of Call-ID and CSeq",
+         test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq},
+        {"an answer is what its lib/sip template builds",
+         test_an_answer_is_what_its_lib_sip_template_builds},
+        {"a case-insensitive comparison folds letters only",
+         test_a_case_insensitive_comparison_folds_letters_only},
+        {"the one-load URI readers agree with the plain ones",
+         test_the_one_load_uri_readers_agree_with_the_plain_ones},
+        {"a user's HA1 is the MD5 of its rule expanded",
+         test_a_users_ha1_is_the_md5_of_its_rule_expanded},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
         {NULL, NULL},

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The answers (RFC 3261 section 8.2.6): a status line, the request's Via, From, To with our tag,
+ * Call-ID and CSeq, then the template's own headers. The templates are lib/sip text; each is
+ * compiled once (c->tmpl, the reference) and also rendered once per server into pieces of
+ * constant text split at the fields that change per answer (nonce, remote target, expires), so
+ * that an answer is a few copies: the server's name, address and the realm are in the text.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__BMI2__) && defined(__SSSE3__)
+#include <immintrin.h>
+#endif
+
+#include "cluster_private.h"
+
+/* ---- answer templates (RFC 3261 section 8.2.6: Via, From, To + tag, Call-ID, CSeq) ---- */
+
+#define RESP                                                                                       \
+	"{req_via}From: {req_from}\r\nTo: {req_to}{?req_no_to_tag};tag={to_tag}{/}\r\n"            \
+	"Call-ID: {req_call_id}\r\nCSeq: {req_cseq}\r\n"
+#define SERVER "Server: sipswarm-cluster {local}\r\n"
+#define CL     "Content-Length: {content_length}\r\n\r\n"
+#define ALLOW                                                                                      \
+	"Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, PRACK, UPDATE, INFO, "     \
+	"MESSAGE, REFER\r\n"
+#define CHALLENGE                                                                                  \
+	"WWW-Authenticate: Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", "            \
+	"algorithm=MD5"
+
+static const char *const tmpl_text[T_COUNT] = {
+        [T_401] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE "\r\n" SERVER CL,
+        [T_401_STALE] = "SIP/2.0 401 Unauthorized\r\n" RESP CHALLENGE ", stale=true\r\n" SERVER CL,
+        [T_200_REG] =
+                "SIP/2.0 200 OK\r\n" RESP
+                "Contact: <{remote_target}>;expires={expires}\r\nExpires: {expires}\r\n" SERVER CL,
+        [T_200_PLAIN] = "SIP/2.0 200 OK\r\n" RESP SERVER CL,
+        [T_200_OPTIONS] = "SIP/2.0 200 OK\r\n" RESP ALLOW "Accept: application/sdp\r\n" SERVER CL,
+        [T_200_SUB] = "SIP/2.0 200 OK\r\n" RESP
+                      "Contact: <sip:{local_ip}>\r\nExpires: {expires}\r\n" SERVER CL,
+        [T_400] = "SIP/2.0 400 Bad Request\r\n" RESP SERVER CL,
+        [T_403] = "SIP/2.0 403 Forbidden\r\n" RESP SERVER CL,
+        [T_404] = "SIP/2.0 404 Not Found\r\n" RESP SERVER CL,
+        [T_405] = "SIP/2.0 405 Method Not Allowed\r\n" RESP ALLOW SERVER CL,
+        [T_483] = "SIP/2.0 483 Too Many Hops\r\n" RESP SERVER CL,
+        [T_501] = "SIP/2.0 501 Not Implemented\r\n" RESP SERVER CL,
+        [T_503] = "SIP/2.0 503 Service Unavailable\r\n" RESP SERVER CL,
+        [T_503_RA] =
+                "SIP/2.0 503 Service Unavailable\r\n" RESP "Retry-After: {expires}\r\n" SERVER CL,
+};
+
+/* The fields a piece of template text ends at, as the text writes them. */
+static const struct {
+	const char *name;
+	uint8_t len;
+	uint8_t field;
+} split_at[] = {
+        {"{nonce}", 7, CLF_NONCE},
+        {"{remote_target}", 15, CLF_REMOTE_TARGET},
+        {"{expires}", 9, CLF_EXPIRES},
+};
+
+/* Render [p, p + n) of a template's text by sw_sip_build() with the server's constants. */
+static int
+render(const struct sw_cluster *c, const struct cl_server *s, const char *p, size_t n,
+       struct sw_sip_tmpl *scratch, char *out, size_t cap)
+{
+	char text[1024];
+	struct sw_sip_vars v;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (n >= sizeof(text))
+		return -E2BIG;
+	memcpy(text, p, n);
+	text[n] = '\0';
+	rc = sw_sip_tmpl_compile_text(scratch, text, NULL);
+	if (rc != 0)
+		return rc;
+	memset(&v, 0, sizeof(v));
+	v.s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){s->name, s->name_len};
+	v.s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){s->hostport, s->hostport_len};
+	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
+	return sw_sip_build(scratch, &v, out, cap);
+}
+
+/* Template t of server s as pieces into c->at[s][t], text appended at *used. */
+static int
+render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+            struct sw_sip_tmpl *scratch, size_t *used)
+{
+	struct cl_atmpl *a = &c->at[s->index][t];
+	char *base = c->atext + (size_t)s->index * CL_ATEXT;
+	const char *p = tmpl_text[t], *end = p + strlen(p), *r = strstr(p, RESP);
+	uint8_t field = CLF_REQUEST;
+
+	if (r == NULL)
+		return -EINVAL;
+	a->n = 0;
+	for (const char *e = r;;) {
+		int n;
+
+		/* room for the slack of the 32-byte copies after the last piece */
+		if (*used + 64 >= CL_ATEXT)
+			return -E2BIG;
+		n = render(c, s, p, (size_t)(e - p), scratch, base + *used, CL_ATEXT - 64 - *used);
+		if (n < 0)
+			return n;
+		if (a->n == CL_PIECES)
+			return -E2BIG;
+		a->p[a->n++] = (struct cl_piece){(uint16_t)*used, (uint16_t)n, field};
+		*used += (size_t)n;
+		if (field == CLF_END) {
+			/* what cl_answer_build() relies on for c->out: under 1,024 bytes of text */
+			size_t text = 0;
+			for (unsigned i = 0; i < a->n; i++)
+				text += a->p[i].len;
+			return text <= 768 ? 0 : -E2BIG;
+		}
+		p = e == r ? r + strlen(RESP) : e + split_at[field - CLF_NONCE].len;
+		/* the next field in the rest, or its end */
+		e = end;
+		field = CLF_END;
+		for (unsigned i = 0; i < sizeof(split_at) / sizeof(split_at[0]); i++) {
+			const char *q = strstr(p, split_at[i].name);
+			if (q != NULL && q < e) {
+				e = q;
+				field = split_at[i].field;
+			}
+		}
+	}
+}
+
+int
+cl_answers_init(struct sw_cluster *c)
+{
+	struct sw_sip_tmpl *scratch;
+	int rc = 0;
+
+	c->tmpl = calloc(T_COUNT, sizeof(*c->tmpl));
+	c->atext = calloc(c->n_servers, CL_ATEXT);
+	scratch = malloc(sizeof(*scratch));
+	if (c->tmpl == NULL || c->atext == NULL || scratch == NULL) {
+		free(scratch);
+		return -ENOMEM;
+	}
+	for (unsigned t = 0; t < T_COUNT && rc == 0; t++)
+		rc = sw_sip_tmpl_compile_text(&c->tmpl[t], tmpl_text[t], NULL);
+	for (unsigned i = 0; i < c->n_servers && rc == 0; i++) {
+		size_t used = 0;
+		for (unsigned t = 0; t < T_COUNT && rc == 0; t++)
+			rc = render_tmpl(c, &c->srv[i], (enum cl_tmpl)t, scratch, &used);
+	}
+	free(scratch);
+	return rc;
+}
+
+void
+cl_to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	uint64_t h = c->key.k0 ^ m->cseq;
+	const uint8_t *p = (const uint8_t *)m->call_id.p;
+	uint32_t i = 0, n = m->call_id.len;
+
+	/* FNV-1a over the Call-ID, four bytes an iteration (the same chain of multiplies) */
+	for (; i + 4 <= n; i += 4) {
+		h = (h ^ p[i]) * UINT64_C(0x100000001B3);
+		h = (h ^ p[i + 1]) * UINT64_C(0x100000001B3);
+		h = (h ^ p[i + 2]) * UINT64_C(0x100000001B3);
+		h = (h ^ p[i + 3]) * UINT64_C(0x100000001B3);
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * UINT64_C(0x100000001B3);
+	h ^= h >> 29;
+	h *= UINT64_C(0xBF58476D1CE4E5B9);
+#if defined(__BMI2__) && defined(__SSSE3__)
+	{
+		/* the 12 low nibbles, lowest first, one a byte, then looked up as hex at once */
+		const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+		                                  'a', 'b', 'c', 'd', 'e', 'f');
+		uint64_t lo = _pdep_u64(h, UINT64_C(0x0f0f0f0f0f0f0f0f));
+		uint64_t hi = _pdep_u64(h >> 32, UINT64_C(0x0f0f0f0f));
+		_Alignas(16) char d[16];
+
+		_mm_store_si128(
+		        (__m128i *)(void *)d,
+		        _mm_shuffle_epi8(tbl, _mm_set_epi64x((long long)hi, (long long)lo)));
+		memcpy(out, d, 12);
+	}
+	(void)hx;
+#else
+	for (int k = 0; k < 12; k++, h >>= 4)
+		out[k] = hx[h & 15];
+#endif
+}
+
+/* n bytes from p, in 32-byte copies: p + n rounded up to 32 must be readable, out has room */
+static inline char *
+copy32(char *o, const char *p, size_t n)
+{
+	/* most pieces and slices are under 32 bytes: one copy, no loop test before it */
+	memcpy(o, p, 32);
+	for (size_t k = 32; k < n; k += 32)
+		memcpy(o + k, p + k, 32);
+	return o + n;
+}
+
+/* A slice of the request: by 32-byte copies when the datagram has the bytes after it */
+static inline char *
+copy_slice(char *o, struct sw_sip_str s, const char *lim)
+{
+	if (s.len == 0)
+		return o;
+	if ((size_t)(lim - s.p) >= (size_t)s.len + 31)
+		return copy32(o, s.p, s.len);
+	memcpy(o, s.p, s.len);
+	return o + s.len;
+}
+
+/* v in decimal, as sw_sip_build() writes numbers: two digits a step from the right */
+static inline char *
+put_dec(char *o, uint32_t v)
+{
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+	char d[20], *p = d + 10; /* the digits end at d + 10; 10 bytes are copied from p */
+	size_t n;
+
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(d + 10 - p);
+	memcpy(o, p, 10); /* a fixed size, no call: out has room past the answer */
+	return o + n;
+}
+
+size_t
+cl_answer_build(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
+                const char *lim, char *out)
+{
+	const struct cl_atmpl *a = &c->at[s->index][t];
+	const char *text = c->atext + (size_t)s->index * CL_ATEXT;
+	char *o = out;
+
+	/*
+	 * Every copy may write up to 31 bytes past its end (c->out has the room: an answer is
+	 * at most the request's fields and less than 1,024 bytes of text); the next overwrites.
+	 */
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct cl_piece *pc = &a->p[i];
+
+		o = copy32(o, text + pc->off, pc->len);
+		switch (pc->field) {
+		case CLF_REQUEST:
+			for (unsigned k = 0; k < m->via_count; k++) {
+				memcpy(o, "Via: ", 5);
+				o = copy_slice(o + 5, m->vias[k], lim);
+				memcpy(o, "\r\n", 2);
+				o += 2;
+			}
+			memcpy(o, "From: ", 6);
+			o = copy_slice(o + 6, m->from, lim);
+			memcpy(o, "\r\nTo: ", 6);
+			o = copy_slice(o + 6, m->to, lim);
+			if (m->to_tag.len == 0) {
+				memcpy(o, ";tag=", 5);
+				memcpy(o + 5, tag, 12);
+				o += 17;
+			}
+			memcpy(o, "\r\nCall-ID: ", 11);
+			o = copy_slice(o + 11, m->call_id, lim);
+			memcpy(o, "\r\nCSeq: ", 8);
+			o = copy_slice(o + 8, m->cseq_s, lim);
+			memcpy(o, "\r\n", 2);
+			o += 2;
+			break;
+		case CLF_NONCE:
+			if (v != NULL && v->digest != NULL) {
+				memcpy(o, v->digest->nonce, v->digest->nonce_len);
+				o += v->digest->nonce_len;
+			}
+			break;
+		case CLF_REMOTE_TARGET:
+			if (v != NULL && v->s[SW_SIP_V_REMOTE_TARGET].len > 0) {
+				memcpy(o, v->s[SW_SIP_V_REMOTE_TARGET].p,
+				       v->s[SW_SIP_V_REMOTE_TARGET].len);
+				o += v->s[SW_SIP_V_REMOTE_TARGET].len;
+			}
+			break;
+		case CLF_EXPIRES:
+			o = put_dec(o, v != NULL ? v->n[SW_SIP_N_EXPIRES] : 0);
+			break;
+		default:
+			break;
+		}
+	}
+	return (size_t)(o - out);
+}
+
+int
+cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+              const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v, char *out,
+              size_t cap)
+{
+	struct sw_sip_vars w;
+
+	if (v != NULL)
+		w = *v;
+	else
+		memset(&w, 0, sizeof(w));
+	w.req = m;
+	w.s[SW_SIP_V_TO_TAG] = (struct sw_sip_cstr){tag, 12};
+	w.s[SW_SIP_V_LOCAL] = (struct sw_sip_cstr){s->name, s->name_len};
+	w.s[SW_SIP_V_LOCAL_IP] = (struct sw_sip_cstr){s->hostport, s->hostport_len};
+	return sw_sip_build(&c->tmpl[t], &w, out, cap);
+}
+
+void
+cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
+          struct sw_sip_vars *v)
+{
+	struct sw_cluster *c = x->c;
+	char tag[12];
+	size_t n;
+
+	if (m->method == SW_SIP_METHOD_ACK) {
+		x->s->st.absorbed++; /* RFC 3261 section 17.2.1: an ACK is never answered */
+		return;
+	}
+	cl_to_tag(c, m, tag);
+	x->s->st.answered++;
+	n = cl_answer_build(c, x->s, t, m, tag, v, x->lim, c->out);
+	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
+	cl_send(x, x->src_ip, x->src_port, c->out, n, status, 0);
+}
