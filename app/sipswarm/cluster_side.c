@@ -58,9 +58,15 @@ flush(void)
 static struct rte_mbuf *
 answer_mbuf(void)
 {
+	struct rte_mbuf *m;
+
 	if (side.nstash == 0 && rte_pktmbuf_alloc_bulk(side.mp, side.stash, APP_BURST) == 0)
 		side.nstash = APP_BURST;
-	return side.nstash > 0 ? side.stash[--side.nstash] : rte_pktmbuf_alloc(side.mp);
+	m = side.nstash > 0 ? side.stash[--side.nstash] : rte_pktmbuf_alloc(side.mp);
+	/* the next answer's mbuf, on its way while this one is written */
+	if (side.nstash > 0)
+		app_prefetch_tx(side.stash[side.nstash - 1]);
+	return m;
 }
 
 static void
@@ -173,8 +179,14 @@ app_cluster_poll(struct app *a, uint64_t now)
 		unsigned int nrx = 0;
 
 		side.queue = q;
+		app_prefetch_mbufs(pkts, n);
+		for (uint16_t i = 0; i < n && i < APP_PREFETCH_AHEAD; i++)
+			app_prefetch_frame(pkts[i]);
 		for (uint16_t i = 0; i < n; i++) {
 			struct sw_net_pkt p;
+
+			if (i + APP_PREFETCH_AHEAD < n)
+				app_prefetch_frame(pkts[i + APP_PREFETCH_AHEAD]);
 			const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 			enum sw_net_kind k = sw_net_classify(f, rte_pktmbuf_data_len(pkts[i]), &p);
 

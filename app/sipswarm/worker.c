@@ -45,6 +45,9 @@ io_alloc(void *arg)
 	if (w->nstash == 0 && rte_pktmbuf_alloc_bulk(w->mp, w->stash, APP_BURST) == 0)
 		w->nstash = APP_BURST;
 	w->cur = w->nstash > 0 ? w->stash[--w->nstash] : rte_pktmbuf_alloc(w->mp);
+	/* the next frame's mbuf, on its way while this one is written */
+	if (w->nstash > 0)
+		app_prefetch_tx(w->stash[w->nstash - 1]);
 	return w->cur ? rte_pktmbuf_mtod(w->cur, uint8_t *) : NULL;
 }
 
@@ -364,9 +367,15 @@ app_worker_main(void *arg)
 
 			/* the frames handled here go back to the pool together (one
 			 * rte_pktmbuf_free per frame before) */
-			for (uint16_t i = 0; i < n; i++)
+			app_prefetch_mbufs(pkts, n);
+			for (uint16_t i = 0; i < n && i < APP_PREFETCH_AHEAD; i++)
+				app_prefetch_frame(pkts[i]);
+			for (uint16_t i = 0; i < n; i++) {
+				if (i + APP_PREFETCH_AHEAD < n)
+					app_prefetch_frame(pkts[i + APP_PREFETCH_AHEAD]);
 				if (handle(a, w, now, pkts[i]))
 					pkts[nfree++] = pkts[i];
+			}
 			if (nfree > 0)
 				rte_pktmbuf_free_bulk(pkts, nfree);
 			work += n;
