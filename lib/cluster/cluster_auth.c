@@ -143,17 +143,13 @@ cl_token_end(const char *p, const char *end, const char *lo)
 static inline const char *
 chr_from(const char *p, const char *end, const char *lo, char ch)
 {
-#ifdef __AVX2__
-	const __m256i c = _mm256_set1_epi8(ch);
+	const char *q = cl_chr_blocks(&p, end, ch);
 
-	while (end - p >= 32) {
-		uint32_t m = (uint32_t)_mm256_movemask_epi8(
-		        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), c));
-		if (m != 0)
-			return p + __builtin_ctz(m);
-		p += 32;
-	}
+	if (q != NULL)
+		return q;
+#ifdef __AVX2__
 	if (p < end && end - lo >= 32) {
+		const __m256i c = _mm256_set1_epi8(ch);
 		uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
 		                     _mm256_loadu_si256((const __m256i *)(const void *)(end - 32)),
 		                     c)) >>

@@ -27,20 +27,39 @@ cl_alloc_lines(size_t n)
  * The first ch in [p, end), or NULL: memchr() inline, 32 bytes a step, for the short distances
  * of header values (a call to the library's costs more than the search).
  */
+/**
+ * The 32-byte steps of cl_chr(): the first ch in the whole 32-byte blocks from *pp, or NULL
+ * with *pp moved to what is left (fewer than 32 bytes; all of it without AVX2).
+ */
 static inline const char *
-cl_chr(const char *p, const char *end, char ch)
+cl_chr_blocks(const char **pp, const char *end, char ch)
 {
 #ifdef __AVX2__
 	const __m256i c = _mm256_set1_epi8(ch);
+	const char *p = *pp;
 
-	while (end - p >= 32) {
+	for (; end - p >= 32; p += 32) {
 		uint32_t m = (uint32_t)_mm256_movemask_epi8(
 		        _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), c));
 		if (m != 0)
 			return p + __builtin_ctz(m);
-		p += 32;
 	}
+	*pp = p;
+#else
+	(void)pp;
+	(void)end;
+	(void)ch;
 #endif
+	return NULL;
+}
+
+static inline const char *
+cl_chr(const char *p, const char *end, char ch)
+{
+	const char *q = cl_chr_blocks(&p, end, ch);
+
+	if (q != NULL)
+		return q;
 	for (; p < end; p++)
 		if (*p == ch)
 			return p;

@@ -549,6 +549,14 @@ mid_x16(struct sw_sip_digest *const *d, unsigned n)
 }
 #endif
 
+/* a state waiting for its HA1, and user, realm and password within sw_sip_digest_ha1()'s limits */
+static inline int
+ha1_input_ok(const struct sw_sip_digest *d, const struct sw_sip_cstr *c)
+{
+	return sw_sip_digest_ha1_pending(d) && c[0].len <= 256 && c[1].len <= 256 &&
+	       c[2].len <= 256;
+}
+
 /* the scalar way for one pending state: what sw_sip_digest_ha1() and accept() would do */
 static void
 ha1_one(struct sw_sip_digest *d, const struct sw_sip_cstr *c)
@@ -571,8 +579,7 @@ sw_sip_digest_ha1_burst(struct sw_sip_digest *const *d, const struct sw_sip_cstr
 	for (unsigned k = 0; k < n; k++) {
 		const struct sw_sip_cstr *c = &cred[3 * (size_t)k];
 
-		if (!sw_sip_digest_ha1_pending(d[k]) || c[0].len > 256 || c[1].len > 256 ||
-		    c[2].len > 256) {
+		if (!ha1_input_ok(d[k], c)) {
 			rc = -EINVAL;
 			continue;
 		}
@@ -612,8 +619,7 @@ sw_sip_digest_ha1_burst(struct sw_sip_digest *const *d, const struct sw_sip_cstr
 	for (unsigned k = 0; k < n; k++) {
 		const struct sw_sip_cstr *c = &cred[3 * (size_t)k];
 
-		if (!sw_sip_digest_ha1_pending(d[k]) || c[0].len > 256 || c[1].len > 256 ||
-		    c[2].len > 256) {
+		if (!ha1_input_ok(d[k], c)) {
 			rc = -EINVAL;
 			continue;
 		}
