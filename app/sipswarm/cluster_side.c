@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -31,7 +32,8 @@ struct side {
 	struct rte_mbuf *stash[APP_BURST]; /* mbufs for answers, taken from the pool in bulk */
 	unsigned int nstash;
 	uint64_t tx_full, nobuf;
-	uint64_t last_poll; /* ns: the last sw_cluster_poll */
+	uint64_t last_poll;           /* ns: the last sw_cluster_poll */
+	uint64_t tsc_first, cyc_busy; /* the first poll; TSC cycles of polls that had work */
 	uint32_t ip[SW_CLUSTER_MAX_SERVERS];
 	unsigned int n;
 	char schedule_text[8192];
@@ -169,7 +171,10 @@ app_cluster_poll(struct app *a, uint64_t now)
 {
 	struct rte_mbuf *pkts[APP_BURST];
 	unsigned int work = 0;
+	uint64_t t0 = rte_rdtsc();
 
+	if (side.tsc_first == 0)
+		side.tsc_first = t0;
 	/* the schedule counts from the start of the run, as the report does */
 	now = now > a->run_start ? now - a->run_start : 0;
 
@@ -232,6 +237,9 @@ app_cluster_poll(struct app *a, uint64_t now)
 		work += sw_cluster_poll(side.c, now, emit, NULL);
 		flush();
 	}
+	/* busy as the workers count it: the polls that found something to do */
+	if (work > 0)
+		side.cyc_busy += rte_rdtsc() - t0;
 	return work;
 }
 
@@ -257,6 +265,14 @@ app_cluster_report(const struct app *a, void *obj)
 	}
 	json_object_set_new(obj, "cluster", arr);
 	json_object_set_new(obj, "cluster_tx_full", json_integer((json_int_t)side.tx_full));
+	/* the share of the main lcore's time since the first poll that the cluster spent on
+	 * polls with work: how close the emulated cluster is to its own limit */
+	uint64_t span = side.tsc_first ? rte_rdtsc() - side.tsc_first : 0;
+
+	json_object_set_new(obj, "cluster_busy_share",
+	                    json_real(span ? (double)side.cyc_busy / (double)span : 0));
+	json_object_set_new(obj, "cluster_busy_s",
+	                    json_real((double)side.cyc_busy / (double)rte_get_tsc_hz()));
 }
 
 void

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
 
@@ -734,6 +735,12 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 			busy_max = b;
 	}
 	json_object_set_new(o, "busy_share", busy);
+	/* the same as seconds of work: divided by the registrations, a worker's cost per one */
+	busy = json_array();
+	for (unsigned int k = 0; k < a->n_workers; k++)
+		json_array_append_new(busy,
+		                      json_real((double)s->cyc_busy[k] / (double)rte_get_tsc_hz()));
+	json_object_set_new(o, "busy_s", busy);
 	json_object_set_new(o, "tx_full", json_integer((json_int_t)s->tx_full));
 	json_object_set_new(o, "handover_full", json_integer((json_int_t)s->fwd_full));
 	json_object_set_new(o, "imissed", json_integer((json_int_t)s->imissed));

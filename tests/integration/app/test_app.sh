@@ -73,6 +73,10 @@ check(all(p["registered_by_server"][1] == 10000 for p in mid), "secondary did no
 cl = r["cluster"]
 check(sum(s["auth_ok"] for s in cl) > 0 and sum(s["auth_fail"] for s in cl) == 0, "cluster auth")
 check(cl[0]["dropped_silent"] > 0, "the primary's silence dropped nothing")
+# both cores' work is stated: 10,000 lines keep each of them far from its limit
+g = r["generator"]
+check(0 < r["cluster_busy_share"] < 0.5 and r["cluster_busy_s"] > 0, "cluster busy share")
+check(0 < g["busy_s"][0] and 0 < g["busy_share"][0] < 0.5, "generator busy")
 check(r["thresholds"][0]["ok"] and r["thresholds"][1]["ok"], "threshold")
 # every failover ended registered at the next target; the time is the phones' give-up time
 # (retry_counts 2 at T1 100 ms: 0.7 s) plus the 401 round, well under the 5 s threshold
