@@ -393,22 +393,22 @@ static void
 test_the_one_load_uri_readers_agree_with_the_plain_ones(void)
 {
 	static const char *const uri_pieces[] = {
-	        "<",       ">",   ";",         "?",          "@",     ":",      "sip:",
-	        "SIPS:",   "sip", "u1",        "198.18.0.1", ":5060", "a",      " ",
-	        "\"",      "1.",  "0001.",     "256",        "255.",  ":65536", ":0",
-	        ":005060", "9",   "10.0.0.10", "1.2.3.04"};
+	        "<",       ">",   ";",           "?",          "@",     ":",      "sip:",
+	        "SIPS:",   "sip", "u1",          "198.18.0.1", ":5060", "a",      " ",
+	        "\"",      "1.",  "0001.",       "256",        "255.",  ":65536", ":0",
+	        ":005060", "9",   "198.18.0.10", "198.19.3.04"};
 	static const char *const whole[] = {"<sip:u0000001@pbx.test>",
 	                                    "sip:u1@198.18.0.1:5062",
-	                                    "\"Bob\" <sips:bob:pw@10.0.0.1>;tag=x",
+	                                    "\"Bob\" <sips:bob:pw@198.18.0.1>;tag=x",
 	                                    "<sip:@x>",
-	                                    "sip:a@1.2.3.4;transport=udp",
+	                                    "sip:a@198.19.3.4;transport=udp",
 	                                    "<sip:a;b@c>",
-	                                    "sip:b@0001.2.3.4:5060",
-	                                    "sip:c@1.2.3.4:005060",
-	                                    "sip:1.2.3.4:65535;x",
-	                                    "sip:d@1.2.3.256",
+	                                    "sip:b@0198.19.3.4:5060",
+	                                    "sip:c@198.19.3.4:005060",
+	                                    "sip:198.19.3.4:65535;x",
+	                                    "sip:d@198.19.3.256",
 	                                    "<sip:e@255.255.255.255:1>",
-	                                    "sip:f@1.2.3.4:0123456"};
+	                                    "sip:f@198.19.3.4:0123456"};
 	uint64_t seed = 17;
 	unsigned wrong = 0, users = 0, ips = 0;
 	char buf[96];
@@ -542,9 +542,9 @@ static void
 test_an_answer_is_what_its_lib_sip_template_builds(void)
 {
 	static const char *const extra[] = {
-	        "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx1\r\n",
-	        "v: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKx2;received=1.2.3.4\r\n",
-	        "Via: SIP/2.0/UDP 10.0.0.3:5070;branch=z9hG4bK0123456789012345678901234567890123456789"
+	        "Via: SIP/2.0/UDP 198.18.0.1:5060;branch=z9hG4bKx1\r\n",
+	        "v: SIP/2.0/UDP 198.18.0.2;branch=z9hG4bKx2;received=198.19.3.4\r\n",
+	        "Via: SIP/2.0/UDP 198.18.0.3:5070;branch=z9hG4bK0123456789012345678901234567890123456789"
 	        "0123456789\r\n",
 	        "X-Pad: " /* a long header in between */
 	        "012345678901234567890123456789012345678901234567890123456789\r\n",
