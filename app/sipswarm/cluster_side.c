@@ -32,8 +32,8 @@ struct side {
 	struct rte_mbuf *stash[APP_BURST]; /* mbufs for answers, taken from the pool in bulk */
 	unsigned int nstash;
 	uint64_t tx_full, nobuf;
-	uint64_t last_poll;           /* ns: the last sw_cluster_poll */
-	uint64_t tsc_first, cyc_busy; /* the first poll; TSC cycles of polls that had work */
+	uint64_t last_poll;         /* ns: the last sw_cluster_poll */
+	uint64_t first_ns, busy_ns; /* the first poll; ns in the polls that had work */
 	uint32_t ip[SW_CLUSTER_MAX_SERVERS];
 	unsigned int n;
 	char schedule_text[8192];
@@ -171,10 +171,10 @@ app_cluster_poll(struct app *a, uint64_t now)
 {
 	struct rte_mbuf *pkts[APP_BURST];
 	unsigned int work = 0;
-	uint64_t t0 = rte_rdtsc();
+	uint64_t t0 = now; /* ns, from the caller's TSC read: no second one here */
 
-	if (side.tsc_first == 0)
-		side.tsc_first = t0;
+	if (side.first_ns == 0)
+		side.first_ns = t0;
 	/* the schedule counts from the start of the run, as the report does */
 	now = now > a->run_start ? now - a->run_start : 0;
 
@@ -239,7 +239,7 @@ app_cluster_poll(struct app *a, uint64_t now)
 	}
 	/* busy as the workers count it: the polls that found something to do */
 	if (work > 0)
-		side.cyc_busy += rte_rdtsc() - t0;
+		side.busy_ns += app_now(a) - t0;
 	return work;
 }
 
@@ -267,12 +267,13 @@ app_cluster_report(const struct app *a, void *obj)
 	json_object_set_new(obj, "cluster_tx_full", json_integer((json_int_t)side.tx_full));
 	/* the share of the main lcore's time since the first poll that the cluster spent on
 	 * polls with work: how close the emulated cluster is to its own limit */
-	uint64_t span = side.tsc_first ? rte_rdtsc() - side.tsc_first : 0;
+	uint64_t span = side.first_ns ? app_now(a) - side.first_ns : 0;
 
 	json_object_set_new(obj, "cluster_busy_share",
-	                    json_real(span ? (double)side.cyc_busy / (double)span : 0));
+	                    json_real(span ? (double)side.busy_ns / (double)span : 0));
+	/* run-clock ns: under --time-scale X, X times the CPU's seconds */
 	json_object_set_new(obj, "cluster_busy_s",
-	                    json_real((double)side.cyc_busy / (double)rte_get_tsc_hz()));
+	                    json_real((double)side.busy_ns / 1e9 / a->o.scale));
 }
 
 void
