@@ -508,7 +508,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	else if (cl_uri_user_in(m->to, buf + len, &aor) != 0)
 		aor = (struct sw_sip_str){NULL, SW_CLUSTER_USER_MAX + 1}; /* none: 400 */
 	if (aor.len > SW_CLUSTER_USER_MAX || !sane(aor, buf + len) ||
-	    (m->contact_uri.len > 1 && !sane(m->contact_uri, buf + len))) {
+	    (m->contact_uri.len > 0 && !sane(m->contact_uri, buf + len))) {
 		s->st.bad_requests++;
 		cl_answer(x, m, T_400, 400, NULL);
 		return;
