@@ -760,9 +760,40 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	bool saturated = s->tx_full + s->imissed + s->rx_nombuf + s->c[SW_ENGINE_C_TX_NOBUF] > 0 ||
 	                 lag99 > late_max || late99 > late_max;
 
+	/* what made it so, for the warning and the results: a host's stall and a generator
+	 * short of CPU call for different remedies */
+	char why[256] = "";
+	size_t wn = 0;
+	json_t *by = json_array();
+	const struct {
+		const char *name;
+		uint64_t n;
+	} drops[] = {{"tx_full", s->tx_full},
+	             {"imissed", s->imissed},
+	             {"rx_nombuf", s->rx_nombuf},
+	             {"tx_nobuf", s->c[SW_ENGINE_C_TX_NOBUF]}};
+
+	for (unsigned int k = 0; k < SW_ARRAY_SIZE(drops); k++)
+		if (drops[k].n > 0) {
+			json_array_append_new(by, json_string(drops[k].name));
+			wn += (size_t)snprintf(why + wn, sizeof(why) - wn, "%s%s %" PRIu64,
+			                       wn ? ", " : "", drops[k].name, drops[k].n);
+		}
+	if (lag99 > late_max) {
+		json_array_append_new(by, json_string("start_lag_p99"));
+		wn += (size_t)snprintf(why + wn, sizeof(why) - wn, "%sstart lag p99 %.1f ms",
+		                       wn ? ", " : "",
+		                       lag99 * 1e3 / (a->o.scale > 0 ? a->o.scale : 1));
+	}
+	if (late99 > late_max && wn < sizeof(why)) {
+		json_array_append_new(by, json_string("timer_late_p99"));
+		snprintf(why + wn, sizeof(why) - wn, "%stimer lateness p99 %.1f ms", wn ? ", " : "",
+		         late99 * 1e3 / (a->o.scale > 0 ? a->o.scale : 1));
+	}
 	json_object_set_new(o, "timer_late_p99_s", json_real(late99));
 	json_object_set_new(o, "start_lag_p99_s", json_real(lag99));
 	json_object_set_new(o, "saturated", json_boolean(saturated));
+	json_object_set_new(o, "saturated_by", by);
 	json_object_set_new(root, "generator", o);
 	json_object_set_new(root, "dns",
 	                    json_pack("{s:I,s:I,s:I}", "refreshes", (json_int_t)a->dns_refreshes,
@@ -949,8 +980,10 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 		print_failover(a, &fo);
 	}
 	if (saturated)
-		printf("\n  WARNING: the generator saturated (drops, or starts or timers late by over "
-		       "10 ms at p99): figures reflect sipswarm's limits, not only the servers'.\n");
+		printf("\n  WARNING: the generator saturated (%s; the limits: no drop, starts and "
+		       "timers late by 10 ms at most at p99, real time): figures reflect sipswarm's "
+		       "limits, not only the servers'.\n",
+		       why);
 	for (unsigned int t = 0; t < a->o.n_thr; t++)
 		for (unsigned int i = 0; i < nf; i++)
 			if (strcmp(f[i].name, a->o.thr[t].name) == 0)

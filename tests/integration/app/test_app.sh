@@ -165,4 +165,21 @@ if not (t["lines_registered"] == 0 and t["unregistered"] >= 30000 and t["txn_tim
 print("app-pair: 400,000 lines, %d started, start lag max %.1f ms, %d unregistered at stop" % (
       lag["count"], 1e3 * lag["max"], t["unregistered"]))
 PY
+# a generator pushed past its ring: 200,000 lines due at once (a site's power cut) overflow
+# the pair's 4,096-frame ring; the run says it saturated, and by what
+sed -e 's/swarm.phones = 200000/swarm.phones = 100000/' "$dir/big.cfg" >"$dir/flood.cfg"
+echo "swarm.start = avalanche" >>"$dir/flood.cfg"
+"$bin" -c "$dir/flood.cfg" --duration 2 --progress none -o "$dir/flood.json" >"$dir/flood.txt" \
+	2>&1 || { cat "$dir/flood.txt"; fail "the avalanche run exited $?"; }
+grep -q "WARNING: the generator saturated (tx_full [0-9]" "$dir/flood.txt" ||
+	fail "the avalanche's warning does not name the TX ring: $(grep WARNING "$dir/flood.txt")"
+python3 - "$dir/flood.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))["generator"]
+if not (g["saturated"] and g["tx_full"] > 0 and "tx_full" in g["saturated_by"]):
+    sys.exit("FAIL: avalanche: saturated %s by %s, TX full %d" % (g["saturated"],
+             g["saturated_by"], g["tx_full"]))
+print("app-pair: avalanche of 200,000 lines saturated by %s (TX ring full %d)" % (
+      ", ".join(g["saturated_by"]), g["tx_full"]))
+PY
 echo "app-pair: all checks passed"
