@@ -360,7 +360,8 @@ merge(int argc, char **argv)
 	json_t *servers = json_array(), *cluster = json_array(), *busy = json_array();
 	double elapsed = 0;
 	bool acct = true, saturated = false, have_cluster = false;
-	json_int_t lines = 0, workers = 0;
+	json_int_t lines = 0, workers = 0, cap = 0;
+	double rate = 0;
 	const char *reason = NULL;
 
 	for (unsigned int f = 0; f < n; f++) {
@@ -368,6 +369,9 @@ merge(int argc, char **argv)
 		const char *why = json_string_value(json_object_get(r, "exit_reason"));
 
 		lines += json_integer_value(json_object_get(r, "lines"));
+		/* each shard ran its own rate and in-flight limit: the run's are their sums */
+		rate += num(json_object_get(r, "load"), "rate");
+		cap += json_integer_value(json_object_get(json_object_get(r, "load"), "max_in_flight"));
 		workers += json_integer_value(json_object_get(r, "workers"));
 		elapsed = num(r, "elapsed_s") > elapsed ? num(r, "elapsed_s") : elapsed;
 		if (why != NULL)
@@ -396,6 +400,13 @@ merge(int argc, char **argv)
 	json_object_set_new(run, "complete", json_boolean(complete));
 	json_object_set_new(run, "elapsed_s", json_real(elapsed));
 	json_object_set_new(run, "exit_reason", json_string(reason ? reason : "?"));
+	if (json_is_object(json_object_get(r0, "load"))) {
+		json_t *load = json_deep_copy(json_object_get(r0, "load"));
+
+		json_object_set_new(load, "rate", json_real(rate));
+		json_object_set_new(load, "max_in_flight", json_integer(cap));
+		json_object_set_new(run, "load", load);
+	}
 	json_object_set(run, "bytes_per_line", json_object_get(r0, "bytes_per_line"));
 	json_object_set(run, "configs", json_object_get(r0, "configs"));
 	json_object_set_new(root, "run", run);

@@ -90,6 +90,10 @@ static const char usage[] =
         "                          swarm.register_rate; 0 = all at once)\n"
         "      --ramp S            the rate rises linearly from 0 over S s (swarm.ramp_s)\n"
         "      --avalanche         start every line at once (a site power cut)\n"
+        "      --max-in-flight N   a closed loop: no line starts while N transactions are\n"
+        "                          in flight (all workers; swarm.max_in_flight; 0 = no\n"
+        "                          limit); with --rate 0, lines start as fast as the\n"
+        "                          servers answer\n"
         "      --port N            DPDK port id (default 0)\n"
         "      --gateway IP        next hop for every server (default: servers are on-link)\n"
         "      --gateway-mac MAC   its MAC (default: ARP)\n"
@@ -197,6 +201,7 @@ enum {
 	O_RATE,
 	O_RAMP,
 	O_AVALANCHE,
+	O_MAX_IN_FLIGHT,
 	O_PORT,
 	O_GATEWAY,
 	O_GATEWAY_MAC,
@@ -227,6 +232,7 @@ static const struct option longopts[] = {
         {"rate", required_argument, NULL, O_RATE},
         {"ramp", required_argument, NULL, O_RAMP},
         {"avalanche", no_argument, NULL, O_AVALANCHE},
+        {"max-in-flight", required_argument, NULL, O_MAX_IN_FLIGHT},
         {"port", required_argument, NULL, O_PORT},
         {"gateway", required_argument, NULL, O_GATEWAY},
         {"gateway-mac", required_argument, NULL, O_GATEWAY_MAC},
@@ -262,7 +268,7 @@ parse_options(struct app_opts *o, int argc, char **argv)
 	double d;
 
 	o->shard_n = 1;
-	o->rate = o->ramp_s = -1;
+	o->rate = o->ramp_s = o->max_in_flight = -1;
 	o->avalanche = -1;
 	o->udp_csum = true;
 	o->csum_offload = true;
@@ -306,6 +312,10 @@ parse_options(struct app_opts *o, int argc, char **argv)
 			break;
 		case O_AVALANCHE:
 			o->avalanche = 1;
+			break;
+		case O_MAX_IN_FLIGHT:
+			if (parse_double("--max-in-flight", optarg, 0, 1e8, &o->max_in_flight) < 0)
+				return 2;
 			break;
 		case O_PORT:
 			if (parse_double("--port", optarg, 0, RTE_MAX_ETHPORTS - 1, &d) < 0)
@@ -740,6 +750,14 @@ main(int argc, char **argv)
 	double rate = a->o.rate >= 0 ? a->o.rate : prof->register_rate;
 	double ramp = a->o.ramp_s >= 0 ? a->o.ramp_s : prof->ramp_s;
 	bool aval = a->o.avalanche >= 0 ? a->o.avalanche : prof->start == SW_START_AVALANCHE;
+	double cap = a->o.max_in_flight >= 0 ? a->o.max_in_flight : prof->max_in_flight;
+	/* the limit is shared out like the rate, each worker at least 1 */
+	uint32_t cap_w = cap > 0 ? (uint32_t)((cap + a->n_workers - 1) / a->n_workers) : 0;
+
+	a->load.rate = rate;
+	a->load.ramp_s = ramp;
+	a->load.avalanche = aval;
+	a->load.max_in_flight = cap_w * a->n_workers;
 	double duration = a->o.bench_generate_s > 0 ? a->o.bench_generate_s
 	                  : a->o.duration_s > 0     ? a->o.duration_s
 	                                            : prof->duration_s;
@@ -771,6 +789,7 @@ main(int argc, char **argv)
 		        .register_rate = rate / a->n_workers,
 		        .ramp_s = ramp,
 		        .avalanche = aval,
+		        .max_in_flight = cap_w,
 		        .zalloc = app_numa_zalloc,
 		        .free = app_numa_free,
 		        .alloc_arg = (void *)(intptr_t)rte_lcore_to_socket_id(lcore),

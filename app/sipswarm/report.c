@@ -664,6 +664,10 @@ app_report_finish(struct app_report *r, const struct app *a, double elapsed,
 	json_object_set_new(o, "shard", json_pack("[i,i]", a->o.shard_k, a->o.shard_n));
 	json_object_set_new(o, "elapsed_s", json_real(elapsed));
 	json_object_set_new(o, "exit_reason", json_string(exit_reason));
+	json_object_set_new(o, "load",
+	                    json_pack("{s:f,s:f,s:b,s:I}", "rate", a->load.rate, "ramp_s",
+	                              a->load.ramp_s, "avalanche", a->load.avalanche,
+	                              "max_in_flight", (json_int_t)a->load.max_in_flight));
 	json_object_set_new(o, "bytes_per_line",
 	                    json_integer((json_int_t)sw_engine_bytes_per_line()));
 	json_object_set_new(o, "memory",

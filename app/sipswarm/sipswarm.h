@@ -77,6 +77,7 @@ struct app_opts {
 	double rate;       /* < 0: the profile's */
 	double ramp_s;     /* < 0: the profile's */
 	int avalanche;     /* -1: the profile's */
+	double max_in_flight; /* < 0: the profile's */
 	uint16_t port;
 	uint32_t gateway;
 	uint8_t gateway_mac[6];
@@ -142,6 +143,12 @@ struct app {
 	uint64_t dns_refreshes, dns_changes, dns_failures;
 	/* memory stated at start and in the results: bytes */
 	uint64_t mem_lines, mem_mbufs, mem_resident;
+	/* the load as run (options over the profile), for the results */
+	struct {
+		double rate, ramp_s;
+		bool avalanche;
+		uint32_t max_in_flight; /* all workers, 0 = no limit */
+	} load;
 	char driver[32]; /* the port's driver */
 	void *cluster;   /* pair mode: struct sw_cluster */
 };

@@ -392,6 +392,7 @@ static const struct key_def keys[] = {
         PF("swarm.src_port", K_U16, src_port, 1, 65535),
         PF("swarm.register_rate", K_U32, register_rate, 0, 1000000000),
         PF("swarm.ramp_s", K_U32, ramp_s, 0, 86400),
+        PF("swarm.max_in_flight", K_U32, max_in_flight, 0, 100000000),
         PF("swarm.duration_s", K_U32, duration_s, 0, 31536000),
         PF("swarm.start", K_START, start, 0, 1),
         PF("swarm.calls_per_line_hour", K_U32, calls_per_line_hour, 0, 3600),

@@ -173,6 +173,7 @@ struct sw_profile {
 	uint16_t src_port;                  /**< swarm.src_port, default 5060 */
 	uint32_t register_rate;             /**< swarm.register_rate per second, 0 = unlimited */
 	uint32_t ramp_s;                    /**< swarm.ramp_s, default 0 */
+	uint32_t max_in_flight;             /**< swarm.max_in_flight, 0 = no limit */
 	uint32_t duration_s;                /**< swarm.duration_s, 0 = until stopped */
 	uint8_t start;                      /**< swarm.start, enum sw_start_mode */
 	uint32_t calls_per_line_hour;       /**< swarm.calls_per_line_hour, default 0 */

@@ -33,6 +33,8 @@ struct sw_engine {
 	struct sw_sip_digest *dig; /* 2 per line: one per registration leg */
 	uint32_t n_lines;
 	uint32_t next_start;
+	bool held;          /* the last start waited for cfg.max_in_flight */
+	uint64_t released;  /* ns: when the limit last let starts go (their lag counts from it) */
 	unsigned int n_pending; /* authenticated REGISTERs waiting for a burst digest */
 	bool defer_ha1;         /* first MD5 challenges hashed in the burst (pending_ha1) */
 	struct {
@@ -1196,6 +1198,19 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 
 		if (due > now)
 			break;
+		if (e->cfg.max_in_flight != 0 &&
+		    e->st.c[SW_ENGINE_C_TXN_IN_FLIGHT] >= e->cfg.max_in_flight) {
+			e->held = true;
+			break;
+		}
+		if (e->held) {
+			e->held = false;
+			e->released = now;
+		}
+		/* a start the limit held is due when the limit let it go, not before (in a closed
+		 * loop the schedule is the servers' pace, not a lag of the generator's) */
+		if (due < e->released)
+			due = e->released;
 		uint32_t i = e->next_start++;
 		struct sw_phone_out out;
 		uint64_t lag = now - due;

@@ -102,6 +102,10 @@ struct sw_engine_cfg {
 	double register_rate; /**< lines started per second by this worker; 0 = unlimited */
 	double ramp_s;        /**< rate rises linearly from 0 over this many seconds */
 	bool avalanche;       /**< every line due at start at once (a site power cut) */
+	/** a closed loop: no line starts while this many transactions of the worker are in flight
+	 *  (with register_rate 0, lines start as fast as the servers answer); 0 = no limit. Only
+	 *  starts wait: refreshes, calls and retransmissions go out when due */
+	uint32_t max_in_flight;
 	struct sw_engine_io io;
 	/** memory for the line arrays (NUMA-local to the worker); NULL: calloc */
 	void *(*zalloc)(size_t size, void *arg);
@@ -114,8 +118,10 @@ enum sw_engine_hist {
 	SW_ENGINE_H_RTT,            /**< ns: final response - intended first send (per txn) */
 	SW_ENGINE_H_REGISTER_RTT,   /**< ns: the same for REGISTER with credentials -> 2xx */
 	SW_ENGINE_H_TIMER_LATE,     /**< ns: how late line timers fired */
-	SW_ENGINE_H_START_LAG,      /**< ns: start - scheduled start */
-	SW_ENGINE_H_FIRST_REGISTER, /**< ns: scheduled start -> first registration */
+	SW_ENGINE_H_START_LAG,      /**< ns: start - scheduled start (with max_in_flight, or the
+	                                 time the limit let it go, when later) */
+	SW_ENGINE_H_FIRST_REGISTER, /**< ns: scheduled start (as for START_LAG) -> first
+	                                 registration */
 	SW_ENGINE_H_UNREG_GAP,      /**< ns: a registered line's unregistered period, closed */
 	SW_ENGINE_H_FAILOVER,       /**< ns: failover time of a registration leg: intended first
 	                                 send of the request that failed at a target -> registered

@@ -11,9 +11,13 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# shard 1 with an in-flight limit it never reaches: the merged run states the sum of the loads
+extra=()
 for k in 0 1; do
-	"$bin" --time-scale 15 --shard "$k/2" --progress none -o "$dir/s$k.json" >"$dir/s$k.txt" 2>&1 ||
+	"$bin" --time-scale 15 --shard "$k/2" "${extra[@]}" --progress none -o "$dir/s$k.json" \
+		>"$dir/s$k.txt" 2>&1 ||
 		{ cat "$dir/s$k.txt"; fail "shard $k exited $?"; }
+	extra=(--max-in-flight 50000)
 done
 "$tool" report merge -o "$dir/m.json" "$dir/s0.json" "$dir/s1.json" || fail "merge exited $?"
 python3 - "$dir/m.json" "$dir/s0.json" "$dir/s1.json" <<'PY'
@@ -24,6 +28,9 @@ def check(cond, what):
         sys.exit("FAIL: " + what)
 check(m["run"]["lines"] == 10000 and m["run"]["complete"], "lines / complete")
 check(m["run"]["merged_shards"] == [[0, 2], [1, 2]], "shards")
+check(a["run"]["load"]["max_in_flight"] == 0 and b["run"]["load"]["max_in_flight"] == 50000 and
+      m["run"]["load"]["max_in_flight"] == 50000, "in-flight limits")
+check(m["run"]["load"]["rate"] == a["run"]["load"]["rate"] + b["run"]["load"]["rate"] > 0, "rates")
 for k, v in m["totals"].items():
     check(v == a["totals"][k] + b["totals"][k], "totals." + k)
 for k, h in m["histograms"].items():

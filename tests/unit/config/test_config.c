@@ -118,7 +118,7 @@ test_every_key_takes_effect(void)
 	              "swarm.unregister_on_stop = 1\nswarm.seed = 99\n"
 	              "swarm.phones = 7\nswarm.model = T46S\nswarm.src_ip = 198.18.5.1\n"
 	              "swarm.src_port = 5080\nswarm.register_rate = 1000\n"
-	              "swarm.start = avalanche\n",
+	              "swarm.start = avalanche\nswarm.max_in_flight = 4096\n",
 	              &rc);
 	const struct sw_account_cfg *a = sw_config_account(c, 2);
 	const struct sw_server_cfg *s = &a->server[1];
@@ -167,6 +167,7 @@ test_every_key_takes_effect(void)
 	CU_ASSERT_EQUAL(p->src_port, 5080);
 	CU_ASSERT_EQUAL(p->register_rate, 1000);
 	CU_ASSERT_EQUAL(p->start, SW_START_AVALANCHE);
+	CU_ASSERT_EQUAL(p->max_in_flight, 4096);
 	/* the other server of the account keeps its defaults */
 	CU_ASSERT_EQUAL(a->server[0].retry_counts, 3);
 	sw_config_free(c);

@@ -459,6 +459,59 @@ test_an_avalanche_starts_every_line_at_once(void)
 }
 
 static void
+test_a_closed_loop_starts_lines_only_as_transactions_end(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	struct sw_engine_cfg c = {
+	        .config = run->config,
+	        .routes = &run->routes,
+	        .key = &run->key,
+	        .shard_n = 1,
+	        .n_workers = 1,
+	        .mac = {2, 0, 0, 0, 0, 0x10},
+	        .udp_csum = true,
+	        .start = run->now,
+	        .register_rate = 0, /* every line due at once: the limit alone paces them */
+	        .max_in_flight = 10,
+	        .io = {wire_alloc, wire_send, NULL, &run->to_srv},
+	};
+
+	sw_engine_free(run->w[0]);
+	run->w[0] = sw_engine_new(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(run->w[0]);
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+
+	/* the first step: 10 lines and no more (their REGISTERs wait for ARP, then go out
+	 * again at T1: the limit holds the other 90 meanwhile) */
+	run_until(run, t0, 0.001);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_LINES_STARTED], 10);
+	run_until(run, t0, 0.4);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_LINES_STARTED], 10);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TXN_IN_FLIGHT], 10);
+	unsigned int steps = 0;
+
+	/* then each step's answers end transactions (401, then 200) and the next step starts as
+	 * many lines: never more than 10 in flight after a poll */
+	while (st->lines_registered < 100 && steps < 1000) {
+		run->now += SW_NS_PER_MS;
+		sw_engine_poll(run->w[0], run->now, 100000);
+		CU_ASSERT(st->c[SW_ENGINE_C_TXN_IN_FLIGHT] <= 10);
+		run_deliver(run);
+		steps++;
+	}
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_LINES_STARTED], 100);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TXN_TIMEOUT], 0);
+	/* a start the limit held counts its lag from the poll that let it go: none is late,
+	 * though the last lines were due half a second before they could start */
+	CU_ASSERT(sw_hist_quantile(&st->h[SW_ENGINE_H_START_LAG], 1.0) <= 2 * SW_NS_PER_MS);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_START_LATE], 0);
+	assert_accounting(run);
+	run_free(run);
+}
+
+static void
 test_a_bad_set_up_is_refused(void)
 {
 	struct sw_engine_cfg c = {0};
@@ -559,6 +612,8 @@ static const struct sw_test_case engine_cases[] = {
         {"hostile frames are counted and change nothing",
          test_hostile_frames_are_counted_and_change_nothing},
         {"an avalanche starts every line at once", test_an_avalanche_starts_every_line_at_once},
+        {"a closed loop starts lines only as transactions end",
+         test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
         {"a real-time account's resolution ends as soon as it is made",
          test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made},
