@@ -642,8 +642,23 @@ main(int argc, char **argv)
 	/* EAL */
 	eal_argv[eal_argc++] = argv[0];
 	if (split >= 0) {
-		for (int i = 1; i < split && eal_argc < 30; i++)
+		bool shconf = true, huge_kept = true;
+
+		for (int i = 1; i < split && eal_argc < 30; i++) {
 			eal_argv[eal_argc++] = argv[i];
+			shconf &= strcmp(argv[i], "--no-shconf") != 0 && strcmp(argv[i], "--in-memory") != 0;
+			huge_kept &= strcmp(argv[i], "--no-huge") != 0 &&
+			             strcmp(argv[i], "--in-memory") != 0 &&
+			             strncmp(argv[i], "--huge-unlink", 13) != 0;
+		}
+		/* hugepage files outlive a --no-shconf process (DPDK 22.11 leaves them in the
+		 * hugetlbfs mount at exit: 1,024 files, 2 GiB, per run of scripts/bench's loop, so
+		 * the next run found the pages taken); no other process can attach to this one, so
+		 * unlinking them once mapped loses nothing, and a crash leaves nothing behind */
+		static char huge_unlink[] = "--huge-unlink";
+
+		if (!shconf && huge_kept)
+			eal_argv[eal_argc++] = huge_unlink;
 	} else {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
