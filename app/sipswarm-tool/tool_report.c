@@ -371,7 +371,8 @@ merge(int argc, char **argv)
 		lines += json_integer_value(json_object_get(r, "lines"));
 		/* each shard ran its own rate and in-flight limit: the run's are their sums */
 		rate += num(json_object_get(r, "load"), "rate");
-		cap += json_integer_value(json_object_get(json_object_get(r, "load"), "max_in_flight"));
+		cap += json_integer_value(
+		        json_object_get(json_object_get(r, "load"), "max_in_flight"));
 		workers += json_integer_value(json_object_get(r, "workers"));
 		elapsed = num(r, "elapsed_s") > elapsed ? num(r, "elapsed_s") : elapsed;
 		if (why != NULL)

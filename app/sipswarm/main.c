@@ -646,7 +646,8 @@ main(int argc, char **argv)
 
 		for (int i = 1; i < split && eal_argc < 30; i++) {
 			eal_argv[eal_argc++] = argv[i];
-			shconf &= strcmp(argv[i], "--no-shconf") != 0 && strcmp(argv[i], "--in-memory") != 0;
+			shconf &= strcmp(argv[i], "--no-shconf") != 0 &&
+			          strcmp(argv[i], "--in-memory") != 0;
 			huge_kept &= strcmp(argv[i], "--no-huge") != 0 &&
 			             strcmp(argv[i], "--in-memory") != 0 &&
 			             strncmp(argv[i], "--huge-unlink", 13) != 0;

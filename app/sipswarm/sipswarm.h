@@ -73,10 +73,10 @@ struct app_opts {
 	const char *configs[APP_MAX_CONFIGS];
 	unsigned int n_configs;
 	uint32_t shard_k, shard_n;
-	double duration_s; /* 0: the profile's swarm.duration_s, else until SIGINT */
-	double rate;       /* < 0: the profile's */
-	double ramp_s;     /* < 0: the profile's */
-	int avalanche;     /* -1: the profile's */
+	double duration_s;    /* 0: the profile's swarm.duration_s, else until SIGINT */
+	double rate;          /* < 0: the profile's */
+	double ramp_s;        /* < 0: the profile's */
+	int avalanche;        /* -1: the profile's */
 	double max_in_flight; /* < 0: the profile's */
 	uint16_t port;
 	uint32_t gateway;

@@ -33,8 +33,8 @@ struct sw_engine {
 	struct sw_sip_digest *dig; /* 2 per line: one per registration leg */
 	uint32_t n_lines;
 	uint32_t next_start;
-	bool held;          /* the last start waited for cfg.max_in_flight */
-	uint64_t released;  /* ns: when the limit last let starts go (their lag counts from it) */
+	bool held;         /* the last start waited for cfg.max_in_flight */
+	uint64_t released; /* ns: when the limit last let starts go (their lag counts from it) */
 	unsigned int n_pending; /* authenticated REGISTERs waiting for a burst digest */
 	bool defer_ha1;         /* first MD5 challenges hashed in the burst (pending_ha1) */
 	struct {
