@@ -30,6 +30,17 @@ rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* the native-order word that the big-endian bytes of v read as */
+static inline uint32_t
+be32_native(uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(v);
+#else
+	return v;
+#endif
+}
+
 static inline void
 wr16(uint8_t *p, uint16_t v)
 {
@@ -100,11 +111,11 @@ sw_net_csum_add(const void *p, size_t n, uint64_t sum)
 	/* 64 bytes a step: the low and high 32-bit halves of each 64-bit lane summed into two
 	 * pairs of 64-bit accumulators (no carry can be lost below 2^32 steps); no cross-lane
 	 * work until the end. A frame is summed for every REGISTER sent. */
-	if (n >= 64) {
+	if (n >= 32) {
 		const __m256i lo32 = _mm256_set1_epi64x(0xffffffff);
 		__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
 
-		do {
+		for (; n >= 64; b += 64, n -= 64) {
 			__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)b);
 			__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
 
@@ -112,9 +123,28 @@ sw_net_csum_add(const void *p, size_t n, uint64_t sum)
 			a1 = _mm256_add_epi64(a1, _mm256_srli_epi64(x, 32));
 			a2 = _mm256_add_epi64(a2, _mm256_and_si256(y, lo32));
 			a3 = _mm256_add_epi64(a3, _mm256_srli_epi64(y, 32));
-			b += 64;
-			n -= 64;
-		} while (n >= 64);
+		}
+		if (n >= 32) {
+			__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)b);
+
+			a0 = _mm256_add_epi64(a0, _mm256_and_si256(x, lo32));
+			a1 = _mm256_add_epi64(a1, _mm256_srli_epi64(x, 32));
+			b += 32;
+			n -= 32;
+		}
+		/* the whole 32-bit words of the last 0-31 bytes in one masked load (masked-off
+		 * words are not read, no fault past p + n): not a scalar loop of up to 15 words,
+		 * ~60 instructions of every ~500-byte datagram summed (callgrind) */
+		if (n >= 4) {
+			const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+			__m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n / 4)), idx);
+			__m256i y = _mm256_maskload_epi32((const int *)(const void *)b, m);
+
+			a2 = _mm256_add_epi64(a2, _mm256_and_si256(y, lo32));
+			a3 = _mm256_add_epi64(a3, _mm256_srli_epi64(y, 32));
+			b += n & ~(size_t)3;
+			n &= 3;
+		}
 		__m256i t = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
 		uint64_t l[4];
 
@@ -162,17 +192,23 @@ sw_net_csum_fold(uint64_t sum)
 	return (uint16_t)~sum;
 }
 
-static uint64_t
+/* the pseudo-header's three 32-bit words as sw_net_csum_add() would read them from memory
+ * (big-endian on the wire, native-order words: a byte swap each), without writing them */
+static inline uint64_t
 pseudo_sum(uint32_t src, uint32_t dst, uint16_t udp_len)
 {
-	uint8_t ph[12];
+	return (uint64_t)be32_native(src) + be32_native(dst) +
+	       be32_native((uint32_t)IPPROTO_UDP_ << 16 | udp_len);
+}
 
-	wr32(ph, src);
-	wr32(ph + 4, dst);
-	ph[8] = 0;
-	ph[9] = IPPROTO_UDP_;
-	wr16(ph + 10, udp_len);
-	return sw_net_csum_add(ph, sizeof(ph), 0);
+/* sw_net_csum_add(ip, 20, 0) of an option-less IPv4 header: five words, no loop */
+static inline uint64_t
+csum_ip20(const uint8_t *ip)
+{
+	uint32_t w[5];
+
+	memcpy(w, ip, sizeof(w));
+	return (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 }
 
 size_t
@@ -205,7 +241,7 @@ sw_net_udp_write(uint8_t *f, const struct sw_net_udp_out *o, uint16_t payload_le
 		memcpy(udp + 6, &c, 2);
 		return SW_NET_HDR_LEN + payload_len;
 	}
-	c = sw_net_csum_fold(sw_net_csum_add(ip, SW_NET_IP_LEN, 0));
+	c = sw_net_csum_fold(csum_ip20(ip));
 	memcpy(ip + 10, &c, 2);
 	udp[6] = udp[7] = 0;
 	if (o->udp_csum) {
@@ -321,7 +357,9 @@ classify(const uint8_t *f, size_t len, unsigned int hw, struct sw_net_pkt *pkt)
 		return drop(pkt, SW_NET_DROP_SHORT);
 	/* the port's verdict when it checked (RX offload), else the sum here */
 	if ((hw & SW_NET_RX_IP_BAD) ||
-	    (!(hw & SW_NET_RX_IP_GOOD) && sw_net_csum_fold(sw_net_csum_add(ip, ihl, 0)) != 0))
+	    (!(hw & SW_NET_RX_IP_GOOD) &&
+	     sw_net_csum_fold(ihl == SW_NET_IP_LEN ? csum_ip20(ip) : sw_net_csum_add(ip, ihl, 0)) !=
+	             0))
 		return drop(pkt, SW_NET_DROP_IP_CHECKSUM);
 	if (rd16(ip + 6) & 0x3fff) /* MF or a fragment offset */
 		return drop(pkt, SW_NET_DROP_FRAGMENT);

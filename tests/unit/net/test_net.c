@@ -277,6 +277,45 @@ test_checksums_of_every_length_and_alignment_match_rfc1071_by_the_book(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* the header and UDP sums sw_net_udp_write() computes without summing the header bytes
+ * (arithmetic on the fields) equal RFC 1071 by the book over the bytes it wrote, for every
+ * payload length up to the MTU and addresses/ports that carry */
+static void
+test_written_checksums_match_rfc1071_over_the_bytes_for_every_length(void)
+{
+	static uint8_t f[SW_NET_HDR_LEN + 1600], ph[12 + 8 + 1600];
+	static const uint32_t ips[][2] = {{IP_A, IP_B}, {0xC613FFFFu, 0xC612FFFEu}, {0, 0}};
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	unsigned int bad = 0;
+
+	for (size_t i = SW_NET_HDR_LEN; i < sizeof(f); i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		f[i] = (uint8_t)x;
+	}
+	for (unsigned int a = 0; a < SW_ARRAY_SIZE(ips); a++)
+		for (uint16_t n = 0; n <= 1472; n = (uint16_t)(n + 1 + (n > 200) * 7)) {
+			struct sw_net_udp_out o = {mac_a,        mac_b, ips[a][0],
+			                           ips[a][1],    5060,  (uint16_t)(65535 - n),
+			                           (uint16_t)~n, true,  false};
+			size_t len = sw_net_udp_write(f, &o, n);
+			uint16_t ulen = (uint16_t)(8 + n);
+
+			bad += len != SW_NET_HDR_LEN + n;
+			bad += reference_csum(f + 14, 20) != 0;
+			memcpy(ph, f + 26, 8); /* source and destination addresses */
+			ph[8] = 0;
+			ph[9] = 17;
+			ph[10] = (uint8_t)(ulen >> 8);
+			ph[11] = (uint8_t)ulen;
+			memcpy(ph + 12, f + 34, ulen);
+			bad += reference_csum(ph, 12u + ulen) != 0;
+			bad += f[40] == 0 && f[41] == 0;
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void
 test_a_port_checked_checksum_is_taken_as_the_port_says(void)
 {
@@ -329,6 +368,8 @@ static const struct sw_test_case net_cases[] = {
         {"addresses parse and print", test_addresses_parse_and_print},
         {"an offloaded frame completed as a port would equals the software one",
          test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one},
+        {"written checksums match RFC 1071 over the bytes for every length",
+         test_written_checksums_match_rfc1071_over_the_bytes_for_every_length},
         {"a port-checked checksum is taken as the port says",
          test_a_port_checked_checksum_is_taken_as_the_port_says},
         {NULL, NULL},
