@@ -8,6 +8,7 @@
  * allocates and dispatches per call, too slow for every received datagram.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #ifdef __SSSE3__
 #include <tmmintrin.h>
@@ -67,22 +68,6 @@ sw_sip_siphash(const struct sw_sip_token_key *key, const void *p, size_t n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-/* 0..63 for an alphabet character, 0xff otherwise */
-static const uint8_t unb64[256] = {
-#define R(c, v) [c] = (v) + 1
-        R('A', 0),  R('B', 1),  R('C', 2),  R('D', 3),  R('E', 4),  R('F', 5),  R('G', 6),
-        R('H', 7),  R('I', 8),  R('J', 9),  R('K', 10), R('L', 11), R('M', 12), R('N', 13),
-        R('O', 14), R('P', 15), R('Q', 16), R('R', 17), R('S', 18), R('T', 19), R('U', 20),
-        R('V', 21), R('W', 22), R('X', 23), R('Y', 24), R('Z', 25), R('a', 26), R('b', 27),
-        R('c', 28), R('d', 29), R('e', 30), R('f', 31), R('g', 32), R('h', 33), R('i', 34),
-        R('j', 35), R('k', 36), R('l', 37), R('m', 38), R('n', 39), R('o', 40), R('p', 41),
-        R('q', 42), R('r', 43), R('s', 44), R('t', 45), R('u', 46), R('v', 47), R('w', 48),
-        R('x', 49), R('y', 50), R('z', 51), R('0', 52), R('1', 53), R('2', 54), R('3', 55),
-        R('4', 56), R('5', 57), R('6', 58), R('7', 59), R('8', 60), R('9', 61), R('-', 62),
-        R('_', 63),
-#undef R
-};
-
 /*
  * The MAC of a Via branch is the low half of SipHash(payload, 0); a Call-ID and a tag share
  * one SipHash(payload, 0x80): the Call-ID takes the low half, the tag the high half. Both are
@@ -92,11 +77,28 @@ static const uint8_t unb64[256] = {
 static inline uint64_t
 mac64(const struct sw_sip_token_key *key, uint8_t domain, uint64_t payload)
 {
-	uint8_t in[9];
+	/* sw_sip_siphash() of the 9 bytes payload (little-endian) + domain, unrolled for that
+	 * length: one block, then the last word (length 9 in its top byte, the domain byte) */
+	uint64_t v0 = key->k0 ^ UINT64_C(0x736f6d6570736575);
+	uint64_t v1 = key->k1 ^ UINT64_C(0x646f72616e646f6d);
+	uint64_t v2 = key->k0 ^ UINT64_C(0x6c7967656e657261);
+	uint64_t v3 = key->k1 ^ UINT64_C(0x7465646279746573);
+	const uint64_t last = (uint64_t)9 << 56 | domain;
 
-	memcpy(in, &payload, 8);
-	in[8] = domain;
-	return sw_sip_siphash(key, in, sizeof(in));
+	v3 ^= payload;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= payload;
+	v3 ^= last;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= last;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 static inline uint32_t
@@ -183,29 +185,107 @@ sw_sip_token_encode_dialog(const struct sw_sip_token_key *key, const struct sw_s
 	put_token(payload, (uint32_t)(m >> 32), tag);
 }
 
-int
-sw_sip_token_decode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, const char *p,
-                    size_t len, struct sw_sip_token *t)
+#ifdef __SSSE3__
+/*
+ * put_token() backwards: the 16 characters to their 6-bit values by character ranges (a byte
+ * outside A-Z a-z 0-9 - _ fails, 0x80 and up included: signed compares), then the
+ * multiply-add packing of the same Mula-Lemire paper (4 values -> 24 bits per 32-bit lane)
+ * and a shuffle to the 12 big-endian bytes. Every response's branch is decoded: ~200
+ * instructions fewer than the table loop (callgrind).
+ */
+static inline bool
+take_token(const char *p, uint64_t *payload, uint32_t *mac)
 {
-	uint64_t payload = 0;
-	uint32_t mac = 0;
-	uint8_t v[SW_SIP_TOKEN_LEN], bad = 0;
+	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('A' - 1)),
+	                           _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), c));
+	__m128i lo = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)),
+	                           _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), c));
+	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
+	                           _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), c));
+	__m128i mi = _mm_cmpeq_epi8(c, _mm_set1_epi8('-'));
+	__m128i us = _mm_cmpeq_epi8(c, _mm_set1_epi8('_'));
+	__m128i ok = _mm_or_si128(_mm_or_si128(up, lo), _mm_or_si128(dg, _mm_or_si128(mi, us)));
 
-	if (len < SW_SIP_TOKEN_LEN || (len > SW_SIP_TOKEN_LEN && p[SW_SIP_TOKEN_LEN] != '@'))
-		return -EINVAL;
+	if (_mm_movemask_epi8(ok) != 0xffff)
+		return false;
+	__m128i off = _mm_or_si128(
+	        _mm_or_si128(_mm_and_si128(up, _mm_set1_epi8(-'A')),
+	                     _mm_and_si128(lo, _mm_set1_epi8((char)(26 - 'a')))),
+	        _mm_or_si128(_mm_and_si128(dg, _mm_set1_epi8(52 - '0')),
+	                     _mm_or_si128(_mm_and_si128(mi, _mm_set1_epi8(62 - '-')),
+	                                  _mm_and_si128(us, _mm_set1_epi8(63 - '_')))));
+	__m128i v = _mm_add_epi8(c, off); /* 16 values 0..63 */
+	/* v0 * 64 + v1 per 16-bit lane, then w0 * 4096 + w1 per 32-bit lane: 24 bits each */
+	v = _mm_maddubs_epi16(v, _mm_set1_epi32(0x01400140));
+	v = _mm_madd_epi16(v, _mm_set1_epi32(0x00011000));
+	v = _mm_shuffle_epi8(v,
+	                     _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+	uint8_t b[16];
+	uint64_t be;
+	uint32_t bm;
+
+	_mm_storeu_si128((__m128i *)(void *)b, v);
+	memcpy(&be, b, 8);
+	memcpy(&bm, b + 8, 4);
+	*payload = __builtin_bswap64(be);
+	*mac = __builtin_bswap32(bm);
+	return true;
+}
+#else
+/* 0..63 for an alphabet character, 0xff otherwise */
+static const uint8_t unb64[256] = {
+#define R(c, v) [c] = (v) + 1
+        R('A', 0),  R('B', 1),  R('C', 2),  R('D', 3),  R('E', 4),  R('F', 5),  R('G', 6),
+        R('H', 7),  R('I', 8),  R('J', 9),  R('K', 10), R('L', 11), R('M', 12), R('N', 13),
+        R('O', 14), R('P', 15), R('Q', 16), R('R', 17), R('S', 18), R('T', 19), R('U', 20),
+        R('V', 21), R('W', 22), R('X', 23), R('Y', 24), R('Z', 25), R('a', 26), R('b', 27),
+        R('c', 28), R('d', 29), R('e', 30), R('f', 31), R('g', 32), R('h', 33), R('i', 34),
+        R('j', 35), R('k', 36), R('l', 37), R('m', 38), R('n', 39), R('o', 40), R('p', 41),
+        R('q', 42), R('r', 43), R('s', 44), R('t', 45), R('u', 46), R('v', 47), R('w', 48),
+        R('x', 49), R('y', 50), R('z', 51), R('0', 52), R('1', 53), R('2', 54), R('3', 55),
+        R('4', 56), R('5', 57), R('6', 58), R('7', 59), R('8', 60), R('9', 61), R('-', 62),
+        R('_', 63),
+#undef R
+};
+
+static inline bool
+take_token(const char *p, uint64_t *payload, uint32_t *mac)
+{
+	uint8_t v[SW_SIP_TOKEN_LEN], bad = 0;
+	uint64_t pl = 0;
+	uint32_t m;
+
 	for (unsigned i = 0; i < SW_SIP_TOKEN_LEN; i++) {
 		uint8_t x = unb64[(uint8_t)p[i]];
 		bad |= (uint8_t)(x == 0);
 		v[i] = (uint8_t)(x - 1);
 	}
 	if (bad)
-		return -EINVAL;
+		return false;
 	for (int i = 0; i < 10; i++)
-		payload = payload << 6 | v[i];
-	payload = payload << 4 | (v[10] >> 2);
-	mac = (uint32_t)(v[10] & 3);
+		pl = pl << 6 | v[i];
+	pl = pl << 4 | (v[10] >> 2);
+	m = (uint32_t)(v[10] & 3);
 	for (int i = 11; i < 16; i++)
-		mac = mac << 6 | v[i];
+		m = m << 6 | v[i];
+	*payload = pl;
+	*mac = m;
+	return true;
+}
+#endif
+
+int
+sw_sip_token_decode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, const char *p,
+                    size_t len, struct sw_sip_token *t)
+{
+	uint64_t payload;
+	uint32_t mac;
+
+	if (len < SW_SIP_TOKEN_LEN || (len > SW_SIP_TOKEN_LEN && p[SW_SIP_TOKEN_LEN] != '@'))
+		return -EINVAL;
+	if (!take_token(p, &payload, &mac))
+		return -EINVAL;
 	if (mac != mac32(key, kind, payload))
 		return -EBADMSG;
 	t->worker = (uint8_t)(payload >> 56);

@@ -140,6 +140,71 @@ a_dialog_pair_equals_its_two_single_tokens_and_neither_passes_for_the_other(void
 	                -EBADMSG);
 }
 
+/* by definition: the MAC is SipHash of the payload's 8 bytes (little-endian) and a place
+ * byte (0 for a branch, 0x80 for a Call-ID: low half, or a tag: high half), the text
+ * base64url of payload then MAC, big-endian; and a token with any one byte changed to any
+ * other value is refused, out of the alphabet as -EINVAL */
+static void
+a_token_is_base64url_of_payload_and_siphash_and_any_other_byte_is_refused(void)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	unsigned int bad = 0;
+
+	for (int r = 0; r < 200; r++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		struct sw_sip_token t = {(uint32_t)(x >> 8), (uint32_t)(x >> 40) & 0xffffff,
+		                         (uint8_t)x},
+		                    out;
+		uint64_t payload = (uint64_t)t.worker << 56 | (uint64_t)t.line << 24 | t.txn;
+		uint8_t in[9], b[12];
+
+		memcpy(in, &payload, 8);
+		for (int kind = 0; kind < 3; kind++) {
+			char tok[SW_SIP_TOKEN_LEN], want[SW_SIP_TOKEN_LEN];
+
+			in[8] = kind == SW_SIP_TOKEN_BRANCH ? 0 : 0x80;
+			uint64_t h = sw_sip_siphash(&key, in, sizeof(in));
+			uint32_t mac = kind == SW_SIP_TOKEN_TAG ? (uint32_t)(h >> 32) : (uint32_t)h;
+
+			for (int i = 0; i < 8; i++)
+				b[i] = (uint8_t)(payload >> (56 - 8 * i));
+			for (int i = 0; i < 4; i++)
+				b[8 + i] = (uint8_t)(mac >> (24 - 8 * i));
+			for (int g = 0; g < 4; g++) {
+				uint32_t w = (uint32_t)b[3 * g] << 16 |
+				             (uint32_t)b[3 * g + 1] << 8 | b[3 * g + 2];
+				for (int k = 0; k < 4; k++)
+					want[4 * g + k] = a[(w >> (18 - 6 * k)) & 63];
+			}
+			sw_sip_token_encode(&key, (enum sw_sip_token_kind)kind, &t, tok);
+			bad += memcmp(tok, want, sizeof(tok)) != 0;
+			bad += sw_sip_token_decode(&key, (enum sw_sip_token_kind)kind, tok,
+			                           sizeof(tok), &out) != 0;
+			bad += out.line != t.line || out.txn != t.txn || out.worker != t.worker;
+			if (r >= 4)
+				continue;
+			for (unsigned i = 0; i < SW_SIP_TOKEN_LEN; i++)
+				for (int c = 0; c < 256; c++) {
+					char f[SW_SIP_TOKEN_LEN];
+					int rc;
+
+					if ((char)c == tok[i])
+						continue;
+					memcpy(f, tok, sizeof(f));
+					f[i] = (char)c;
+					rc = sw_sip_token_decode(&key, (enum sw_sip_token_kind)kind,
+					                         f, sizeof(f), &out);
+					bad += rc != (c != 0 && strchr(a, c) != NULL ? -EBADMSG
+					                                             : -EINVAL);
+				}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* the token text by definition: base64url of payload (64 bits) then MAC (32), big-endian */
 static void
 reference_text(const char *tok, char *out)
@@ -193,6 +258,8 @@ ten_thousand_random_tokens_are_base64url_of_their_bits_and_round_trip(void)
 }
 static const struct sw_test_case cases[] = {
         {"SipHash matches the reference vectors", siphash_matches_the_reference_vectors},
+        {"a token is base64url of payload and SipHash, and any other byte is refused",
+         a_token_is_base64url_of_payload_and_siphash_and_any_other_byte_is_refused},
         {"ten thousand random tokens are base64url of their bits and round-trip",
          ten_thousand_random_tokens_are_base64url_of_their_bits_and_round_trip},
         {"a dialog pair equals its two single tokens and neither passes for the other",
