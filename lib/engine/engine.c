@@ -55,6 +55,7 @@ struct sw_engine {
 	unsigned int n_realms;
 	char realm[MAX_REALMS][SW_SIP_CHALLENGE_FIELD_MAX + 1];
 	uint16_t realm_len[MAX_REALMS];
+	struct sw_sip_vars reg_vars; /* send_register()'s, zero but for what it sets */
 	struct sw_sip_tmpl tmpl_register;
 	/* the REGISTER once more per route (account) and server, its domain folded in as text:
 	 * 4 pieces fewer to build (request URI, From, To, digest uri) */
@@ -257,6 +258,8 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 
 		e->ext[i].variant = (uint8_t)(sw_splitmix64(&h) % SW_ENGINE_VARIANTS);
 		e->ext[i].reg_sid[0] = e->ext[i].reg_sid[1] = NO_SID;
+		e->ext[i].src_ip = info.src_ip;
+		e->ext[i].src_port = info.src_port;
 	}
 	/* identities: formatted once here (the templates are parsed on each format), so that a
 	 * send copies bytes (slow path: about 100 ns a line at start) */
@@ -344,19 +347,30 @@ sw_engine_free(struct sw_engine *e)
 
 /* ---- sending (hot) -------------------------------------------------------------------------- */
 
-/* decimal without printf; returns the length */
+/* a port in decimal without printf, two digits per step from a pair table, right to left in
+ * place; returns the length */
 static inline unsigned int
-put_dec(char *p, uint32_t v)
+put_port(char *p, uint16_t port)
 {
-	char tmp[10];
-	unsigned int n = 0;
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+	unsigned int v = port;
+	unsigned int n = 1u + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000);
+	char *q = p + n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (unsigned int i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		q -= 2;
+		memcpy(q, pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(q - 2, pairs + 2 * v, 2);
+	else
+		q[-1] = (char)('0' + v);
 	return n;
 }
 
@@ -397,7 +411,7 @@ put_addr(char *p, uint32_t ip, uint16_t port)
 		n += 1u + (o >= 10) + (o >= 100);
 		p[n++] = i ? '.' : ':';
 	}
-	return n + put_dec(p + n, port);
+	return n + put_port(p + n, port);
 }
 
 static const struct sw_engine_target *
@@ -475,18 +489,17 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	const struct sw_engine_route *r = &e->routes->r[e->lines[i].account];
 	struct sw_engine_line *x = &e->ext[i];
 	unsigned int leg = SW_PHONE_TAG_LEG(a->tag);
-	struct sw_line_info info;
-	struct sw_sip_vars v;
+	/* the worker's REGISTER variables: zeroed at start, every field the template reads set
+	 * below (the digest pointer included), so no 256-byte memset per message */
+	struct sw_sip_vars *vp = &e->reg_vars;
 	char local[24], resp[SW_SIP_SHA256_HEX];
 	char branch[SW_SIP_TOKEN_LEN], ftag[SW_SIP_TOKEN_LEN], callid[SW_SIP_TOKEN_LEN];
 	struct sw_sip_token tok = {.line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
 	const uint8_t *mac = next_hop(e, t->ip, 0);
 
-	if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, x->gid, &info) < 0)
-		return;
 	if (mac == NULL) {
 		/* ask with the phone's own address as the sender */
-		next_hop(e, t->ip, info.src_ip);
+		next_hop(e, t->ip, x->src_ip);
 		count(e, SW_ENGINE_C_TX_NO_NEIGH);
 		return;
 	}
@@ -496,29 +509,29 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 		count(e, SW_ENGINE_C_TX_NOBUF);
 		return;
 	}
-	memset(&v, 0, sizeof(v));
+	vp->digest = NULL;
 	const char *user = e->ident + x->ident_off;
 	const char *domain = r->cfg->server[a->server].address;
 
-	v.s[SW_SIP_V_USER] = (struct sw_sip_cstr){user, x->user_len};
-	v.s[SW_SIP_V_AUTH_USER] = x->auth_len
-	                                  ? (struct sw_sip_cstr){user + x->user_len, x->auth_len}
-	                                  : (struct sw_sip_cstr){user, x->user_len};
-	v.s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, r->domain_len[a->server]};
-	v.s[SW_SIP_V_LOCAL] =
-	        (struct sw_sip_cstr){local, put_addr(local, info.src_ip, info.src_port)};
+	vp->s[SW_SIP_V_USER] = (struct sw_sip_cstr){user, x->user_len};
+	vp->s[SW_SIP_V_AUTH_USER] = x->auth_len
+	                                    ? (struct sw_sip_cstr){user + x->user_len, x->auth_len}
+	                                    : (struct sw_sip_cstr){user, x->user_len};
+	vp->s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, r->domain_len[a->server]};
+	vp->s[SW_SIP_V_LOCAL] =
+	        (struct sw_sip_cstr){local, put_addr(local, x->src_ip, x->src_port)};
 	sw_sip_token_encode(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
 	/* the Call-ID and From tag of a leg stay the same across its registrations (RFC 3261
 	 * section 10.2.4): the token names the leg, not the transaction */
 	tok.txn = leg;
 	sw_sip_token_encode_dialog(e->cfg.key, &tok, callid, ftag);
-	v.s[SW_SIP_V_BRANCH] = (struct sw_sip_cstr){branch, SW_SIP_TOKEN_LEN};
-	v.s[SW_SIP_V_FROM_TAG] = (struct sw_sip_cstr){ftag, SW_SIP_TOKEN_LEN};
-	v.s[SW_SIP_V_CALL_ID] = (struct sw_sip_cstr){callid, SW_SIP_TOKEN_LEN};
+	vp->s[SW_SIP_V_BRANCH] = (struct sw_sip_cstr){branch, SW_SIP_TOKEN_LEN};
+	vp->s[SW_SIP_V_FROM_TAG] = (struct sw_sip_cstr){ftag, SW_SIP_TOKEN_LEN};
+	vp->s[SW_SIP_V_CALL_ID] = (struct sw_sip_cstr){callid, SW_SIP_TOKEN_LEN};
 	if (!a->retrans)
 		x->cseq[leg]++;
-	v.n[SW_SIP_N_CSEQ] = x->cseq[leg];
-	v.n[SW_SIP_N_EXPIRES] = a->expires;
+	vp->n[SW_SIP_N_CSEQ] = x->cseq[leg];
+	vp->n[SW_SIP_N_EXPIRES] = a->expires;
 	if (a->auth && leg < 2) {
 		struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
 		const char *ha2 = d->hex_len == SW_SIP_SHA256_HEX ? r->ha2_sha256[a->server]
@@ -526,10 +539,10 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 
 		if (presigned == NULL)
 			sw_sip_digest_response(d, ha2, (uint32_t)sw_splitmix64(&e->rng), resp);
-		v.digest = d;
-		v.s[SW_SIP_V_RESPONSE] =
+		vp->digest = d;
+		vp->s[SW_SIP_V_RESPONSE] =
 		        (struct sw_sip_cstr){presigned ? presigned : resp, d->hex_len};
-		v.s[SW_SIP_V_REALM] =
+		vp->s[SW_SIP_V_REALM] =
 		        (struct sw_sip_cstr){e->realm[x->realm[leg]], e->realm_len[x->realm[leg]]};
 		count(e, SW_ENGINE_C_TX_AUTH);
 	}
@@ -537,14 +550,14 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	const struct sw_sip_tmpl *tm = acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS
 	                                       ? &e->tmpl_reg[acc * SW_MAX_SERVERS + a->server]
 	                                       : &e->tmpl_register;
-	int plen = sw_sip_build(tm, &v, (char *)f + SW_NET_HDR_LEN,
+	int plen = sw_sip_build(tm, vp, (char *)f + SW_NET_HDR_LEN,
 	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
 
 	if (plen < 0 || plen > (int)SW_NET_MTU_DATA) {
 		count(e, SW_ENGINE_C_TX_BUILD_ERROR);
 		goto fail;
 	}
-	emit(e, f, info.src_ip, info.src_port, t->ip, t->port, mac, plen);
+	emit(e, f, x->src_ip, x->src_port, t->ip, t->port, mac, plen);
 	count(e, method_counter[a->method]);
 	sw_stat_add(&e->st.srv_tx[t->sid], 1);
 	return;

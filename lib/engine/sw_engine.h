@@ -155,6 +155,8 @@ struct sw_engine_line {
 	uint8_t realm[2];   /**< interned realm of each leg's digest state */
 	uint8_t reg_sid[2]; /**< server where each leg is counted registered, 0xff none */
 	uint8_t ever_registered;
+	uint16_t src_port;     /**< the line's source port (sw_config_line(), kept: no divisions
+	                            per send) */
 	uint32_t first_reg_ms; /**< ms after the run's start: first registration (0: never) */
 	uint32_t gap_ms;       /**< ms unregistered after the first registration, closed periods */
 	uint32_t ident_off;    /**< the line's user and auth names in the worker's arena */
@@ -163,6 +165,7 @@ struct sw_engine_line {
 	uint32_t fo_ms[2]; /**< per registration leg: ms after the run's start + 1 of the
 	                        intended first send of the request that failed before a failover
 	                        not yet followed by a registration (0: none) */
+	uint32_t src_ip;   /**< the line's source address, host order (as src_port) */
 };
 
 struct sw_engine;
