@@ -61,6 +61,10 @@ struct sw_engine {
 	 * 4 pieces fewer to build (request URI, From, To, digest uri) */
 	struct sw_sip_tmpl *tmpl_reg;
 	unsigned int n_tmpl_reg;
+	/* each tmpl_reg specialized (sw_sip_tmpl_specialize) twice: [0] for REGISTERs without
+	 * credentials (at start), [1] for the first shape of credentials one is sent with
+	 * (filled then, once); a REGISTER of another shape takes tmpl_reg itself */
+	struct sw_sip_tmpl *tmpl_fast;
 	struct sw_sip_tmpl tmpl_200;
 	struct sw_sip_tmpl tmpl_486;
 	struct sw_sip_tmpl tmpl_481;
@@ -309,12 +313,19 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 	e->tmpl_reg = calloc((size_t)cfg->routes->n * SW_MAX_SERVERS + 1, sizeof(*e->tmpl_reg));
 	if (e->tmpl_reg == NULL)
 		goto nomem;
+	e->tmpl_fast =
+	        calloc((size_t)cfg->routes->n * SW_MAX_SERVERS * 2 + 1, sizeof(*e->tmpl_fast));
+	if (e->tmpl_fast == NULL)
+		goto nomem;
 	e->n_tmpl_reg = cfg->routes->n;
 	for (unsigned int i = 0; i < cfg->routes->n; i++)
 		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
+			unsigned int k = i * SW_MAX_SERVERS + s;
+
 			prof.domain = cfg->routes->r[i].cfg->server[s].address;
-			if (sw_sip_tmpl_compile(&e->tmpl_reg[i * SW_MAX_SERVERS + s],
-			                        SW_SIP_KIND_REGISTER, &prof) < 0)
+			if (sw_sip_tmpl_compile(&e->tmpl_reg[k], SW_SIP_KIND_REGISTER, &prof) < 0 ||
+			    sw_sip_tmpl_specialize(&e->tmpl_fast[2 * k], &e->tmpl_reg[k],
+			                           sw_sip_build_conds(&e->reg_vars)) < 0)
 				goto inval;
 		}
 	e->rng = sw_config_timing(cfg->config)->seed * 0x9E3779B97F4A7C15u + cfg->worker;
@@ -342,6 +353,7 @@ sw_engine_free(struct sw_engine *e)
 	zfree(&e->cfg, e->ident, e->ident_cap);
 	free(e->acc);
 	free(e->tmpl_reg);
+	free(e->tmpl_fast);
 	free(e);
 }
 
@@ -547,9 +559,24 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 		count(e, SW_ENGINE_C_TX_AUTH);
 	}
 	unsigned int acc = e->lines[i].account;
-	const struct sw_sip_tmpl *tm = acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS
-	                                       ? &e->tmpl_reg[acc * SW_MAX_SERVERS + a->server]
-	                                       : &e->tmpl_register;
+	const struct sw_sip_tmpl *tm = &e->tmpl_register;
+
+	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS) {
+		unsigned int k = acc * SW_MAX_SERVERS + a->server;
+		unsigned int c = sw_sip_build_conds(vp);
+		struct sw_sip_tmpl *fast = &e->tmpl_fast[2 * k];
+
+		tm = &e->tmpl_reg[k];
+		if (fast[0].fixed_conds == c) {
+			tm = &fast[0];
+		} else {
+			/* slow path, once per account and server: the first shape of credentials */
+			if (!fast[1].fixed && sw_sip_tmpl_specialize(&fast[1], tm, c) < 0)
+				memset(&fast[1], 0, sizeof(fast[1]));
+			if (fast[1].fixed && fast[1].fixed_conds == c)
+				tm = &fast[1];
+		}
+	}
 	int plen = sw_sip_build(tm, vp, (char *)f + SW_NET_HDR_LEN,
 	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
 

@@ -430,19 +430,13 @@ put(char **o, const char *lim, const char *p, size_t n)
 	return 1;
 }
 
-int
-sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+/* The conditions that hold for v. */
+static inline uint8_t
+conds_of(const struct sw_sip_vars *v)
 {
 	const struct sw_sip_digest *d = v->digest;
-	const struct sw_sip_msg *req = v->req;
-	const char *text = t->text, *lim;
 	uint8_t active = 0;
-	size_t body = 0;
-	char *o = out;
 
-	if (cap < SW_SIP_BUILD_SLACK)
-		return -ENOSPC;
-	lim = out + cap - SW_SIP_BUILD_SLACK;
 	if (v->s[SW_SIP_V_DISPLAY].len > 0)
 		active |= C_DISPLAY;
 	if (d != NULL) {
@@ -458,8 +452,79 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 	}
 	if (v->s[SW_SIP_V_TO_TAG].len > 0)
 		active |= C_TO_TAG;
-	if (req != NULL && req->to_tag.len == 0)
+	if (v->req != NULL && v->req->to_tag.len == 0)
 		active |= C_REQ_NO_TO_TAG;
+	return active;
+}
+
+unsigned int
+sw_sip_build_conds(const struct sw_sip_vars *v)
+{
+	return conds_of(v);
+}
+
+int
+sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, unsigned int conds)
+{
+	unsigned floor = 0;
+	bool in_body = false;
+	int rc;
+
+	if (conds > UINT8_MAX || src->fixed)
+		return -EINVAL;
+	memset(dst, 0, sizeof(*dst));
+	dst->kind = src->kind;
+	dst->fixed = 1;
+	dst->fixed_conds = (uint8_t)conds;
+	/* the pieces whose conditions hold, in order, without their conditions: adjacent
+	 * literals merge (add_literal), a field rides on a literal without one; nothing merges
+	 * across the start of the body (its length is counted from body_seg) */
+	for (unsigned i = 0; i < src->nseg; i++) {
+		const struct sw_sip_seg *s = &src->seg[i];
+
+		if (!in_body && i >= src->body_seg) {
+			in_body = true;
+			dst->body_seg = dst->nseg;
+			floor = dst->nseg;
+		}
+		if (s->cond & ~conds) {
+			i += s->skip;
+			continue;
+		}
+		rc = add_literal(dst, src->text + s->off, s->len, 0, floor);
+		if (rc < 0)
+			return rc;
+		if (s->field == 0)
+			continue;
+		if (dst->nseg > floor && dst->seg[dst->nseg - 1].field == 0) {
+			dst->seg[dst->nseg - 1].field = s->field;
+			continue;
+		}
+		if (dst->nseg == SW_SIP_TMPL_SEGS)
+			return -E2BIG;
+		dst->seg[dst->nseg++] = (struct sw_sip_seg){0, 0, s->field, 0, 0};
+	}
+	if (!in_body)
+		dst->body_seg = dst->nseg;
+	return 0;
+}
+
+int
+sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+{
+	const struct sw_sip_digest *d = v->digest;
+	const struct sw_sip_msg *req = v->req;
+	const char *text = t->text, *lim;
+	uint8_t active = conds_of(v);
+	size_t body = 0;
+	char *o = out;
+
+	if (cap < SW_SIP_BUILD_SLACK)
+		return -ENOSPC;
+	lim = out + cap - SW_SIP_BUILD_SLACK;
+	/* a specialized template holds for the conditions it was made for only */
+	if (t->fixed && active != t->fixed_conds)
+		return -EINVAL;
 
 	for (unsigned i = t->body_seg; i < t->nseg; i++) {
 		const struct sw_sip_seg *s = &t->seg[i];

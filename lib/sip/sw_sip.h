@@ -584,6 +584,8 @@ struct sw_sip_tmpl {
 	uint16_t body_seg; /**< first piece of the body (== nseg without a body) */
 	uint16_t text_len;
 	uint8_t kind;
+	uint8_t fixed;       /**< private: 1 for sw_sip_tmpl_specialize()'s */
+	uint8_t fixed_conds; /**< private: the conditions it was specialized for */
 	struct sw_sip_seg seg[SW_SIP_TMPL_SEGS];
 	char text[SW_SIP_TMPL_TEXT + SW_SIP_BUILD_SLACK];
 };
@@ -638,6 +640,38 @@ int sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
                              const struct sw_sip_profile *profile);
 
 /**
+ * The conditions a message's variables give the template's {?...} sections (display name,
+ * digest credentials and their qop, opaque, algorithm and proxy, To tag, the request's To
+ * tag): what sw_sip_tmpl_specialize() takes. Two variable sets with the same value build the
+ * same pieces of any template.
+ *
+ * @param v
+ *   The variables.
+ * @return
+ *   A value below 256.
+ */
+unsigned int sw_sip_build_conds(const struct sw_sip_vars *v);
+
+/**
+ * Make a template for one set of conditions (start-up or once per new challenge shape, slow
+ * path): src's pieces that the conditions keep, in order, the others left out, adjacent
+ * literals merged. sw_sip_build() with it writes the same bytes as with src, in fewer pieces
+ * and no condition tests, for variables whose sw_sip_build_conds() is conds (others: -EINVAL).
+ *
+ * @param dst
+ *   Filled.
+ * @param src
+ *   A compiled template (not itself specialized).
+ * @param conds
+ *   From sw_sip_build_conds().
+ * @return
+ *   0, -EINVAL (conds out of range, or src specialized), -E2BIG (cannot happen for a
+ *   template that compiled).
+ */
+int sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
+                           unsigned int conds);
+
+/**
  * Build one message: copies of template pieces and variables, no formatted printing.
  * Content-Length is the body's exact length.
  *
@@ -650,7 +684,8 @@ int sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
  * @param cap
  *   Size of out.
  * @return
- *   The message length, or -ENOSPC when out is too small (message + SW_SIP_BUILD_SLACK).
+ *   The message length, or -ENOSPC when out is too small (message + SW_SIP_BUILD_SLACK),
+ *   -EINVAL when t is specialized for other conditions than v's.
  */
 int sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap);
 

@@ -460,6 +460,90 @@ a_built_register_token_decodes_to_its_line(void)
 	CU_ASSERT_EQUAL(out.worker, 3);
 }
 
+/* a specialized template writes what the template it came from writes, byte for byte and with
+ * the same buffer limit, for every kind and every combination of conditions; and refuses
+ * variables of other conditions */
+static void
+a_specialized_template_builds_the_same_bytes_for_every_condition(void)
+{
+	static const char ch[] = "Digest realm=\"example.org\", "
+	                         "nonce=\"0123456789abcdef0123456789abcdef01234567\", "
+	                         "opaque=\"op4\", algorithm=MD5, qop=\"auth\"";
+	static const char tagged[] = "BYE sip:2000@example.org SIP/2.0\r\n"
+	                             "Via: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKpeer2\r\n"
+	                             "From: <sip:1000@example.org>;tag=caller\r\n"
+	                             "To: <sip:2000@example.org>;tag=callee\r\n"
+	                             "Call-ID: cid@x\r\n"
+	                             "CSeq: 8 BYE\r\n"
+	                             "Content-Length: 0\r\n"
+	                             "\r\n";
+	static struct sw_sip_msg untagged_req, tagged_req;
+	struct sw_sip_challenge c;
+	struct sw_sip_digest d;
+	char ha1[64] = {0}, resp[64];
+	unsigned int bad = 0, checked = 0;
+
+	CU_ASSERT_EQUAL_FATAL(
+	        sw_sip_parse(&untagged_req, peer_invite, sizeof(peer_invite) - 1, SW_SIP_WANT_ALL),
+	        SW_SIP_OK);
+	CU_ASSERT_EQUAL_FATAL(
+	        sw_sip_parse(&tagged_req, tagged, sizeof(tagged) - 1, SW_SIP_WANT_ALL), SW_SIP_OK);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_challenge_parse(&c, ch, sizeof(ch) - 1), SW_SIP_OK);
+	memset(ha1, 'a', 32);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_digest_accept(&d, &c, ha1, 7), 0);
+	memset(resp, 'f', sizeof(resp));
+	for (int k = 0; k < SW_SIP_KIND_COUNT; k++)
+		for (unsigned int m = 0; m < 4 * 17 * 3; m++) {
+			struct sw_sip_profile pr = {.domain = k % 2 ? "example.org" : NULL};
+			static struct sw_sip_tmpl t, sp;
+			struct sw_sip_vars v;
+			char a[2048], b[2048];
+			unsigned int dm = (m / 4) % 17;
+
+			fill_vars(&v);
+			if (m & 1)
+				v.s[SW_SIP_V_DISPLAY] = S("");
+			if (m & 2)
+				v.s[SW_SIP_V_TO_TAG] = S("");
+			v.req = m / 68 == 0 ? NULL : m / 68 == 1 ? &untagged_req : &tagged_req;
+			if (dm > 0) {
+				d.qop = (dm - 1) & 1;
+				d.opaque_len = (dm - 1) & 2 ? 3 : 0;
+				d.echo_algorithm = (dm - 1) & 4 ? 1 : 0;
+				d.proxy = (dm - 1) & 8 ? 1 : 0;
+				v.digest = &d;
+				v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+			}
+			CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, (enum sw_sip_kind)k, &pr), 0);
+			CU_ASSERT_EQUAL_FATAL(
+			        sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+			int n = sw_sip_build(&t, &v, a, sizeof(a));
+			int ns = sw_sip_build(&sp, &v, b, sizeof(b));
+
+			bad += n <= 0 || ns != n || memcmp(a, b, (size_t)n) != 0;
+			bad += sp.nseg > t.nseg;
+			/* the same limit: one byte short of message + slack fails for both */
+			bad += sw_sip_build(&sp, &v, b, (size_t)n + SW_SIP_BUILD_SLACK - 1) !=
+			       -ENOSPC;
+			bad += sw_sip_build(&sp, &v, b, (size_t)n + SW_SIP_BUILD_SLACK) != n;
+			/* other conditions: refused */
+			v.s[SW_SIP_V_DISPLAY] = m & 1 ? S("x") : S("");
+			bad += sw_sip_build(&sp, &v, b, sizeof(b)) != -EINVAL;
+			checked++;
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(checked, SW_SIP_KIND_COUNT * 4 * 17 * 3);
+	/* a specialized template is not specialized again */
+	{
+		static struct sw_sip_tmpl t, sp, sp2;
+
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize(&sp, &t, 0), 0);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize(&sp2, &sp, 0), -EINVAL);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize(&sp2, &t, 256), -EINVAL);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every kind is built byte for byte and parses back",
          every_kind_is_built_byte_for_byte_and_parses_back},
@@ -473,6 +557,8 @@ static const struct sw_test_case cases[] = {
          nested_sections_are_kept_or_left_out_as_their_conditions_say},
         {"a built REGISTER's token decodes to its line",
          a_built_register_token_decodes_to_its_line},
+        {"a specialized template builds the same bytes for every condition",
+         a_specialized_template_builds_the_same_bytes_for_every_condition},
         {NULL, NULL},
 };
 
