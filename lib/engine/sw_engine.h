@@ -162,10 +162,15 @@ struct sw_engine_line {
 	uint32_t ident_off;    /**< the line's user and auth names in the worker's arena */
 	uint8_t user_len;
 	uint8_t auth_len;  /**< 0: the auth name is the user name */
+	uint8_t dialog_ok; /**< bit per registration leg: dialog_mac[leg] is set */
+	uint16_t br_tag;   /**< the transaction of the last branch sent (0xffff: none) */
 	uint32_t fo_ms[2]; /**< per registration leg: ms after the run's start + 1 of the
 	                        intended first send of the request that failed before a failover
 	                        not yet followed by a registration (0: none) */
 	uint32_t src_ip;   /**< the line's source address, host order (as src_port) */
+	uint32_t br_mac;   /**< the MAC of that branch: its response is recognised by comparing */
+	uint64_t dialog_mac[2]; /**< per registration leg: the MAC of its Call-ID and From tag
+	                             (sw_sip_token_dialog_mac(), once per leg) */
 };
 
 struct sw_engine;

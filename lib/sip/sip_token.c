@@ -174,6 +174,32 @@ sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind k
 	put_token(payload, mac32(key, kind, payload), out);
 }
 
+uint32_t
+sw_sip_token_encode_mac(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                        const struct sw_sip_token *t, char *out)
+{
+	uint64_t payload = payload_of(t);
+	uint32_t mac = mac32(key, kind, payload);
+
+	put_token(payload, mac, out);
+	return mac;
+}
+
+uint64_t
+sw_sip_token_dialog_mac(const struct sw_sip_token_key *key, const struct sw_sip_token *t)
+{
+	return mac64(key, 0x80, payload_of(t));
+}
+
+void
+sw_sip_token_put_dialog(const struct sw_sip_token *t, uint64_t mac, char *call_id, char *tag)
+{
+	uint64_t payload = payload_of(t);
+
+	put_token(payload, (uint32_t)mac, call_id);
+	put_token(payload, (uint32_t)(mac >> 32), tag);
+}
+
 void
 sw_sip_token_encode_dialog(const struct sw_sip_token_key *key, const struct sw_sip_token *t,
                            char *call_id, char *tag)
@@ -292,6 +318,27 @@ sw_sip_token_decode(const struct sw_sip_token_key *key, enum sw_sip_token_kind k
 	t->line = (uint32_t)(payload >> 24);
 	t->txn = (uint32_t)(payload & 0xffffffu);
 	return 0;
+}
+
+int
+sw_sip_branch_read(struct sw_sip_str branch, struct sw_sip_token *t, uint32_t *mac)
+{
+	uint64_t payload;
+
+	if (branch.len != 7 + SW_SIP_TOKEN_LEN || memcmp(branch.p, SW_SIP_BRANCH_COOKIE, 7) != 0 ||
+	    !take_token(branch.p + 7, &payload, mac))
+		return -EINVAL;
+	t->worker = (uint8_t)(payload >> 56);
+	t->line = (uint32_t)(payload >> 24);
+	t->txn = (uint32_t)(payload & 0xffffffu);
+	return 0;
+}
+
+int
+sw_sip_token_check(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                   const struct sw_sip_token *t, uint32_t mac)
+{
+	return mac == mac32(key, kind, payload_of(t)) ? 0 : -EBADMSG;
 }
 
 int

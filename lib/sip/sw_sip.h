@@ -314,6 +314,85 @@ int sw_sip_branch_decode(const struct sw_sip_token_key *key, struct sw_sip_str b
                          struct sw_sip_token *t);
 
 /**
+ * sw_sip_token_encode() that also says which MAC it wrote, so that a worker may keep it and
+ * recognise the token when it comes back without computing it again (sw_sip_branch_read()).
+ *
+ * @param key
+ *   The per-run secret.
+ * @param kind
+ *   Where the token goes.
+ * @param t
+ *   What it carries (txn is taken modulo 2^24).
+ * @param out
+ *   SW_SIP_TOKEN_LEN characters, not NUL-terminated.
+ * @return
+ *   The token's 32-bit MAC.
+ */
+uint32_t sw_sip_token_encode_mac(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                                 const struct sw_sip_token *t, char *out);
+
+/**
+ * The MAC of one dialog's (or registration leg's) Call-ID and tag: a pure function of key
+ * and t, so a worker may compute it once per leg and keep it (sw_sip_token_put_dialog()).
+ *
+ * @param key
+ *   The per-run secret.
+ * @param t
+ *   What both tokens carry.
+ * @return
+ *   The 64-bit MAC (both halves).
+ */
+uint64_t sw_sip_token_dialog_mac(const struct sw_sip_token_key *key, const struct sw_sip_token *t);
+
+/**
+ * sw_sip_token_encode_dialog() with the MAC from sw_sip_token_dialog_mac() (no hashing).
+ *
+ * @param t
+ *   What both carry.
+ * @param mac
+ *   sw_sip_token_dialog_mac() of the same key and t.
+ * @param call_id
+ *   SW_SIP_TOKEN_LEN characters, not NUL-terminated.
+ * @param tag
+ *   SW_SIP_TOKEN_LEN characters, not NUL-terminated.
+ */
+void sw_sip_token_put_dialog(const struct sw_sip_token *t, uint64_t mac, char *call_id, char *tag);
+
+/**
+ * Read the token of a Via branch without checking it: sw_sip_branch_decode() is this and
+ * sw_sip_token_check(). A caller that kept the MAC it sent for exactly this worker, line and
+ * transaction (sw_sip_token_encode_mac()) may compare instead of checking; anything else
+ * must be checked.
+ *
+ * @param branch
+ *   The branch parameter value (struct sw_sip_msg via_branch).
+ * @param t
+ *   Filled on success: what the token says (not trusted yet).
+ * @param mac
+ *   Filled on success: the MAC it carries.
+ * @return
+ *   0, -EINVAL (no magic cookie or not a token of ours).
+ */
+int sw_sip_branch_read(struct sw_sip_str branch, struct sw_sip_token *t, uint32_t *mac);
+
+/**
+ * Check the MAC of a token read by sw_sip_branch_read().
+ *
+ * @param key
+ *   The per-run secret.
+ * @param kind
+ *   Where the token was found.
+ * @param t
+ *   What it says.
+ * @param mac
+ *   The MAC it carries.
+ * @return
+ *   0, -EBADMSG (MAC mismatch: forged, damaged, or from another run).
+ */
+int sw_sip_token_check(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                       const struct sw_sip_token *t, uint32_t mac);
+
+/**
  * SipHash-2-4 of up to 15 bytes (exposed for its test vectors).
  *
  * @param key

@@ -6,6 +6,7 @@
  * static DNS cache, unregistration at stop, and what happens to hostile or misrouted input.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -424,6 +425,73 @@ test_hostile_frames_are_counted_and_change_nothing(void)
 	run_free(run);
 }
 
+/* the answer to a line's REGISTER is recognised by the MAC the line kept for its branch: a
+ * branch with that MAC but another transaction, or that transaction with another MAC, is
+ * refused like any forgery; the true one is taken */
+static void
+test_a_branch_is_taken_only_with_its_own_mac_and_transaction(void)
+{
+	struct run *run = run_new(NULL, 1);
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+	static uint8_t f[2048];
+	const uint8_t mac[6] = {2, 0, 0, 0, 0, 1};
+	struct sw_net_udp_out o = {mac, mac, SRV1, PHONE0, 5060, 5060, 1, true, false};
+	struct sw_net_pkt p;
+	struct sw_sip_msg m;
+	struct sw_sip_token tok;
+	uint32_t tmac;
+	char br[7 + SW_SIP_TOKEN_LEN], text[512];
+
+	/* every line registered (the server's address learned), then the first refresh REGISTER,
+	 * not answered */
+	run_until(run, run->now, 2.0);
+	CU_ASSERT_EQUAL_FATAL(st->lines_registered, 100);
+	uint64_t answered = st->c[SW_ENGINE_C_TXN_ANSWERED], bad = st->c[SW_ENGINE_C_RX_BAD_TOKEN];
+
+	for (int k = 0; k < 120000 && run->to_srv.n == 0; k++) {
+		run->now += SW_NS_PER_MS;
+		sw_engine_poll(run->w[0], run->now, 1);
+	}
+	CU_ASSERT_EQUAL_FATAL(run->to_srv.n, 1);
+	CU_ASSERT_EQUAL_FATAL(sw_net_classify(run->to_srv.buf[0], run->to_srv.len[0], &p),
+	                      SW_NET_K_UDP);
+	CU_ASSERT_EQUAL_FATAL(
+	        sw_sip_parse(&m, (const char *)p.payload, p.payload_len, SW_SIP_WANT_ALL),
+	        SW_SIP_OK);
+	CU_ASSERT_EQUAL_FATAL(m.via_branch.len, sizeof(br));
+	memcpy(br, m.via_branch.p, sizeof(br));
+	CU_ASSERT_EQUAL_FATAL(sw_sip_branch_read(m.via_branch, &tok, &tmac), 0);
+	CU_ASSERT_EQUAL(sw_sip_token_check(&run->key, SW_SIP_TOKEN_BRANCH, &tok, tmac), 0);
+	run->to_srv.n = 0;
+	for (int k = 0; k < 3; k++) {
+		char b[sizeof(br)];
+
+		memcpy(b, br, sizeof(b));
+		if (k == 0) /* the last character: 6 bits of the MAC */
+			b[sizeof(b) - 1] = b[sizeof(b) - 1] == 'A' ? 'B' : 'A';
+		else if (k == 1) /* character 9: payload bits 9..4 (the transaction), same MAC */
+			b[7 + 9] = b[7 + 9] == 'A' ? 'B' : 'A';
+		int len = snprintf(
+		        text, sizeof(text),
+		        "SIP/2.0 200 OK\r\n"
+		        "Via: SIP/2.0/UDP 198.18.0.1:5060;branch=%.*s\r\n"
+		        "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\n"
+		        "Call-ID: x\r\nCSeq: 1 REGISTER\r\nContact: <sip:a@b>;expires=60\r\n"
+		        "Content-Length: 0\r\n\r\n",
+		        (int)sizeof(b), b);
+
+		memcpy(f + SW_NET_HDR_LEN, text, (size_t)len);
+		size_t n = sw_net_udp_write(f, &o, (uint16_t)len);
+
+		sw_engine_rx(run->w[0], run->now, f, n);
+		CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_RX_BAD_TOKEN] - bad, k < 2 ? (uint64_t)k + 1 : 2);
+		CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_TXN_ANSWERED] - answered, k < 2 ? 0 : 1);
+	}
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	assert_accounting(run);
+	run_free(run);
+}
+
 static void
 test_an_avalanche_starts_every_line_at_once(void)
 {
@@ -611,6 +679,8 @@ static const struct sw_test_case engine_cases[] = {
          test_two_workers_split_the_lines_and_ignore_each_others_answers},
         {"hostile frames are counted and change nothing",
          test_hostile_frames_are_counted_and_change_nothing},
+        {"a branch is taken only with its own MAC and transaction",
+         test_a_branch_is_taken_only_with_its_own_mac_and_transaction},
         {"an avalanche starts every line at once", test_an_avalanche_starts_every_line_at_once},
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},

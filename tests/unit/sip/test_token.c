@@ -205,6 +205,43 @@ a_token_is_base64url_of_payload_and_siphash_and_any_other_byte_is_refused(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* the split API is the whole one: encode_mac writes encode's text and returns the MAC that
+ * check accepts, put_dialog with dialog_mac writes encode_dialog's pair, branch_read and
+ * check decide as branch_decode does */
+static void
+the_split_token_calls_equal_the_whole_ones(void)
+{
+	struct sw_sip_token t = {987654, 0x0201, 4}, r;
+	char a[SW_SIP_TOKEN_LEN], b[SW_SIP_TOKEN_LEN], c2[SW_SIP_TOKEN_LEN], t2[SW_SIP_TOKEN_LEN];
+	char br[7 + SW_SIP_TOKEN_LEN];
+	uint32_t mac, got;
+
+	for (int kind = 0; kind < 3; kind++) {
+		sw_sip_token_encode(&key, (enum sw_sip_token_kind)kind, &t, a);
+		mac = sw_sip_token_encode_mac(&key, (enum sw_sip_token_kind)kind, &t, b);
+		CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
+		CU_ASSERT_EQUAL(sw_sip_token_check(&key, (enum sw_sip_token_kind)kind, &t, mac), 0);
+		CU_ASSERT_EQUAL(sw_sip_token_check(&key, (enum sw_sip_token_kind)kind, &t, mac ^ 1),
+		                -EBADMSG);
+	}
+	sw_sip_token_encode_dialog(&key, &t, a, b);
+	sw_sip_token_put_dialog(&t, sw_sip_token_dialog_mac(&key, &t), c2, t2);
+	CU_ASSERT_EQUAL(memcmp(a, c2, sizeof(a)), 0);
+	CU_ASSERT_EQUAL(memcmp(b, t2, sizeof(b)), 0);
+	memcpy(br, SW_SIP_BRANCH_COOKIE, 7);
+	mac = sw_sip_token_encode_mac(&key, SW_SIP_TOKEN_BRANCH, &t, br + 7);
+	CU_ASSERT_EQUAL_FATAL(sw_sip_branch_read((struct sw_sip_str){br, sizeof(br)}, &r, &got), 0);
+	CU_ASSERT_EQUAL(got, mac);
+	CU_ASSERT(r.line == t.line && r.txn == t.txn && r.worker == t.worker);
+	CU_ASSERT_EQUAL(sw_sip_branch_read((struct sw_sip_str){br, sizeof(br) - 1}, &r, &got),
+	                -EINVAL);
+	br[0] = 'Z';
+	CU_ASSERT_EQUAL(sw_sip_branch_read((struct sw_sip_str){br, sizeof(br)}, &r, &got), -EINVAL);
+	br[0] = 'z';
+	br[9] = '.';
+	CU_ASSERT_EQUAL(sw_sip_branch_read((struct sw_sip_str){br, sizeof(br)}, &r, &got), -EINVAL);
+}
+
 /* the token text by definition: base64url of payload (64 bits) then MAC (32), big-endian */
 static void
 reference_text(const char *tok, char *out)
@@ -258,6 +295,7 @@ ten_thousand_random_tokens_are_base64url_of_their_bits_and_round_trip(void)
 }
 static const struct sw_test_case cases[] = {
         {"SipHash matches the reference vectors", siphash_matches_the_reference_vectors},
+        {"the split token calls equal the whole ones", the_split_token_calls_equal_the_whole_ones},
         {"a token is base64url of payload and SipHash, and any other byte is refused",
          a_token_is_base64url_of_payload_and_siphash_and_any_other_byte_is_refused},
         {"ten thousand random tokens are base64url of their bits and round-trip",
