@@ -179,17 +179,26 @@ sw_net_csum_add(const void *p, size_t n, uint64_t sum)
 #endif
 }
 
+/* 64 -> 32 bits with the end-around carry in one add, then 32 -> 16 twice: the same value as
+ * folding 16 bits at a time (a non-zero sum never folds to 0), in about half the
+ * instructions, and inlined here (four folds per datagram sent and received) */
+static inline uint16_t
+fold(uint64_t sum)
+{
+	uint32_t lo = (uint32_t)sum, s = lo + (uint32_t)(sum >> 32);
+
+	s += s < lo;
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	/* the sum was made of native-order words: the result is in native order too; the
+	 * caller stores it with memcpy, not wr16 */
+	return (uint16_t)~s;
+}
+
 uint16_t
 sw_net_csum_fold(uint64_t sum)
 {
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	/* the sum was made of native-order words: the result is in native order too; the
-	 * caller stores it with memcpy, not wr16 */
-	return (uint16_t)~sum;
+	return fold(sum);
 }
 
 /* the pseudo-header's three 32-bit words as sw_net_csum_add() would read them from memory
@@ -237,17 +246,17 @@ sw_net_udp_write(uint8_t *f, const struct sw_net_udp_out *o, uint16_t payload_le
 	wr16(udp + 4, udp_len);
 	if (o->offload) {
 		/* the port sums the UDP header and payload onto this seed and complements */
-		c = (uint16_t)~sw_net_csum_fold(pseudo_sum(o->src_ip, o->dst_ip, udp_len));
+		c = (uint16_t)~fold(pseudo_sum(o->src_ip, o->dst_ip, udp_len));
 		memcpy(udp + 6, &c, 2);
 		return SW_NET_HDR_LEN + payload_len;
 	}
-	c = sw_net_csum_fold(csum_ip20(ip));
+	c = fold(csum_ip20(ip));
 	memcpy(ip + 10, &c, 2);
 	udp[6] = udp[7] = 0;
 	if (o->udp_csum) {
 		uint64_t s = pseudo_sum(o->src_ip, o->dst_ip, udp_len);
 
-		c = sw_net_csum_fold(sw_net_csum_add(udp, udp_len, s));
+		c = fold(sw_net_csum_add(udp, udp_len, s));
 		if (c == 0)
 			c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
 		memcpy(udp + 6, &c, 2);
@@ -295,7 +304,7 @@ classify_icmp(const uint8_t *icmp, size_t n, struct sw_net_pkt *pkt)
 		return drop(pkt, SW_NET_DROP_SHORT);
 	if (icmp[0] != 3)
 		return drop(pkt, SW_NET_DROP_ICMP);
-	if (sw_net_csum_fold(sw_net_csum_add(icmp, n, 0)) != 0)
+	if (fold(sw_net_csum_add(icmp, n, 0)) != 0)
 		return drop(pkt, SW_NET_DROP_ICMP);
 	const uint8_t *oip = icmp + 8;
 	size_t ihl = (size_t)(oip[0] & 0xf) * 4;
@@ -358,8 +367,7 @@ classify(const uint8_t *f, size_t len, unsigned int hw, struct sw_net_pkt *pkt)
 	/* the port's verdict when it checked (RX offload), else the sum here */
 	if ((hw & SW_NET_RX_IP_BAD) ||
 	    (!(hw & SW_NET_RX_IP_GOOD) &&
-	     sw_net_csum_fold(ihl == SW_NET_IP_LEN ? csum_ip20(ip) : sw_net_csum_add(ip, ihl, 0)) !=
-	             0))
+	     fold(ihl == SW_NET_IP_LEN ? csum_ip20(ip) : sw_net_csum_add(ip, ihl, 0)) != 0))
 		return drop(pkt, SW_NET_DROP_IP_CHECKSUM);
 	if (rd16(ip + 6) & 0x3fff) /* MF or a fragment offset */
 		return drop(pkt, SW_NET_DROP_FRAGMENT);
@@ -381,7 +389,7 @@ classify(const uint8_t *f, size_t len, unsigned int hw, struct sw_net_pkt *pkt)
 	if ((udp[6] | udp[7]) && !(hw & SW_NET_RX_L4_GOOD)) {
 		uint64_t s = pseudo_sum(pkt->src_ip, pkt->dst_ip, (uint16_t)ulen);
 
-		if ((hw & SW_NET_RX_L4_BAD) || sw_net_csum_fold(sw_net_csum_add(udp, ulen, s)) != 0)
+		if ((hw & SW_NET_RX_L4_BAD) || fold(sw_net_csum_add(udp, ulen, s)) != 0)
 			return drop(pkt, SW_NET_DROP_UDP_CHECKSUM);
 	}
 	pkt->src_port = rd16(udp);

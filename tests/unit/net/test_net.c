@@ -316,6 +316,45 @@ test_written_checksums_match_rfc1071_over_the_bytes_for_every_length(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* the fold by 16 bits at a time, as RFC 1071 describes it */
+static uint16_t
+reference_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void
+test_the_fold_equals_rfc1071_s_for_any_partial_sum(void)
+{
+	static const uint64_t edge[] = {0,
+	                                1,
+	                                0xffff,
+	                                0x10000,
+	                                0xfffeffff,
+	                                0xffffffff,
+	                                0x100000000ull,
+	                                0x1ffffffffull,
+	                                0xffffffff00000000ull,
+	                                0xffffffffffffffffull,
+	                                0x8000000080000000ull};
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < SW_ARRAY_SIZE(edge); i++)
+		bad += sw_net_csum_fold(edge[i]) != reference_fold(edge[i]);
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t v = x >> (i % 48); /* sums of every size */
+
+		bad += sw_net_csum_fold(v) != reference_fold(v);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void
 test_a_port_checked_checksum_is_taken_as_the_port_says(void)
 {
@@ -370,6 +409,8 @@ static const struct sw_test_case net_cases[] = {
          test_an_offloaded_frame_completed_as_a_port_would_equals_the_software_one},
         {"written checksums match RFC 1071 over the bytes for every length",
          test_written_checksums_match_rfc1071_over_the_bytes_for_every_length},
+        {"the fold equals RFC 1071's for any partial sum",
+         test_the_fold_equals_rfc1071_s_for_any_partial_sum},
         {"a port-checked checksum is taken as the port says",
          test_a_port_checked_checksum_is_taken_as_the_port_says},
         {NULL, NULL},
