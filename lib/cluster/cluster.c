@@ -398,14 +398,12 @@ static void
 challenge(struct cl_ctx *x, const struct sw_sip_msg *m, int stale)
 {
 	struct sw_cluster *c = x->c;
-	struct sw_sip_vars v;
+	struct cl_fields f = {c->nonce_d.nonce, CL_NONCE_LEN, {NULL, 0}, 0};
 
-	memset(&v, 0, sizeof(v));
+	/* the realm is in the rendered text (it is the cluster's) */
 	cl_nonce_make(&c->nonces, x->now, c->nonce_d.nonce);
-	v.digest = &c->nonce_d;
-	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
 	x->s->st.challenges++;
-	cl_answer(x, m, stale ? T_401_STALE : T_401, 401, &v);
+	cl_answer(x, m, stale ? T_401_STALE : T_401, 401, &f);
 }
 
 static const char *
@@ -431,8 +429,40 @@ static const uint64_t insane[4] = {
  * A user or a Contact URI we store or echo: visible ASCII without the characters that would
  * end a name-addr or a URI early (lib/sip accepts more in an addr-spec than we can echo).
  */
-static int
+#ifdef __AVX2__
+/* Bit i set when byte i of the 32 at p is one sane() refuses. */
+static inline uint32_t
+insane32(const char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
+	                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
+	__m256i no = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
+	                                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
+	                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
+
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+}
+#endif
+
+static int sane_any(struct sw_sip_str s, const char *end);
+
+/*
+ * sane(), inline: the usual slice (a user, a Contact URI) is at most 32 bytes with 32 readable
+ * from its start, one load; the rest by sane_any().
+ */
+static inline int
 sane(struct sw_sip_str s, const char *end)
+{
+#ifdef __AVX2__
+	if (s.len <= 32 && end - s.p >= 32)
+		return (insane32(s.p) & (uint32_t)((UINT64_C(1) << s.len) - 1)) == 0;
+#endif
+	return sane_any(s, end);
+}
+
+static int
+sane_any(struct sw_sip_str s, const char *end)
 {
 	unsigned bad = 0;
 	uint32_t i = 0;
@@ -440,14 +470,7 @@ sane(struct sw_sip_str s, const char *end)
 #ifdef __AVX2__
 	/* 32 bytes a step while the datagram (it ends at end) has them, the slice's bits kept */
 	for (; i < s.len && end - (s.p + i) >= 32; i += 32) {
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(s.p + i));
-		__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-		                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
-		__m256i no = _mm256_or_si256(
-		        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
-		                        _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
-		        _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
-		uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+		uint32_t m = insane32(s.p + i);
 		if (s.len - i < 32)
 			m &= (UINT32_C(1) << (s.len - i)) - 1;
 		if (m != 0)
@@ -563,12 +586,14 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	if ((pre == NULL || pre->verdict == 0) && !cred_fields_ok(c, crp))
 		goto forbidden;
 
-	b = cl_table_find_h(t, h, aor.p, aor.len);
 	if (pre != NULL && pre->verdict != 0) {
+		/* the HA1 is known: the binding is found (or made) by cl_table_get_h() below */
+		b = NULL;
 		memcpy(ha1, pre->ha1, 16);
 		if (pre->verdict != 1)
 			goto forbidden;
 	} else {
+		b = cl_table_find_h(t, h, aor.p, aor.len);
 		ha1_of(c, b, aor, crp, ha1);
 		if (!cl_response_check(ha1, ha2_of(c, crp->uri), crp))
 			goto forbidden;
@@ -617,12 +642,9 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	}
 	s->st.registered++;
 	{
-		struct sw_sip_vars v;
-		memset(&v, 0, sizeof(v));
-		v.s[SW_SIP_V_REMOTE_TARGET] =
-		        (struct sw_sip_cstr){m->contact_uri.p, m->contact_uri.len};
-		v.n[SW_SIP_N_EXPIRES] = (uint32_t)expires;
-		cl_answer(x, m, T_200_REG, 200, &v);
+		struct cl_fields f = {NULL, 0, {m->contact_uri.p, m->contact_uri.len},
+		                      (uint32_t)expires};
+		cl_answer(x, m, T_200_REG, 200, &f);
 	}
 	return;
 
@@ -883,12 +905,10 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	s->st.rx_requests++;
 	s->st.rx_by_method[mp->method < SW_SIP_METHOD_COUNT ? mp->method : SW_SIP_METHOD_OTHER]++;
 	if (s->fault.kind == SW_CLUSTER_503) {
-		struct sw_sip_vars v;
+		struct cl_fields f = {NULL, 0, {NULL, 0}, s->fault.param};
 
 		s->st.fault_503++;
-		memset(&v, 0, sizeof(v));
-		v.n[SW_SIP_N_EXPIRES] = s->fault.param;
-		cl_answer(&x, mp, s->fault.param != 0 ? T_503_RA : T_503, 503, &v); /* not an ACK */
+		cl_answer(&x, mp, s->fault.param != 0 ? T_503_RA : T_503, 503, &f); /* not an ACK */
 		return x.emitted;
 	}
 	switch (mp->method) {
@@ -899,11 +919,10 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 		cl_answer(&x, mp, T_200_OPTIONS, 200, NULL);
 		break;
 	case SW_SIP_METHOD_SUBSCRIBE: {
-		struct sw_sip_vars v;
 		int64_t e = mp->expires >= 0 ? mp->expires : 3600;
-		memset(&v, 0, sizeof(v));
-		v.n[SW_SIP_N_EXPIRES] = (uint32_t)(e > c->max_expires ? c->max_expires : e);
-		cl_answer(&x, mp, T_200_SUB, 200, &v);
+		struct cl_fields f = {NULL, 0, {NULL, 0},
+		                      (uint32_t)(e > c->max_expires ? c->max_expires : e)};
+		cl_answer(&x, mp, T_200_SUB, 200, &f);
 		break;
 	}
 	case SW_SIP_METHOD_INVITE:

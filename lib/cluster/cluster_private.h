@@ -456,9 +456,21 @@ const struct cl_binding *cl_binding_live(const struct sw_cluster *c, unsigned t,
 void cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
 /** Relay a response back (cluster_proxy.c). */
 void cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
-/** Answer a request from a template; vars may add fields. */
+/** The fields of an answer that are not the request's: what cl_answer_build() reads of vars. */
+struct cl_fields {
+	const char *nonce; /* nonce_len characters; NULL: none */
+	uint32_t nonce_len;
+	struct sw_sip_cstr target; /* the remote target; len 0: none */
+	uint32_t expires;
+};
+
+/** Answer a request from a template; f (may be NULL) adds fields. */
 void cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
-               struct sw_sip_vars *v);
+               const struct cl_fields *f);
+/** cl_answer_build() with the fields as cl_answer() takes them (f may be NULL). */
+size_t cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                      const struct sw_sip_msg *m, const char *tag, const struct cl_fields *f,
+                      const char *lim, char *out);
 /** Compile the answer templates (c->tmpl) and render them per server (c->at); @return 0 or
  *  -errno. */
 int cl_answers_init(struct sw_cluster *c);
