@@ -671,25 +671,96 @@ enum pre_next {
 	PRE_HA1,      /* the HA1's MD5 (pre->hblk, one block), then pre_response() */
 };
 
+/* A field of at most 32 bytes with 32 readable from its start (lim ends the datagram). */
+static inline int
+short_in(struct sw_sip_str s, const char *lim)
+{
+	return s.len <= 32 && lim - s.p >= 32;
+}
+
+/*
+ * cl_response_input() into blk by 32-byte copies (blk has room for the last one's slack)
+ * when every field is short_in(); @return its length, or 0.
+ */
+static inline size_t
+response_input_fast(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr,
+                    const char *lim, uint8_t *blk)
+{
+	size_t n;
+
+	if (!short_in(cr->nonce, lim) ||
+	    (cr->qop.len > 0 &&
+	     !(short_in(cr->nc, lim) && short_in(cr->cnonce, lim) && short_in(cr->qop, lim))))
+		return 0;
+	cl_hex16((char *)blk, ha1);
+	blk[32] = ':';
+	memcpy(blk + 33, cr->nonce.p, 32);
+	n = 33 + cr->nonce.len;
+	blk[n++] = ':';
+	if (cr->qop.len > 0) {
+		memcpy(blk + n, cr->nc.p, 32);
+		n += cr->nc.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->cnonce.p, 32);
+		n += cr->cnonce.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->qop.p, 32);
+		n += cr->qop.len;
+		blk[n++] = ':';
+	}
+	memcpy(blk + n, ha2, 32);
+	return n + 32;
+}
+
 /*
  * The response's input padded into pre->blk when it is two blocks (the 8-lane MD5 then gives
- * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known.
+ * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known. lim ends the
+ * datagram.
  */
 static enum pre_next
-pre_response(struct sw_cluster *c, struct cl_pre *pre)
+pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 {
 	const struct sw_cluster_credentials *cr = &pre->cr;
 	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
 	size_t n = 66 + cr->nonce.len +
 	           (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
 
-	if (n + 9 <= sizeof(pre->blk)) {
-		cl_md5_pad_into(pre->blk, sizeof(pre->blk),
-		                cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+	if (n + 9 <= 128) {
+		const char *ha2 = ha2_of(c, cr->uri);
+		size_t k = response_input_fast(pre->ha1, ha2, cr, lim, pre->blk);
+
+		if (k == 0)
+			k = cl_response_input(pre->ha1, ha2, cr, pre->blk);
+		cl_md5_pad_into(pre->blk, 128, k);
 		return PRE_RESPONSE;
 	}
 	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
 	return PRE_DONE;
+}
+
+/*
+ * cl_ha1_input() of user (short_in()), n = cl_ha1_len() bytes with n + 9 <= 64, padded into
+ * the block out by fixed-size copies of c->ha1_a and c->ha1_b (c->ha1_split): their zeros
+ * are the padding's.
+ */
+static inline void
+ha1_block(const struct sw_cluster *c, struct sw_sip_str user, size_t n, uint8_t *out)
+{
+	uint8_t b[160];
+	uint64_t bits = (uint64_t)n * 8;
+	size_t o = user.len;
+
+	memcpy(b, user.p, 32);
+	memcpy(b + o, c->ha1_a, 64);
+	o += c->ha1_a_len;
+	if (c->pw_users == 1) {
+		memcpy(b + o, user.p, 32);
+		o += user.len;
+		memcpy(b + o, c->ha1_b, 64);
+	}
+	b[n] = 0x80;
+	memcpy(b + 56, &bits, 8);
+	memcpy(out, b, 64);
 }
 
 /*
@@ -705,6 +776,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	const struct cl_table *t = &c->table[s->table];
 	const struct cl_binding *b;
 	struct sw_sip_str aor;
+	size_t n;
 
 	if (cl_uri_user_in(pre->m.to, buf + len, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return PRE_DONE;
@@ -724,14 +796,17 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
 	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
 		memcpy(pre->ha1, b->ha1, 16);
-	} else if (cl_ha1_len(c, cr->username.len) + 9 <= sizeof(pre->hblk)) {
-		cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
-		                cl_ha1_input(c, cr->username, pre->hblk));
+	} else if ((n = cl_ha1_len(c, cr->username.len)) + 9 <= sizeof(pre->hblk)) {
+		if (c->ha1_split && short_in(cr->username, buf + len))
+			ha1_block(c, cr->username, n, pre->hblk);
+		else
+			cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
+			                cl_ha1_input(c, cr->username, pre->hblk));
 		return PRE_HA1;
 	} else {
 		cl_ha1(c, cr->username, pre->ha1);
 	}
-	return pre_response(c, pre);
+	return pre_response(c, pre, buf + len);
 }
 
 /*
@@ -817,7 +892,9 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 			}
 			md5_lanes(in, out, nh, 1);
 			for (unsigned j = 0; j < nh; j++)
-				if (pre_response(c, &c->pre[hl[j]]) == PRE_RESPONSE)
+				if (pre_response(c, &c->pre[hl[j]],
+				                 rx[base + hl[j]].buf + rx[base + hl[j]].len) ==
+				    PRE_RESPONSE)
 					rl[nr++] = hl[j];
 		}
 		/* the responses' MD5, two blocks each, eight at a time */

@@ -341,26 +341,10 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 
 static const char hx[] = "0123456789abcdef";
 
-/* 32 lower-case hex digits of 16 bytes (a digest): with SSSE3 the nibbles looked up 16 at once */
 static inline void
 hex16(char *out, const uint8_t *in)
 {
-#ifdef __SSSE3__
-	const __m128i nib = _mm_set1_epi8(0x0f);
-	const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
-	                                  'b', 'c', 'd', 'e', 'f');
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
-	__m128i hi = _mm_shuffle_epi8(tbl, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
-	__m128i lo = _mm_shuffle_epi8(tbl, _mm_and_si128(x, nib));
-
-	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
-	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
-#else
-	for (size_t i = 0; i < 16; i++) {
-		out[2 * i] = hx[in[i] >> 4];
-		out[2 * i + 1] = hx[in[i] & 15];
-	}
-#endif
+	cl_hex16(out, in);
 }
 
 static uint64_t
@@ -464,15 +448,35 @@ cl_md5_hex(const void *p, size_t n, char *out)
 void
 cl_pw_rule_compile(struct sw_cluster *c)
 {
+	size_t at = c->pw_rule_len, a;
+
 	c->pw_users = 0;
 	for (size_t i = 0; i < c->pw_rule_len;) {
 		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
-			c->pw_users++;
+			if (c->pw_users++ == 0)
+				at = i;
 			i += 6;
 		} else {
 			i++;
 		}
 	}
+	/* the split for one-block inputs: user ha1_a [user ha1_b], as cl_ha1_input() writes */
+	c->ha1_split = 0;
+	memset(c->ha1_a, 0, sizeof(c->ha1_a));
+	memset(c->ha1_b, 0, sizeof(c->ha1_b));
+	a = 2 + (size_t)c->realm_len + at;
+	if (c->pw_users > 1 || a >= 56 || (c->pw_users == 1 && c->pw_rule_len - at - 6 >= 56))
+		return;
+	c->ha1_a[0] = ':';
+	memcpy(c->ha1_a + 1, c->realm, c->realm_len);
+	c->ha1_a[1 + c->realm_len] = ':';
+	memcpy(c->ha1_a + 2 + c->realm_len, c->pw_rule, at);
+	c->ha1_a_len = (uint8_t)a;
+	if (c->pw_users == 1) {
+		c->ha1_b_len = (uint8_t)(c->pw_rule_len - at - 6);
+		memcpy(c->ha1_b, c->pw_rule + at + 6, c->ha1_b_len);
+	}
+	c->ha1_split = 1;
 }
 
 size_t

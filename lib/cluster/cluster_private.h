@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __AVX2__
+#if defined(__AVX2__) || defined(__SSSE3__)
 #include <immintrin.h>
 #endif
 
@@ -189,7 +189,10 @@ int cl_nonce_check(const struct cl_nonces *n, struct sw_sip_str nonce, uint64_t 
                    uint32_t ttl_s);
 /** 32 hex characters of MD5(p). */
 void cl_md5_hex(const void *p, size_t n, char *out);
-/** Count the "{user}"s of c->pw_rule into c->pw_users (once, at creation). */
+/**
+ * Count the "{user}"s of c->pw_rule into c->pw_users and, with at most one, split the HA1
+ * input around the users into c->ha1_a and c->ha1_b (once, at creation).
+ */
 void cl_pw_rule_compile(struct sw_cluster *c);
 /** A user's HA1 input into buf (CL_HA1_INPUT bytes); @return its length, cl_ha1_len(). */
 size_t cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf);
@@ -202,6 +205,30 @@ int cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_clust
 /** The bytes whose MD5 the response is, into buf (CL_RESPONSE_BUF); @return their count. */
 size_t cl_response_input(const uint8_t *ha1, const char *ha2,
                          const struct sw_cluster_credentials *cr, uint8_t *buf);
+/** 32 lower-case hex digits of 16 bytes (a digest). */
+static inline void
+cl_hex16(char *out, const uint8_t *in)
+{
+#ifdef __SSSE3__
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
+	                                  'b', 'c', 'd', 'e', 'f');
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
+	__m128i hi = _mm_shuffle_epi8(tbl, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+	__m128i lo = _mm_shuffle_epi8(tbl, _mm_and_si128(x, nib));
+
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
+	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+#else
+	static const char hx[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 16; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+#endif
+}
+
 /** MD5 padding after n bytes at buf (room for it); @return the number of 64-byte blocks. */
 unsigned cl_md5_pad(uint8_t *buf, size_t n);
 /**
@@ -355,7 +382,8 @@ struct cl_pre {
 	uint8_t has_auth;      /* an Authorization header was found (auth) */
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
 	uint8_t ha1[16];       /* with a verdict */
-	uint8_t blk[128];      /* the padded response input waiting for the 8-lane MD5 */
+	uint8_t blk[128 + 32]; /* the padded response input waiting for the 8-lane MD5 (and
+	                          room for the 32-byte copies that write it) */
 	uint8_t hblk[64];      /* the padded HA1 input waiting for the 8-lane MD5 */
 };
 
@@ -413,6 +441,14 @@ struct sw_cluster {
 	char pw_rule[128];
 	uint8_t pw_rule_len;
 	uint8_t pw_users; /* "{user}"s in pw_rule */
+	/*
+	 * With pw_users <= 1 and a one-block HA1 input: the input is user, ha1_a, [user, ha1_b]:
+	 * ha1_a = ":" realm ":" and the rule before "{user}", ha1_b the rule after it; each
+	 * shorter than 56 bytes and zero-padded (read by 64-byte copies), else ha1_split 0.
+	 */
+	uint8_t ha1_split;
+	uint8_t ha1_a_len, ha1_b_len;
+	char ha1_a[64], ha1_b[64];
 	/* HA2 of the last (REGISTER, uri) seen */
 	char ha2_uri[256];
 	uint16_t ha2_uri_len;
