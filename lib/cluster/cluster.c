@@ -409,7 +409,7 @@ challenge(struct cl_ctx *x, const struct sw_sip_msg *m, int stale)
 static const char *
 ha2_of(struct sw_cluster *c, struct sw_sip_str uri)
 {
-	if (uri.len != c->ha2_uri_len || memcmp(uri.p, c->ha2_uri, uri.len) != 0) {
+	if (uri.len != c->ha2_uri_len || !cl_same(uri.p, c->ha2_uri, uri.len)) {
 		sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, uri.p, uri.len, c->ha2);
 		memcpy(c->ha2_uri, uri.p, uri.len); /* uri.len <= 255 (credentials parser) */
 		c->ha2_uri_len = (uint16_t)uri.len;
@@ -494,7 +494,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
        const struct sw_cluster_credentials *cr, uint8_t *ha1)
 {
 	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
-	    memcmp(cr->username.p, aor.p, aor.len) == 0)
+	    cl_same(cr->username.p, aor.p, aor.len))
 		memcpy(ha1, b->ha1, 16);
 	else
 		cl_ha1(c, cr->username, ha1);
@@ -504,7 +504,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
 static int
 cred_fields_ok(const struct sw_cluster *c, const struct sw_cluster_credentials *cr)
 {
-	return cr->realm.len == c->realm_len && memcmp(cr->realm.p, c->realm, c->realm_len) == 0 &&
+	return cr->realm.len == c->realm_len && cl_same(cr->realm.p, c->realm, c->realm_len) &&
 	       cr->username.len <= SW_CLUSTER_USER_MAX &&
 	       (cr->algorithm.len == 0 || cl_ieq(cr->algorithm, "md5", 3)) &&
 	       (cr->qop.len == 0 || cl_ieq(cr->qop, "auth", 4));
@@ -636,7 +636,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		b->port = x->src_port;
 	}
 	b->expires = x->now + (uint64_t)expires * SW_NS_PER_S;
-	if (crp->username.len == aor.len && memcmp(crp->username.p, aor.p, aor.len) == 0) {
+	if (crp->username.len == aor.len && cl_same(crp->username.p, aor.p, aor.len)) {
 		memcpy(b->ha1, ha1, 16);
 		b->has_ha1 = 1;
 	}
@@ -794,7 +794,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	/* as ha1_of(): the binding's HA1 when it is this user's, else by the rule */
 	b = cl_table_find_h(t, pre->h, aor.p, aor.len);
 	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
-	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
+	    cl_same(cr->username.p, aor.p, aor.len)) {
 		memcpy(pre->ha1, b->ha1, 16);
 	} else if ((n = cl_ha1_len(c, cr->username.len)) + 9 <= sizeof(pre->hblk)) {
 		if (c->ha1_split && short_in(cr->username, buf + len))

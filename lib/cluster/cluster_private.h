@@ -112,6 +112,42 @@ cl_ieq_word(uint64_t a, uint64_t l)
 	return ((a ^ l) & ~letter) == 0;
 }
 
+/**
+ * memcmp(a, b, n) == 0 inline for the short strings compared per message (users, realms,
+ * URIs): overlapping 8- or 4-byte words, no byte outside [a, a + n) or [b, b + n) read.
+ */
+static inline int
+cl_same(const void *a, const void *b, size_t n)
+{
+	const char *x = a, *y = b;
+
+	if (n >= 8 && n <= 32) {
+		uint64_t d = 0, u, v;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&u, x + i, 8);
+			memcpy(&v, y + i, 8);
+			d |= u ^ v;
+		}
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return (d | (u ^ v)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t u0, u1, v0, v1;
+		memcpy(&u0, x, 4);
+		memcpy(&v0, y, 4);
+		memcpy(&u1, x + n - 4, 4);
+		memcpy(&v1, y + n - 4, 4);
+		return ((u0 ^ v0) | (u1 ^ v1)) == 0;
+	}
+	if (n > 32)
+		return memcmp(x, y, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)

@@ -92,7 +92,7 @@ cl_table_fini(struct cl_table *t)
 static inline int
 same(const struct cl_binding *b, const char *user, size_t len)
 {
-	return b->len == len && memcmp(b->user, user, len) == 0;
+	return b->len == len && cl_same(b->user, user, len);
 }
 
 void
