@@ -554,7 +554,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		rc = pre->cr_rc;
 		crp = &pre->cr;
 	} else {
-		rc = sw_cluster_credentials_parse(&crl, auth.p, auth.len);
+		rc = cl_credentials_parse_in(&crl, auth.p, auth.len, buf + len);
 	}
 	if (rc == -EPROTONOSUPPORT) {
 		challenge(x, m, 0);
@@ -642,8 +642,8 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	}
 	s->st.registered++;
 	{
-		struct cl_fields f = {NULL, 0, {m->contact_uri.p, m->contact_uri.len},
-		                      (uint32_t)expires};
+		struct cl_fields f = {
+		        NULL, 0, {m->contact_uri.p, m->contact_uri.len}, (uint32_t)expires};
 		cl_answer(x, m, T_200_REG, 200, &f);
 	}
 	return;
@@ -671,47 +671,6 @@ enum pre_next {
 	PRE_HA1,      /* the HA1's MD5 (pre->hblk, one block), then pre_response() */
 };
 
-/* A field of at most 32 bytes with 32 readable from its start (lim ends the datagram). */
-static inline int
-short_in(struct sw_sip_str s, const char *lim)
-{
-	return s.len <= 32 && lim - s.p >= 32;
-}
-
-/*
- * cl_response_input() into blk by 32-byte copies (blk has room for the last one's slack)
- * when every field is short_in(); @return its length, or 0.
- */
-static inline size_t
-response_input_fast(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr,
-                    const char *lim, uint8_t *blk)
-{
-	size_t n;
-
-	if (!short_in(cr->nonce, lim) ||
-	    (cr->qop.len > 0 &&
-	     !(short_in(cr->nc, lim) && short_in(cr->cnonce, lim) && short_in(cr->qop, lim))))
-		return 0;
-	cl_hex16((char *)blk, ha1);
-	blk[32] = ':';
-	memcpy(blk + 33, cr->nonce.p, 32);
-	n = 33 + cr->nonce.len;
-	blk[n++] = ':';
-	if (cr->qop.len > 0) {
-		memcpy(blk + n, cr->nc.p, 32);
-		n += cr->nc.len;
-		blk[n++] = ':';
-		memcpy(blk + n, cr->cnonce.p, 32);
-		n += cr->cnonce.len;
-		blk[n++] = ':';
-		memcpy(blk + n, cr->qop.p, 32);
-		n += cr->qop.len;
-		blk[n++] = ':';
-	}
-	memcpy(blk + n, ha2, 32);
-	return n + 32;
-}
-
 /*
  * The response's input padded into pre->blk when it is two blocks (the 8-lane MD5 then gives
  * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known. lim ends the
@@ -727,7 +686,7 @@ pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 
 	if (n + 9 <= 128) {
 		const char *ha2 = ha2_of(c, cr->uri);
-		size_t k = response_input_fast(pre->ha1, ha2, cr, lim, pre->blk);
+		size_t k = cl_response_input_fast(pre->ha1, ha2, cr, lim, pre->blk);
 
 		if (k == 0)
 			k = cl_response_input(pre->ha1, ha2, cr, pre->blk);
@@ -736,31 +695,6 @@ pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 	}
 	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
 	return PRE_DONE;
-}
-
-/*
- * cl_ha1_input() of user (short_in()), n = cl_ha1_len() bytes with n + 9 <= 64, padded into
- * the block out by fixed-size copies of c->ha1_a and c->ha1_b (c->ha1_split): their zeros
- * are the padding's.
- */
-static inline void
-ha1_block(const struct sw_cluster *c, struct sw_sip_str user, size_t n, uint8_t *out)
-{
-	uint8_t b[160];
-	uint64_t bits = (uint64_t)n * 8;
-	size_t o = user.len;
-
-	memcpy(b, user.p, 32);
-	memcpy(b + o, c->ha1_a, 64);
-	o += c->ha1_a_len;
-	if (c->pw_users == 1) {
-		memcpy(b + o, user.p, 32);
-		o += user.len;
-		memcpy(b + o, c->ha1_b, 64);
-	}
-	b[n] = 0x80;
-	memcpy(b + 56, &bits, 8);
-	memcpy(out, b, 64);
 }
 
 /*
@@ -788,7 +722,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
 	if (!pre->has_auth)
 		return PRE_DONE;
-	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
+	pre->cr_rc = cl_credentials_parse_in(&pre->cr, pre->auth.p, pre->auth.len, buf + len);
 	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
 		return PRE_DONE;
 	/* as ha1_of(): the binding's HA1 when it is this user's, else by the rule */
@@ -797,8 +731,8 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	    cl_same(cr->username.p, aor.p, aor.len)) {
 		memcpy(pre->ha1, b->ha1, 16);
 	} else if ((n = cl_ha1_len(c, cr->username.len)) + 9 <= sizeof(pre->hblk)) {
-		if (c->ha1_split && short_in(cr->username, buf + len))
-			ha1_block(c, cr->username, n, pre->hblk);
+		if (c->ha1_split && cl_short_in(cr->username, buf + len))
+			cl_ha1_block(c, cr->username, n, pre->hblk);
 		else
 			cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
 			                cl_ha1_input(c, cr->username, pre->hblk));
@@ -997,8 +931,8 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 		break;
 	case SW_SIP_METHOD_SUBSCRIBE: {
 		int64_t e = mp->expires >= 0 ? mp->expires : 3600;
-		struct cl_fields f = {NULL, 0, {NULL, 0},
-		                      (uint32_t)(e > c->max_expires ? c->max_expires : e)};
+		struct cl_fields f = {
+		        NULL, 0, {NULL, 0}, (uint32_t)(e > c->max_expires ? c->max_expires : e)};
 		cl_answer(&x, mp, T_200_SUB, 200, &f);
 		break;
 	}

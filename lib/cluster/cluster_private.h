@@ -214,6 +214,14 @@ struct cl_nonces {
 
 void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
 /**
+ * sw_cluster_credentials_parse() of [p, p + len) with the bytes up to lim (at or after
+ * p + len: the datagram's end) readable: the usual form by a fast path, the same result.
+ */
+int cl_credentials_parse_in(struct sw_cluster_credentials *cr, const char *p, size_t len,
+                            const char *lim);
+/** sw_cluster_credentials_parse() without the fast path (the reference of its tests). */
+int cl_credentials_parse_slow(struct sw_cluster_credentials *cr, const char *p, size_t len);
+/**
  * The first byte in [p, end) that is not an RFC 3261 token character, or end; bytes from lo
  * (at most p) may be read.
  */
@@ -287,6 +295,47 @@ int cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr
 void cl_md5_blocks(const uint8_t *blk, unsigned nblk, uint8_t *md);
 /** MD5 of eight padded messages of nblk blocks each (cluster_md5.c). */
 void cl_md5x8(const uint8_t *const in[8], unsigned nblk, uint8_t out[8][16]);
+
+/* A field of at most 32 bytes with 32 readable from its start (lim ends the datagram). */
+static inline int
+cl_short_in(struct sw_sip_str s, const char *lim)
+{
+	return s.len <= 32 && lim - s.p >= 32;
+}
+
+/*
+ * cl_response_input() into blk by 32-byte copies (blk has room for the last one's slack)
+ * when every field is cl_short_in(); @return its length, or 0.
+ */
+static inline size_t
+cl_response_input_fast(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr,
+                       const char *lim, uint8_t *blk)
+{
+	size_t n;
+
+	if (!cl_short_in(cr->nonce, lim) ||
+	    (cr->qop.len > 0 && !(cl_short_in(cr->nc, lim) && cl_short_in(cr->cnonce, lim) &&
+	                          cl_short_in(cr->qop, lim))))
+		return 0;
+	cl_hex16((char *)blk, ha1);
+	blk[32] = ':';
+	memcpy(blk + 33, cr->nonce.p, 32);
+	n = 33 + cr->nonce.len;
+	blk[n++] = ':';
+	if (cr->qop.len > 0) {
+		memcpy(blk + n, cr->nc.p, 32);
+		n += cr->nc.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->cnonce.p, 32);
+		n += cr->cnonce.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->qop.p, 32);
+		n += cr->qop.len;
+		blk[n++] = ':';
+	}
+	memcpy(blk + n, ha2, 32);
+	return n + 32;
+}
 
 /* ---- the binding table (cluster_table.c) ---- */
 
@@ -516,6 +565,31 @@ static inline size_t
 cl_ha1_len(const struct sw_cluster *c, size_t ulen)
 {
 	return ulen + 2 + c->realm_len + (c->pw_rule_len - 6u * c->pw_users) + c->pw_users * ulen;
+}
+
+/*
+ * cl_ha1_input() of user (cl_short_in()), n = cl_ha1_len() bytes with n + 9 <= 64, padded into
+ * the block out by fixed-size copies of c->ha1_a and c->ha1_b (c->ha1_split): their zeros
+ * are the padding's.
+ */
+static inline void
+cl_ha1_block(const struct sw_cluster *c, struct sw_sip_str user, size_t n, uint8_t *out)
+{
+	uint8_t b[160];
+	uint64_t bits = (uint64_t)n * 8;
+	size_t o = user.len;
+
+	memcpy(b, user.p, 32);
+	memcpy(b + o, c->ha1_a, 64);
+	o += c->ha1_a_len;
+	if (c->pw_users == 1) {
+		memcpy(b + o, user.p, 32);
+		o += user.len;
+		memcpy(b + o, c->ha1_b, 64);
+	}
+	b[n] = 0x80;
+	memcpy(b + 56, &bits, 8);
+	memcpy(out, b, 64);
 }
 
 /** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. relayed: proxy. */
