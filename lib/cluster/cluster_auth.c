@@ -370,7 +370,8 @@ cl_credentials_parse_in(struct sw_cluster_credentials *cr, const char *p, size_t
 int
 sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, size_t len)
 {
-	return cl_credentials_parse_in(cr, p, len, p + len);
+	/* nothing readable after the value: the fast path would give up at its last parameter */
+	return cl_credentials_parse_slow(cr, p, len);
 }
 
 int
