@@ -398,20 +398,18 @@ static void
 challenge(struct cl_ctx *x, const struct sw_sip_msg *m, int stale)
 {
 	struct sw_cluster *c = x->c;
-	struct sw_sip_vars v;
+	struct cl_fields f = {c->nonce_d.nonce, CL_NONCE_LEN, {NULL, 0}, 0};
 
-	memset(&v, 0, sizeof(v));
+	/* the realm is in the rendered text (it is the cluster's) */
 	cl_nonce_make(&c->nonces, x->now, c->nonce_d.nonce);
-	v.digest = &c->nonce_d;
-	v.s[SW_SIP_V_REALM] = (struct sw_sip_cstr){c->realm, c->realm_len};
 	x->s->st.challenges++;
-	cl_answer(x, m, stale ? T_401_STALE : T_401, 401, &v);
+	cl_answer(x, m, stale ? T_401_STALE : T_401, 401, &f);
 }
 
 static const char *
 ha2_of(struct sw_cluster *c, struct sw_sip_str uri)
 {
-	if (uri.len != c->ha2_uri_len || memcmp(uri.p, c->ha2_uri, uri.len) != 0) {
+	if (uri.len != c->ha2_uri_len || !cl_same(uri.p, c->ha2_uri, uri.len)) {
 		sw_sip_digest_ha2(SW_SIP_ALGO_MD5, "REGISTER", 8, uri.p, uri.len, c->ha2);
 		memcpy(c->ha2_uri, uri.p, uri.len); /* uri.len <= 255 (credentials parser) */
 		c->ha2_uri_len = (uint16_t)uri.len;
@@ -431,8 +429,40 @@ static const uint64_t insane[4] = {
  * A user or a Contact URI we store or echo: visible ASCII without the characters that would
  * end a name-addr or a URI early (lib/sip accepts more in an addr-spec than we can echo).
  */
-static int
+#ifdef __AVX2__
+/* Bit i set when byte i of the 32 at p is one sane() refuses. */
+static inline uint32_t
+insane32(const char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
+	                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
+	__m256i no = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
+	                                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
+	                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
+
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+}
+#endif
+
+static int sane_any(struct sw_sip_str s, const char *end);
+
+/*
+ * sane(), inline: the usual slice (a user, a Contact URI) is at most 32 bytes with 32 readable
+ * from its start, one load; the rest by sane_any().
+ */
+static inline int
 sane(struct sw_sip_str s, const char *end)
+{
+#ifdef __AVX2__
+	if (s.len <= 32 && end - s.p >= 32)
+		return (insane32(s.p) & (uint32_t)((UINT64_C(1) << s.len) - 1)) == 0;
+#endif
+	return sane_any(s, end);
+}
+
+static int
+sane_any(struct sw_sip_str s, const char *end)
 {
 	unsigned bad = 0;
 	uint32_t i = 0;
@@ -440,14 +470,7 @@ sane(struct sw_sip_str s, const char *end)
 #ifdef __AVX2__
 	/* 32 bytes a step while the datagram (it ends at end) has them, the slice's bits kept */
 	for (; i < s.len && end - (s.p + i) >= 32; i += 32) {
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(s.p + i));
-		__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-		                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
-		__m256i no = _mm256_or_si256(
-		        _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
-		                        _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
-		        _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
-		uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+		uint32_t m = insane32(s.p + i);
 		if (s.len - i < 32)
 			m &= (UINT32_C(1) << (s.len - i)) - 1;
 		if (m != 0)
@@ -471,7 +494,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
        const struct sw_cluster_credentials *cr, uint8_t *ha1)
 {
 	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
-	    memcmp(cr->username.p, aor.p, aor.len) == 0)
+	    cl_same(cr->username.p, aor.p, aor.len))
 		memcpy(ha1, b->ha1, 16);
 	else
 		cl_ha1(c, cr->username, ha1);
@@ -481,7 +504,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
 static int
 cred_fields_ok(const struct sw_cluster *c, const struct sw_cluster_credentials *cr)
 {
-	return cr->realm.len == c->realm_len && memcmp(cr->realm.p, c->realm, c->realm_len) == 0 &&
+	return cr->realm.len == c->realm_len && cl_same(cr->realm.p, c->realm, c->realm_len) &&
 	       cr->username.len <= SW_CLUSTER_USER_MAX &&
 	       (cr->algorithm.len == 0 || cl_ieq(cr->algorithm, "md5", 3)) &&
 	       (cr->qop.len == 0 || cl_ieq(cr->qop, "auth", 4));
@@ -531,7 +554,7 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		rc = pre->cr_rc;
 		crp = &pre->cr;
 	} else {
-		rc = sw_cluster_credentials_parse(&crl, auth.p, auth.len);
+		rc = cl_credentials_parse_in(&crl, auth.p, auth.len, buf + len);
 	}
 	if (rc == -EPROTONOSUPPORT) {
 		challenge(x, m, 0);
@@ -563,12 +586,14 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 	if ((pre == NULL || pre->verdict == 0) && !cred_fields_ok(c, crp))
 		goto forbidden;
 
-	b = cl_table_find_h(t, h, aor.p, aor.len);
 	if (pre != NULL && pre->verdict != 0) {
+		/* the HA1 is known: the binding is found (or made) by cl_table_get_h() below */
+		b = NULL;
 		memcpy(ha1, pre->ha1, 16);
 		if (pre->verdict != 1)
 			goto forbidden;
 	} else {
+		b = cl_table_find_h(t, h, aor.p, aor.len);
 		ha1_of(c, b, aor, crp, ha1);
 		if (!cl_response_check(ha1, ha2_of(c, crp->uri), crp))
 			goto forbidden;
@@ -611,18 +636,15 @@ registrar(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t 
 		b->port = x->src_port;
 	}
 	b->expires = x->now + (uint64_t)expires * SW_NS_PER_S;
-	if (crp->username.len == aor.len && memcmp(crp->username.p, aor.p, aor.len) == 0) {
+	if (crp->username.len == aor.len && cl_same(crp->username.p, aor.p, aor.len)) {
 		memcpy(b->ha1, ha1, 16);
 		b->has_ha1 = 1;
 	}
 	s->st.registered++;
 	{
-		struct sw_sip_vars v;
-		memset(&v, 0, sizeof(v));
-		v.s[SW_SIP_V_REMOTE_TARGET] =
-		        (struct sw_sip_cstr){m->contact_uri.p, m->contact_uri.len};
-		v.n[SW_SIP_N_EXPIRES] = (uint32_t)expires;
-		cl_answer(x, m, T_200_REG, 200, &v);
+		struct cl_fields f = {
+		        NULL, 0, {m->contact_uri.p, m->contact_uri.len}, (uint32_t)expires};
+		cl_answer(x, m, T_200_REG, 200, &f);
 	}
 	return;
 
@@ -651,19 +673,24 @@ enum pre_next {
 
 /*
  * The response's input padded into pre->blk when it is two blocks (the 8-lane MD5 then gives
- * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known.
+ * the verdict: PRE_RESPONSE), else the verdict at once; pre->ha1 is known. lim ends the
+ * datagram.
  */
 static enum pre_next
-pre_response(struct sw_cluster *c, struct cl_pre *pre)
+pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 {
 	const struct sw_cluster_credentials *cr = &pre->cr;
 	/* 32 + 1 + nonce + 1 [+ nc + 1 + cnonce + 1 + qop + 1] + 32, then 9 bytes of padding */
 	size_t n = 66 + cr->nonce.len +
 	           (cr->qop.len > 0 ? cr->nc.len + cr->cnonce.len + cr->qop.len + 3 : 0);
 
-	if (n + 9 <= sizeof(pre->blk)) {
-		cl_md5_pad_into(pre->blk, sizeof(pre->blk),
-		                cl_response_input(pre->ha1, ha2_of(c, cr->uri), cr, pre->blk));
+	if (n + 9 <= 128) {
+		const char *ha2 = ha2_of(c, cr->uri);
+		size_t k = cl_response_input_fast(pre->ha1, ha2, cr, lim, pre->blk);
+
+		if (k == 0)
+			k = cl_response_input(pre->ha1, ha2, cr, pre->blk);
+		cl_md5_pad_into(pre->blk, 128, k);
 		return PRE_RESPONSE;
 	}
 	pre->verdict = cl_response_check(pre->ha1, ha2_of(c, cr->uri), cr) ? 1 : 2;
@@ -683,6 +710,7 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	const struct cl_table *t = &c->table[s->table];
 	const struct cl_binding *b;
 	struct sw_sip_str aor;
+	size_t n;
 
 	if (cl_uri_user_in(pre->m.to, buf + len, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return PRE_DONE;
@@ -694,22 +722,25 @@ pre_register(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre
 	pre->has_auth = (uint8_t)cl_hdr_find(buf, len, "authorization", 13, 0, &pre->auth);
 	if (!pre->has_auth)
 		return PRE_DONE;
-	pre->cr_rc = sw_cluster_credentials_parse(&pre->cr, pre->auth.p, pre->auth.len);
+	pre->cr_rc = cl_credentials_parse_in(&pre->cr, pre->auth.p, pre->auth.len, buf + len);
 	if (pre->cr_rc != 0 || !cred_fields_ok(c, cr) || cr->response.len != 32)
 		return PRE_DONE;
 	/* as ha1_of(): the binding's HA1 when it is this user's, else by the rule */
 	b = cl_table_find_h(t, pre->h, aor.p, aor.len);
 	if (b != NULL && b->has_ha1 && cr->username.len == aor.len &&
-	    memcmp(cr->username.p, aor.p, aor.len) == 0) {
+	    cl_same(cr->username.p, aor.p, aor.len)) {
 		memcpy(pre->ha1, b->ha1, 16);
-	} else if (cl_ha1_len(c, cr->username.len) + 9 <= sizeof(pre->hblk)) {
-		cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
-		                cl_ha1_input(c, cr->username, pre->hblk));
+	} else if ((n = cl_ha1_len(c, cr->username.len)) + 9 <= sizeof(pre->hblk)) {
+		if (c->ha1_split && cl_short_in(cr->username, buf + len))
+			cl_ha1_block(c, cr->username, n, pre->hblk);
+		else
+			cl_md5_pad_into(pre->hblk, sizeof(pre->hblk),
+			                cl_ha1_input(c, cr->username, pre->hblk));
 		return PRE_HA1;
 	} else {
 		cl_ha1(c, cr->username, pre->ha1);
 	}
-	return pre_response(c, pre);
+	return pre_response(c, pre, buf + len);
 }
 
 /*
@@ -795,7 +826,9 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 			}
 			md5_lanes(in, out, nh, 1);
 			for (unsigned j = 0; j < nh; j++)
-				if (pre_response(c, &c->pre[hl[j]]) == PRE_RESPONSE)
+				if (pre_response(c, &c->pre[hl[j]],
+				                 rx[base + hl[j]].buf + rx[base + hl[j]].len) ==
+				    PRE_RESPONSE)
 					rl[nr++] = hl[j];
 		}
 		/* the responses' MD5, two blocks each, eight at a time */
@@ -883,12 +916,10 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	s->st.rx_requests++;
 	s->st.rx_by_method[mp->method < SW_SIP_METHOD_COUNT ? mp->method : SW_SIP_METHOD_OTHER]++;
 	if (s->fault.kind == SW_CLUSTER_503) {
-		struct sw_sip_vars v;
+		struct cl_fields f = {NULL, 0, {NULL, 0}, s->fault.param};
 
 		s->st.fault_503++;
-		memset(&v, 0, sizeof(v));
-		v.n[SW_SIP_N_EXPIRES] = s->fault.param;
-		cl_answer(&x, mp, s->fault.param != 0 ? T_503_RA : T_503, 503, &v); /* not an ACK */
+		cl_answer(&x, mp, s->fault.param != 0 ? T_503_RA : T_503, 503, &f); /* not an ACK */
 		return x.emitted;
 	}
 	switch (mp->method) {
@@ -899,11 +930,10 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 		cl_answer(&x, mp, T_200_OPTIONS, 200, NULL);
 		break;
 	case SW_SIP_METHOD_SUBSCRIBE: {
-		struct sw_sip_vars v;
 		int64_t e = mp->expires >= 0 ? mp->expires : 3600;
-		memset(&v, 0, sizeof(v));
-		v.n[SW_SIP_N_EXPIRES] = (uint32_t)(e > c->max_expires ? c->max_expires : e);
-		cl_answer(&x, mp, T_200_SUB, 200, &v);
+		struct cl_fields f = {
+		        NULL, 0, {NULL, 0}, (uint32_t)(e > c->max_expires ? c->max_expires : e)};
+		cl_answer(&x, mp, T_200_SUB, 200, &f);
 		break;
 	}
 	case SW_SIP_METHOD_INVITE:

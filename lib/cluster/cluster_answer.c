@@ -253,6 +253,24 @@ cl_answer_build(const struct sw_cluster *c, const struct cl_server *s, enum cl_t
                 const struct sw_sip_msg *m, const char *tag, const struct sw_sip_vars *v,
                 const char *lim, char *out)
 {
+	struct cl_fields f = {NULL, 0, {NULL, 0}, 0};
+
+	if (v != NULL) {
+		if (v->digest != NULL) {
+			f.nonce = v->digest->nonce;
+			f.nonce_len = v->digest->nonce_len;
+		}
+		f.target = v->s[SW_SIP_V_REMOTE_TARGET];
+		f.expires = v->n[SW_SIP_N_EXPIRES];
+	}
+	return cl_answer_fill(c, s, t, m, tag, &f, lim, out);
+}
+
+size_t
+cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+               const struct sw_sip_msg *m, const char *tag, const struct cl_fields *v,
+               const char *lim, char *out)
+{
 	const struct cl_atmpl *a = &c->at[s->index][t];
 	const char *text = c->atext + (size_t)s->index * CL_ATEXT;
 	char *o = out;
@@ -290,20 +308,21 @@ cl_answer_build(const struct sw_cluster *c, const struct cl_server *s, enum cl_t
 			o += 2;
 			break;
 		case CLF_NONCE:
-			if (v != NULL && v->digest != NULL) {
-				memcpy(o, v->digest->nonce, v->digest->nonce_len);
-				o += v->digest->nonce_len;
+			if (v != NULL && v->nonce != NULL) {
+				if (v->nonce_len == CL_NONCE_LEN)
+					memcpy(o, v->nonce, CL_NONCE_LEN); /* ours: no call */
+				else
+					memcpy(o, v->nonce, v->nonce_len);
+				o += v->nonce_len;
 			}
 			break;
 		case CLF_REMOTE_TARGET:
-			if (v != NULL && v->s[SW_SIP_V_REMOTE_TARGET].len > 0) {
-				memcpy(o, v->s[SW_SIP_V_REMOTE_TARGET].p,
-				       v->s[SW_SIP_V_REMOTE_TARGET].len);
-				o += v->s[SW_SIP_V_REMOTE_TARGET].len;
-			}
+			if (v != NULL && v->target.len > 0)
+				o = copy_slice(o, (struct sw_sip_str){v->target.p, v->target.len},
+				               lim);
 			break;
 		case CLF_EXPIRES:
-			o = put_dec(o, v != NULL ? v->n[SW_SIP_N_EXPIRES] : 0);
+			o = put_dec(o, v != NULL ? v->expires : 0);
 			break;
 		default:
 			break;
@@ -332,7 +351,7 @@ cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmp
 
 void
 cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
-          struct sw_sip_vars *v)
+          const struct cl_fields *v)
 {
 	struct sw_cluster *c = x->c;
 	char tag[12];
@@ -344,7 +363,7 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	}
 	cl_to_tag(c, m, tag);
 	x->s->st.answered++;
-	n = cl_answer_build(c, x->s, t, m, tag, v, x->lim, c->out);
+	n = cl_answer_fill(c, x->s, t, m, tag, v, x->lim, c->out);
 	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
 	cl_send(x, x->src_ip, x->src_port, c->out, n, status, 0);
 }

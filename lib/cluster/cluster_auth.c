@@ -177,7 +177,7 @@ skip_lws(const char *p, const char *end)
  * The known parameter a name is (enum cred_param), or -1; by length, then letters. The name
  * is in a value that ends at end.
  */
-static int
+static inline __attribute__((always_inline)) int
 param_of(const char *n, size_t len, const char *end)
 {
 	int i;
@@ -223,6 +223,18 @@ param_of(const char *n, size_t len, const char *end)
 	return cl_ieq((struct sw_sip_str){n, (uint32_t)len}, cred_names[i].name, len) ? i : -1;
 }
 
+/* The parameters every response needs, and nc and cnonce with qop: 0 or -EINVAL. */
+static inline int
+cred_complete(const struct sw_cluster_credentials *cr)
+{
+	if (cr->username.len == 0 || cr->realm.len == 0 || cr->nonce.len == 0 || cr->uri.len == 0 ||
+	    cr->response.len == 0)
+		return -EINVAL;
+	if (cr->qop.len > 0 && (cr->nc.len == 0 || cr->cnonce.len == 0))
+		return -EINVAL;
+	return 0;
+}
+
 /* Where each parameter's value goes, as a table (a switch compiled to a jump per parameter). */
 static const uint8_t slot_off[P_COUNT] = {
         [P_USERNAME] = offsetof(struct sw_cluster_credentials, username),
@@ -243,8 +255,127 @@ slot_of(struct sw_cluster_credentials *cr, enum cred_param i)
 	return (struct sw_sip_str *)(void *)((char *)cr + slot_off[i]);
 }
 
+#ifdef __AVX2__
+/* memset(cr, 0, sizeof(*cr)) by vector stores, without a call. */
+static inline void
+cred_clear(struct sw_cluster_credentials *cr)
+{
+	_Static_assert(sizeof(*cr) % 32 == 0, "whole 32-byte stores");
+	for (size_t i = 0; i < sizeof(*cr); i += 32)
+		_mm256_storeu_si256((__m256i *)(void *)((char *)cr + i), _mm256_setzero_si256());
+}
+
+/* Bit i set when byte i of the 32 at p is '"'. */
+static inline uint32_t
+quote32(const char *p)
+{
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	        _mm256_loadu_si256((const __m256i *)(const void *)p), _mm256_set1_epi8('"')));
+}
+
+/*
+ * The parameters as phones write them, from p (after "Digest" and one space): known names,
+ * each directly followed by '=', a quoted value without a backslash before its closing quote
+ * (shorter than 64 bytes) or a token value (shorter than 32), separated by ',' and at most one space, no
+ * name twice. Every step is the one cl_credentials_parse_slow() takes on that text, with the
+ * same result; on anything else it gives up (-EAGAIN) and the slow parser starts over. Bytes
+ * up to lim (at or after end) are readable.
+ */
+static int
+cred_fast(struct sw_cluster_credentials *cr, const char *p, const char *end, const char *lim)
+{
+	unsigned seen = 0;
+
+	for (;;) {
+		const char *n = p, *v, *ve;
+		uint32_t m, eq;
+		int idx;
+
+		/* the loads below: 16 bytes at n, 32 at the value (at most n + 17) */
+		if (lim - n < 49)
+			return -EAGAIN;
+		/* the name ends at the first '=' of the 16 bytes: a known name is letters only */
+		m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		        _mm_loadu_si128((const __m128i *)(const void *)n), _mm_set1_epi8('=')));
+		if (m == 0)
+			return -EAGAIN;
+		eq = (uint32_t)__builtin_ctz(m);
+		if (eq == 0 || end - n <= eq + 1)
+			return -EAGAIN;
+		idx = param_of(n, eq, lim);
+		if (idx < 0 || (seen & (1u << idx)))
+			return -EAGAIN;
+		seen |= 1u << idx;
+		p = n + eq + 1;
+		if (*p == '"') {
+			v = p + 1;
+			m = quote32(v);
+			if (m != 0) {
+				ve = v + __builtin_ctz(m);
+			} else {
+				/* a digest response is 32 digits: its quote in the next 32 */
+				if (lim - v < 64 || (m = quote32(v + 32)) == 0)
+					return -EAGAIN;
+				ve = v + 32 + __builtin_ctz(m);
+			}
+			if (ve >= end || (ve > v && ve[-1] == '\\'))
+				return -EAGAIN;
+			p = ve + 1;
+		} else {
+			if ((unsigned char)*p <= ' ')
+				return -EAGAIN;
+			v = p;
+			m = not_token32(v);
+			if (m == 0)
+				return -EAGAIN;
+			ve = v + __builtin_ctz(m);
+			if (ve > end)
+				ve = end; /* token_end() stops at the value's end */
+			if (ve == v)
+				return -EAGAIN;
+			p = ve;
+		}
+		*slot_of(cr, (enum cred_param)idx) = (struct sw_sip_str){v, (uint32_t)(ve - v)};
+		if (p == end)
+			return 0;
+		if (*p != ',')
+			return -EAGAIN;
+		p++;
+		if (p < end && *p == ' ')
+			p++;
+	}
+}
+#endif
+
+int
+cl_credentials_parse_in(struct sw_cluster_credentials *cr, const char *p, size_t len,
+                        const char *lim)
+{
+#ifdef __AVX2__
+	const char *end = p + len;
+
+	/* "Digest" and one space, then the parameters as phones write them */
+	if (len >= 8 && cl_ieq((struct sw_sip_str){p, 6}, "digest", 6) && p[6] == ' ' &&
+	    (unsigned char)p[7] > ' ') {
+		cred_clear(cr);
+		if (cred_fast(cr, p + 7, end, lim) == 0)
+			return cred_complete(cr);
+	}
+#else
+	(void)lim;
+#endif
+	return cl_credentials_parse_slow(cr, p, len);
+}
+
 int
 sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, size_t len)
+{
+	/* nothing readable after the value: the fast path would give up at its last parameter */
+	return cl_credentials_parse_slow(cr, p, len);
+}
+
+int
+cl_credentials_parse_slow(struct sw_cluster_credentials *cr, const char *p, size_t len)
 {
 	const char *end = p + len, *lo = p;
 	unsigned seen = 0;
@@ -331,36 +462,15 @@ sw_cluster_credentials_parse(struct sw_cluster_credentials *cr, const char *p, s
 		if (p < end && *p == ' ')
 			p++;
 	}
-	if (cr->username.len == 0 || cr->realm.len == 0 || cr->nonce.len == 0 || cr->uri.len == 0 ||
-	    cr->response.len == 0)
-		return -EINVAL;
-	if (cr->qop.len > 0 && (cr->nc.len == 0 || cr->cnonce.len == 0))
-		return -EINVAL;
-	return 0;
+	return cred_complete(cr);
 }
 
 static const char hx[] = "0123456789abcdef";
 
-/* 32 lower-case hex digits of 16 bytes (a digest): with SSSE3 the nibbles looked up 16 at once */
 static inline void
 hex16(char *out, const uint8_t *in)
 {
-#ifdef __SSSE3__
-	const __m128i nib = _mm_set1_epi8(0x0f);
-	const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
-	                                  'b', 'c', 'd', 'e', 'f');
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
-	__m128i hi = _mm_shuffle_epi8(tbl, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
-	__m128i lo = _mm_shuffle_epi8(tbl, _mm_and_si128(x, nib));
-
-	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
-	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
-#else
-	for (size_t i = 0; i < 16; i++) {
-		out[2 * i] = hx[in[i] >> 4];
-		out[2 * i + 1] = hx[in[i] & 15];
-	}
-#endif
+	cl_hex16(out, in);
 }
 
 static uint64_t
@@ -464,15 +574,35 @@ cl_md5_hex(const void *p, size_t n, char *out)
 void
 cl_pw_rule_compile(struct sw_cluster *c)
 {
+	size_t at = c->pw_rule_len, a;
+
 	c->pw_users = 0;
 	for (size_t i = 0; i < c->pw_rule_len;) {
 		if (c->pw_rule_len - i >= 6 && memcmp(c->pw_rule + i, "{user}", 6) == 0) {
-			c->pw_users++;
+			if (c->pw_users++ == 0)
+				at = i;
 			i += 6;
 		} else {
 			i++;
 		}
 	}
+	/* the split for one-block inputs: user ha1_a [user ha1_b], as cl_ha1_input() writes */
+	c->ha1_split = 0;
+	memset(c->ha1_a, 0, sizeof(c->ha1_a));
+	memset(c->ha1_b, 0, sizeof(c->ha1_b));
+	a = 2 + (size_t)c->realm_len + at;
+	if (c->pw_users > 1 || a >= 56 || (c->pw_users == 1 && c->pw_rule_len - at - 6 >= 56))
+		return;
+	c->ha1_a[0] = ':';
+	memcpy(c->ha1_a + 1, c->realm, c->realm_len);
+	c->ha1_a[1 + c->realm_len] = ':';
+	memcpy(c->ha1_a + 2 + c->realm_len, c->pw_rule, at);
+	c->ha1_a_len = (uint8_t)a;
+	if (c->pw_users == 1) {
+		c->ha1_b_len = (uint8_t)(c->pw_rule_len - at - 6);
+		memcpy(c->ha1_b, c->pw_rule + at + 6, c->ha1_b_len);
+	}
+	c->ha1_split = 1;
 }
 
 size_t

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __AVX2__
+#if defined(__AVX2__) || defined(__SSSE3__)
 #include <immintrin.h>
 #endif
 
@@ -112,6 +112,42 @@ cl_ieq_word(uint64_t a, uint64_t l)
 	return ((a ^ l) & ~letter) == 0;
 }
 
+/**
+ * memcmp(a, b, n) == 0 inline for the short strings compared per message (users, realms,
+ * URIs): overlapping 8- or 4-byte words, no byte outside [a, a + n) or [b, b + n) read.
+ */
+static inline int
+cl_same(const void *a, const void *b, size_t n)
+{
+	const char *x = a, *y = b;
+
+	if (n >= 8 && n <= 32) {
+		uint64_t d = 0, u, v;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&u, x + i, 8);
+			memcpy(&v, y + i, 8);
+			d |= u ^ v;
+		}
+		memcpy(&u, x + n - 8, 8);
+		memcpy(&v, y + n - 8, 8);
+		return (d | (u ^ v)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t u0, u1, v0, v1;
+		memcpy(&u0, x, 4);
+		memcpy(&v0, y, 4);
+		memcpy(&u1, x + n - 4, 4);
+		memcpy(&v1, y + n - 4, 4);
+		return ((u0 ^ v0) | (u1 ^ v1)) == 0;
+	}
+	if (n > 32)
+		return memcmp(x, y, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
 /** Case-insensitive equality of a slice and a lower-case literal. */
 static inline int
 cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
@@ -178,6 +214,14 @@ struct cl_nonces {
 
 void cl_nonce_init(struct cl_nonces *n, const struct sw_sip_token_key *key);
 /**
+ * sw_cluster_credentials_parse() of [p, p + len) with the bytes up to lim (at or after
+ * p + len: the datagram's end) readable: the usual form by a fast path, the same result.
+ */
+int cl_credentials_parse_in(struct sw_cluster_credentials *cr, const char *p, size_t len,
+                            const char *lim);
+/** sw_cluster_credentials_parse() without the fast path (the reference of its tests). */
+int cl_credentials_parse_slow(struct sw_cluster_credentials *cr, const char *p, size_t len);
+/**
  * The first byte in [p, end) that is not an RFC 3261 token character, or end; bytes from lo
  * (at most p) may be read.
  */
@@ -189,7 +233,10 @@ int cl_nonce_check(const struct cl_nonces *n, struct sw_sip_str nonce, uint64_t 
                    uint32_t ttl_s);
 /** 32 hex characters of MD5(p). */
 void cl_md5_hex(const void *p, size_t n, char *out);
-/** Count the "{user}"s of c->pw_rule into c->pw_users (once, at creation). */
+/**
+ * Count the "{user}"s of c->pw_rule into c->pw_users and, with at most one, split the HA1
+ * input around the users into c->ha1_a and c->ha1_b (once, at creation).
+ */
 void cl_pw_rule_compile(struct sw_cluster *c);
 /** A user's HA1 input into buf (CL_HA1_INPUT bytes); @return its length, cl_ha1_len(). */
 size_t cl_ha1_input(const struct sw_cluster *c, struct sw_sip_str user, uint8_t *buf);
@@ -202,6 +249,30 @@ int cl_response_check(const uint8_t *ha1, const char *ha2, const struct sw_clust
 /** The bytes whose MD5 the response is, into buf (CL_RESPONSE_BUF); @return their count. */
 size_t cl_response_input(const uint8_t *ha1, const char *ha2,
                          const struct sw_cluster_credentials *cr, uint8_t *buf);
+/** 32 lower-case hex digits of 16 bytes (a digest). */
+static inline void
+cl_hex16(char *out, const uint8_t *in)
+{
+#ifdef __SSSE3__
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	const __m128i tbl = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a',
+	                                  'b', 'c', 'd', 'e', 'f');
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)in);
+	__m128i hi = _mm_shuffle_epi8(tbl, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+	__m128i lo = _mm_shuffle_epi8(tbl, _mm_and_si128(x, nib));
+
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
+	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+#else
+	static const char hx[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 16; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+#endif
+}
+
 /** MD5 padding after n bytes at buf (room for it); @return the number of 64-byte blocks. */
 unsigned cl_md5_pad(uint8_t *buf, size_t n);
 /**
@@ -224,6 +295,47 @@ int cl_response_match(const uint8_t *md, const struct sw_cluster_credentials *cr
 void cl_md5_blocks(const uint8_t *blk, unsigned nblk, uint8_t *md);
 /** MD5 of eight padded messages of nblk blocks each (cluster_md5.c). */
 void cl_md5x8(const uint8_t *const in[8], unsigned nblk, uint8_t out[8][16]);
+
+/* A field of at most 32 bytes with 32 readable from its start (lim ends the datagram). */
+static inline int
+cl_short_in(struct sw_sip_str s, const char *lim)
+{
+	return s.len <= 32 && lim - s.p >= 32;
+}
+
+/*
+ * cl_response_input() into blk by 32-byte copies (blk has room for the last one's slack)
+ * when every field is cl_short_in(); @return its length, or 0.
+ */
+static inline size_t
+cl_response_input_fast(const uint8_t *ha1, const char *ha2, const struct sw_cluster_credentials *cr,
+                       const char *lim, uint8_t *blk)
+{
+	size_t n;
+
+	if (!cl_short_in(cr->nonce, lim) ||
+	    (cr->qop.len > 0 && !(cl_short_in(cr->nc, lim) && cl_short_in(cr->cnonce, lim) &&
+	                          cl_short_in(cr->qop, lim))))
+		return 0;
+	cl_hex16((char *)blk, ha1);
+	blk[32] = ':';
+	memcpy(blk + 33, cr->nonce.p, 32);
+	n = 33 + cr->nonce.len;
+	blk[n++] = ':';
+	if (cr->qop.len > 0) {
+		memcpy(blk + n, cr->nc.p, 32);
+		n += cr->nc.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->cnonce.p, 32);
+		n += cr->cnonce.len;
+		blk[n++] = ':';
+		memcpy(blk + n, cr->qop.p, 32);
+		n += cr->qop.len;
+		blk[n++] = ':';
+	}
+	memcpy(blk + n, ha2, 32);
+	return n + 32;
+}
 
 /* ---- the binding table (cluster_table.c) ---- */
 
@@ -355,7 +467,8 @@ struct cl_pre {
 	uint8_t has_auth;      /* an Authorization header was found (auth) */
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
 	uint8_t ha1[16];       /* with a verdict */
-	uint8_t blk[128];      /* the padded response input waiting for the 8-lane MD5 */
+	uint8_t blk[128 + 32]; /* the padded response input waiting for the 8-lane MD5 (and
+	                          room for the 32-byte copies that write it) */
 	uint8_t hblk[64];      /* the padded HA1 input waiting for the 8-lane MD5 */
 };
 
@@ -413,6 +526,14 @@ struct sw_cluster {
 	char pw_rule[128];
 	uint8_t pw_rule_len;
 	uint8_t pw_users; /* "{user}"s in pw_rule */
+	/*
+	 * With pw_users <= 1 and a one-block HA1 input: the input is user, ha1_a, [user, ha1_b]:
+	 * ha1_a = ":" realm ":" and the rule before "{user}", ha1_b the rule after it; each
+	 * shorter than 56 bytes and zero-padded (read by 64-byte copies), else ha1_split 0.
+	 */
+	uint8_t ha1_split;
+	uint8_t ha1_a_len, ha1_b_len;
+	char ha1_a[64], ha1_b[64];
 	/* HA2 of the last (REGISTER, uri) seen */
 	char ha2_uri[256];
 	uint16_t ha2_uri_len;
@@ -446,6 +567,31 @@ cl_ha1_len(const struct sw_cluster *c, size_t ulen)
 	return ulen + 2 + c->realm_len + (c->pw_rule_len - 6u * c->pw_users) + c->pw_users * ulen;
 }
 
+/*
+ * cl_ha1_input() of user (cl_short_in()), n = cl_ha1_len() bytes with n + 9 <= 64, padded into
+ * the block out by fixed-size copies of c->ha1_a and c->ha1_b (c->ha1_split): their zeros
+ * are the padding's.
+ */
+static inline void
+cl_ha1_block(const struct sw_cluster *c, struct sw_sip_str user, size_t n, uint8_t *out)
+{
+	uint8_t b[160];
+	uint64_t bits = (uint64_t)n * 8;
+	size_t o = user.len;
+
+	memcpy(b, user.p, 32);
+	memcpy(b + o, c->ha1_a, 64);
+	o += c->ha1_a_len;
+	if (c->pw_users == 1) {
+		memcpy(b + o, user.p, 32);
+		o += user.len;
+		memcpy(b + o, c->ha1_b, 64);
+	}
+	b[n] = 0x80;
+	memcpy(b + 56, &bits, 8);
+	memcpy(out, b, 64);
+}
+
 /** Send (or queue) a datagram from server ctx->s to (ip, port); counts tx. relayed: proxy. */
 void cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len, int status,
              int relayed);
@@ -456,9 +602,21 @@ const struct cl_binding *cl_binding_live(const struct sw_cluster *c, unsigned t,
 void cl_proxy_request(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
 /** Relay a response back (cluster_proxy.c). */
 void cl_proxy_response(struct cl_ctx *x, const struct sw_sip_msg *m, const char *buf, size_t len);
-/** Answer a request from a template; vars may add fields. */
+/** The fields of an answer that are not the request's: what cl_answer_build() reads of vars. */
+struct cl_fields {
+	const char *nonce; /* nonce_len characters; NULL: none */
+	uint32_t nonce_len;
+	struct sw_sip_cstr target; /* the remote target; len 0: none */
+	uint32_t expires;
+};
+
+/** Answer a request from a template; f (may be NULL) adds fields. */
 void cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
-               struct sw_sip_vars *v);
+               const struct cl_fields *f);
+/** cl_answer_build() with the fields as cl_answer() takes them (f may be NULL). */
+size_t cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
+                      const struct sw_sip_msg *m, const char *tag, const struct cl_fields *f,
+                      const char *lim, char *out);
 /** Compile the answer templates (c->tmpl) and render them per server (c->at); @return 0 or
  *  -errno. */
 int cl_answers_init(struct sw_cluster *c);

@@ -92,7 +92,7 @@ cl_table_fini(struct cl_table *t)
 static inline int
 same(const struct cl_binding *b, const char *user, size_t len)
 {
-	return b->len == len && memcmp(b->user, user, len) == 0;
+	return b->len == len && cl_same(b->user, user, len);
 }
 
 void
@@ -197,11 +197,13 @@ cl_table_del(struct cl_table *t, const char *user, size_t len)
 void
 cl_table_sweep(struct cl_table *t, uint64_t now, unsigned budget)
 {
+	const struct cl_binding *tb = t->b;
+	uint32_t i = t->sweep, mask = t->mask;
 	unsigned looked = 0, removed = 0;
 
+	/* the cursor in a register: the table is written only by remove_at() */
 	while (looked < 4 * budget && removed < budget && t->count > 0) {
-		uint32_t i = t->sweep;
-		struct cl_binding *b = &t->b[i];
+		const struct cl_binding *b = &tb[i];
 		looked++;
 		if (b->len != 0 && b->expires <= now) {
 			/* an entry may move into slot i: look at it again */
@@ -209,6 +211,7 @@ cl_table_sweep(struct cl_table *t, uint64_t now, unsigned budget)
 			removed++;
 			continue;
 		}
-		t->sweep = (i + 1) & t->mask;
+		i = (i + 1) & mask;
 	}
+	t->sweep = i;
 }

@@ -363,6 +363,7 @@ test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
 	        "{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}{user}"};
 	static const char *const users[] = {"a", "bob", "u0000001", "123456",
 	                                    "0123456789abcdef0123456789abcdef"};
+	unsigned blocks = 0;
 
 	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
 		struct sw_cluster_cfg cfg;
@@ -384,8 +385,184 @@ test_a_users_ha1_is_the_md5_of_its_rule_expanded(void)
 			MD5((const unsigned char *)want_in, n, want);
 			cl_ha1(c, us, md);
 			CU_ASSERT_EQUAL(memcmp(md, want, 16), 0);
+			/* the one-block input by fixed-size copies, where the rule allows it */
+			if (c->ha1_split && n + 9 <= 64) {
+				uint8_t blk[64], ref[64];
+				char user[64];
+
+				memset(user, '#', sizeof(user));
+				memcpy(user, users[u], us.len);
+				memcpy(ref, want_in, n);
+				cl_md5_pad_into(ref, 64, n);
+				memset(blk, 0xa5, sizeof(blk));
+				cl_ha1_block(c, (struct sw_sip_str){user, us.len}, n, blk);
+				CU_ASSERT_EQUAL(memcmp(blk, ref, 64), 0);
+				blocks++;
+			}
 		}
 		sw_cluster_free(c);
+	}
+	CU_ASSERT_TRUE(blocks > 10);
+}
+
+/* Pieces of Authorization values: the usual form, its near misses and the odd ones. */
+static const char *const cred_pieces[] = {
+        "username=\"u0000001\"",
+        "realm=\"pbx.test\"",
+        "nonce=\"00000000e9152fb8315a526b\"",
+        "uri=\"sip:pbx.test\"",
+        "response=\"ba8c2a01c17b78fcb92cedad3713d9f1\"",
+        "algorithm=MD5",
+        "qop=auth",
+        "nc=00000001",
+        "cnonce=\"747ea2ea\"",
+        "opaque=\"x\"",
+        "USERNAME=\"U\"",
+        "Realm=r",
+        "nonce=\"a\\\"b\"",
+        "uri=\"a\\\\\"",
+        "cnonce=\"\"",
+        "response=\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"",
+        "foo=bar",
+        "x=\"y\"",
+        "nc =1",
+        "qop= auth",
+        "qop=\"auth\"",
+        "nc=",
+        "=x",
+        "nonce",
+        "algorithm=\"MD5\"",
+        "username=\"a,b\"",
+        "realm=\"r\"\r\n ",
+        "uri=<sip:x>",
+        "response=\"\x80\"",
+        "nc=0000000000000000000000000000000000000001",
+        "opaque=\"\\\"",
+        "opaque=\"\\\\\"",
+};
+static const char *const cred_seps[] = {", ", ",", " , ", ",  ", "\r\n\t,", "", ", \t", ";"};
+
+static int
+same_slice(struct sw_sip_str a, struct sw_sip_str b)
+{
+	return a.len == b.len && (a.len == 0 || a.p == b.p);
+}
+
+static void
+test_the_credentials_fast_path_parses_as_the_slow_one(void)
+{
+	static const char *const heads[] = {"Digest ", "digest ",  "Digest  ", "Digest\t",
+	                                    "Digest",  " Digest ", "Basic "};
+	uint64_t seed = 41;
+	unsigned wrong = 0, ok = 0;
+
+	for (unsigned iter = 0; iter < 60000; iter++) {
+		char buf[1024];
+		struct sw_cluster_credentials a, b;
+		size_t n = 0, tail;
+		unsigned k = 9 + (unsigned)(sw_splitmix64(&seed) % 2), order[10];
+		int ra, rb;
+
+		/* the usual ten in some order, now and then one of them another piece */
+		for (unsigned i = 0; i < 10; i++)
+			order[i] = i;
+		if (iter % 2 == 1)
+			for (unsigned i = 9; i > 0; i--) {
+				unsigned j = (unsigned)(sw_splitmix64(&seed) % (i + 1)),
+				         t = order[i];
+				order[i] = order[j];
+				order[j] = t;
+			}
+
+		/* mostly the usual head, the usual separator and the usual parameters */
+		n += (size_t)sprintf(
+		        buf, "%s",
+		        sw_splitmix64(&seed) % 4 != 0 ? heads[0] : heads[sw_splitmix64(&seed) % 7]);
+		for (unsigned i = 0; i < k; i++) {
+			uint64_t r = sw_splitmix64(&seed);
+			const char *pc =
+			        r % 12 != 0 ? cred_pieces[order[i]] : cred_pieces[(r >> 8) % 32];
+			const char *sep = (r >> 20) % 5 != 0 ? ", " : cred_seps[(r >> 24) % 8];
+
+			if (n + strlen(pc) + strlen(sep) + 1 > 700)
+				break;
+			if (i > 0)
+				n += (size_t)sprintf(buf + n, "%s", sep);
+			n += (size_t)sprintf(buf + n, "%s", pc);
+		}
+		/* the datagram goes on after the value (or ends with it) */
+		tail = (size_t)(sw_splitmix64(&seed) % 80);
+		{
+			static const char after[128] =
+			        "\r\nExpires: 3600\r\nUser-Agent: sipswarm\r\n"
+			        "Content-Length: 0\r\n\r\n\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"";
+			static const char tokens[128] =
+			        "0123456789abcdef-.!%*_+`'~0123456789abcdef"
+			        "0123456789abcdef0123456789abcdef0123456789";
+			/* after a token value, token characters: its end is the value's */
+			memcpy(buf + n, iter % 4 == 3 ? tokens : after, 80);
+		}
+		/* sometimes a cut value */
+		if (sw_splitmix64(&seed) % 8 == 0 && n > 0)
+			n = (size_t)(sw_splitmix64(&seed) % n);
+		{
+			char *heap = malloc(n + tail + 1);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(heap);
+			memcpy(heap, buf, n + tail);
+			ra = cl_credentials_parse_in(&a, heap, n, heap + n + tail);
+			rb = cl_credentials_parse_slow(&b, heap, n);
+			wrong += ra != rb;
+			if (ra == 0 && rb == 0) {
+				ok++;
+				wrong += !same_slice(a.username, b.username) ||
+				         !same_slice(a.realm, b.realm) ||
+				         !same_slice(a.nonce, b.nonce) ||
+				         !same_slice(a.uri, b.uri) ||
+				         !same_slice(a.response, b.response) ||
+				         !same_slice(a.algorithm, b.algorithm) ||
+				         !same_slice(a.cnonce, b.cnonce) ||
+				         !same_slice(a.opaque, b.opaque) ||
+				         !same_slice(a.qop, b.qop) || !same_slice(a.nc, b.nc);
+			}
+			/* the public parser (no bytes after the value) too */
+			ra = sw_cluster_credentials_parse(&a, heap, n);
+			wrong += ra != rb;
+			free(heap);
+		}
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_TRUE(ok > 1000);
+}
+
+/* The response's input by 32-byte copies is cl_response_input()'s. */
+static void
+test_the_response_input_by_fixed_copies_is_the_plain_one(void)
+{
+	static const char v[] = "Digest username=\"u0000001\", realm=\"pbx.test\", "
+	                        "nonce=\"00000000e9152fb8315a526b\", uri=\"sip:pbx.test\", "
+	                        "response=\"ba8c2a01c17b78fcb92cedad3713d9f1\", algorithm=MD5, "
+	                        "qop=auth, nc=00000001, cnonce=\"747ea2ea\"\r\nExpires: 3600\r\n"
+	                        "User-Agent: sipswarm\r\nContent-Length: 0\r\n\r\n";
+	static const char v2[] = "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"s\", "
+	                         "response=\"x\"\r\n                                        ";
+	const char *vs[] = {v, v2};
+	uint8_t ha1[16], fast[CL_RESPONSE_BUF + 32], ref[CL_RESPONSE_BUF];
+	char ha2[32];
+
+	for (unsigned i = 0; i < 16; i++)
+		ha1[i] = (uint8_t)(i * 37 + 5);
+	memset(ha2, 'h', sizeof(ha2));
+	for (unsigned i = 0; i < 2; i++) {
+		struct sw_cluster_credentials cr;
+		size_t n = (size_t)(strchr(vs[i], '\r') - vs[i]), k;
+
+		CU_ASSERT_EQUAL_FATAL(cl_credentials_parse_slow(&cr, vs[i], n), 0);
+		k = cl_response_input_fast(ha1, ha2, &cr, vs[i] + strlen(vs[i]), fast);
+		CU_ASSERT_NOT_EQUAL(k, 0);
+		CU_ASSERT_EQUAL(k, cl_response_input(ha1, ha2, &cr, ref));
+		CU_ASSERT_EQUAL(memcmp(fast, ref, k), 0);
+		/* without 32 readable bytes after a field: not by this path */
+		CU_ASSERT_EQUAL(cl_response_input_fast(ha1, ha2, &cr, cr.nonce.p + 31, fast), 0);
 	}
 }
 
@@ -896,6 +1073,10 @@ static const struct sw_test_case cases[] = {
          test_a_users_ha1_is_the_md5_of_its_rule_expanded},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
+        {"the credentials' fast path parses as the slow one",
+         test_the_credentials_fast_path_parses_as_the_slow_one},
+        {"the response input by fixed copies is the plain one",
+         test_the_response_input_by_fixed_copies_is_the_plain_one},
         {NULL, NULL},
 };
 
