@@ -1789,6 +1789,137 @@ static const uint8_t line_start[256] = {
 };
 
 /*
+ * The value of one header line that is decoded (h is not H_SKIP or H_OTHER), [v, ve) trimmed;
+ * seen as before this line. Inlined into both loops of sw_sip_parse(): with a constant h in
+ * the fast one, where the switch folds away.
+ */
+static inline __attribute__((always_inline)) enum sw_sip_reason
+hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const char *end,
+          unsigned seen, unsigned want)
+{
+	enum sw_sip_reason r;
+
+	/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
+	switch (h) {
+	case H_VIA:
+		if (m->via_count < SW_SIP_MAX_VIAS)
+			m->vias[m->via_count++] = slice(v, ve);
+		if (!(seen & (1u << H_VIA)) && (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
+			r = want & SW_SIP_WANT_VIA ? parse_via(m, v, ve, end)
+			                           : find_branch(m, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_FROM:
+	case H_TO: {
+		struct sw_sip_str uri;
+		struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
+
+		if (seen & (1u << h))
+			return SW_SIP_DUPLICATE_HEADER;
+		if (h == H_FROM)
+			m->from = slice(v, ve);
+		else
+			m->to = slice(v, ve);
+		if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
+			const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
+			if (e != ve)
+				return e == NULL ? r : SW_SIP_BAD_FROM_TO;
+		}
+		break;
+	}
+	case H_CALL_ID:
+		if (seen & (1u << H_CALL_ID))
+			return SW_SIP_DUPLICATE_HEADER;
+		m->call_id = slice(v, ve);
+		r = check_call_id(m->call_id, end);
+		if (r != SW_SIP_OK)
+			return r;
+		break;
+	case H_CSEQ:
+		if (seen & (1u << H_CSEQ))
+			return SW_SIP_DUPLICATE_HEADER;
+		m->cseq_s = slice(v, ve);
+		r = parse_cseq(m, v, ve, end);
+		if (r != SW_SIP_OK)
+			return r;
+		break;
+	case H_CONTACT:
+		if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
+			if (ve - v == 1 && *v == '*') {
+				m->contact_uri = slice(v, ve);
+			} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
+			                      &m->contact_expires) &&
+			           parse_addr(v, ve, end, &m->contact_uri, NULL,
+			                      &m->contact_expires, &r) == NULL) {
+				return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
+			}
+		}
+		break;
+	case H_EXPIRES:
+		if (want & SW_SIP_WANT_NUMBERS) {
+			r = parse_seconds(&m->expires, v, ve, 0);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_RETRY_AFTER:
+		if (want & SW_SIP_WANT_NUMBERS) {
+			r = parse_seconds(&m->retry_after, v, ve, 1);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_CONTENT_LENGTH: {
+		uint64_t cl;
+		const char *e;
+
+		if (seen & (1u << H_CONTENT_LENGTH))
+			return SW_SIP_DUPLICATE_HEADER;
+		e = parse_u32(v, ve, &cl);
+		if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
+			return SW_SIP_BAD_CONTENT_LENGTH;
+		m->content_length = (int64_t)cl;
+		break;
+	}
+	case H_WWW_AUTH:
+	case H_PROXY_AUTH:
+		/* keep the first Digest challenge with an algorithm we can answer */
+		if (!(want & SW_SIP_WANT_AUTH))
+			break;
+		if (!m->challenge.present) {
+			/* still all zero (a non-Digest one leaves it so): parse in place */
+			r = challenge_parse_zeroed(&m->challenge, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+			m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
+		} else if (m->challenge.algo == SW_SIP_ALGO_UNKNOWN) {
+			struct sw_sip_challenge c;
+			r = challenge_parse(&c, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+			if (c.present) {
+				c.proxy = h == H_PROXY_AUTH;
+				m->challenge = c;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	return SW_SIP_OK;
+}
+
+/* hdr_value() for the general walk: out of line, its registers are not the fast loop's */
+static __attribute__((noinline)) enum sw_sip_reason
+hdr_value_any(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const char *end,
+              unsigned seen, unsigned want)
+{
+	return hdr_value(m, h, v, ve, end, seen, want);
+}
+
+/*
  * message-header = header-name HCOLON header-value CRLF, with LWS folding:
  * a line starting with SP or HTAB continues the previous header's value.
  */
@@ -1830,6 +1961,123 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	for (;;) {
 		const char *n, *ne, *v, *ve;
 		enum hdr h;
+
+		/*
+		 * The usual line first: a common name (what hdr_fast() finds for it), CRLF at
+		 * the end, the next line starting with a name or being the empty line. Anything
+		 * else, or a line the tests below are not sure of, is left as it was (the LF
+		 * iterator restored) to the general walk after this loop, which decides.
+		 */
+		while (SW_LIKELY(cls == LS_NAME)) {
+			const char *q = lf + 1, *nl, *blk0 = it.blk;
+			uint64_t m0 = it.m, x;
+
+			if (SW_UNLIKELY(end - q < 16 ||
+			                seen + SEEN_ONE_HEADER >=
+			                        (SW_SIP_MAX_HEADERS + 1) * SEEN_ONE_HEADER))
+				break;
+			nl = lf_next(&it);
+			/* nl > q: q[0] is not an LF (cls) */
+			if (SW_UNLIKELY(nl == NULL || nl[-1] != '\r' || end - nl < 2))
+				goto restore;
+			if (SW_UNLIKELY(MAYBE_WS(nl[1]))) {
+				if (nl[1] != '\r' || end - nl < 3 || nl[2] != '\n')
+					goto restore;
+			}
+			x = load64(q);
+/* the value of a decoded header: hdr_value() with a constant h (its switch folds away) */
+#define FAST(hh, len)                                                                              \
+	do {                                                                                       \
+		v = q + (len);                                                                     \
+		seen += SEEN_ONE_HEADER;                                                           \
+		lf = nl;                                                                           \
+		ve = nl;                                                                           \
+		/* as below, ve[-1] the CR */                                                      \
+		if (SW_LIKELY(v[0] == ' ' && !MAYBE_WS(v[1]) && !MAYBE_WS(ve[-2]))) {              \
+			v++;                                                                       \
+			ve--;                                                                      \
+		} else {                                                                           \
+			v = skip_ws(v, ve);                                                        \
+			while (ve > v && IS(ve[-1], CC_WS))                                        \
+				ve--;                                                              \
+		}                                                                                  \
+		r = hdr_value(m, (hh), v, ve, end, seen, want);                                    \
+		if (r != SW_SIP_OK)                                                                \
+			return r;                                                                  \
+		seen |= 1u << (hh);                                                                \
+		goto fast_next;                                                                    \
+	} while (0)
+#define FAST_NAME(lit, hh)                                                                         \
+	do {                                                                                       \
+		if (N8(x, lit))                                                                    \
+			FAST(hh, sizeof(lit) - 1);                                                 \
+	} while (0)
+			switch ((uint8_t)x | 0x20) {
+			case 'v':
+				if (q[1] == ':')
+					FAST(H_VIA, 2);
+				FAST_NAME("via:", H_VIA);
+				break;
+			case 'f':
+				if (q[1] == ':')
+					FAST(H_FROM, 2);
+				FAST_NAME("from:", H_FROM);
+				break;
+			case 't':
+				if (q[1] == ':')
+					FAST(H_TO, 2);
+				FAST_NAME("to:", H_TO);
+				break;
+			case 'c':
+				FAST_NAME("call-id:", H_CALL_ID);
+				FAST_NAME("cseq:", H_CSEQ);
+				FAST_NAME("contact:", H_CONTACT);
+				if (N8(x, "content-") && N8(load64(q + 8), "length:"))
+					FAST(H_CONTENT_LENGTH, 15);
+				break;
+			case 'e':
+				FAST_NAME("expires:", H_EXPIRES);
+				break;
+			case 'w':
+				if (end - q >= 17 && N8(x, "www-auth") &&
+				    N8(load64(q + 8), "enticate") && q[16] == ':')
+					FAST(H_WWW_AUTH, 17);
+				break;
+			case 'm':
+				if (N8(x, "max-forw") && N8(load64(q + 8), "ards:"))
+					goto fast_skip;
+				break;
+			case 's':
+				if (N8(x, "server:"))
+					goto fast_skip;
+				break;
+			case 'u':
+				if (N8(x, "user-age") && N8(load64(q + 8), "nt:"))
+					goto fast_skip;
+				break;
+			case 'a':
+				if (N8(x, "authoriz") && N8(load64(q + 6), "ization:"))
+					goto fast_skip;
+				break;
+			default:
+				break;
+			}
+#undef FAST_NAME
+#undef FAST
+		restore:
+			it.blk = blk0;
+			it.m = m0;
+			break;
+		fast_skip:
+			seen += SEEN_ONE_HEADER;
+			lf = nl;
+		fast_next:
+			/* the empty line after this one (checked above: CR LF): the end */
+			if (SW_UNLIKELY(MAYBE_WS(lf[1]))) {
+				p = lf + 3;
+				goto headers_done;
+			}
+		}
 
 		p = lf + 1;
 		if (SW_UNLIKELY(cls != LS_NAME)) {
@@ -1903,119 +2151,12 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			while (ve > v && IS(ve[-1], CC_WS))
 				ve--;
 		}
-		/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
-		switch (h) {
-		case H_VIA:
-			if (m->via_count < SW_SIP_MAX_VIAS)
-				m->vias[m->via_count++] = slice(v, ve);
-			if (!(seen & (1u << H_VIA)) &&
-			    (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
-				r = want & SW_SIP_WANT_VIA ? parse_via(m, v, ve, end)
-				                           : find_branch(m, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_FROM:
-		case H_TO: {
-			struct sw_sip_str uri;
-			struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
-
-			if (seen & (1u << h))
-				return SW_SIP_DUPLICATE_HEADER;
-			if (h == H_FROM)
-				m->from = slice(v, ve);
-			else
-				m->to = slice(v, ve);
-			if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
-				const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
-				if (e != ve)
-					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
-			}
-			break;
-		}
-		case H_CALL_ID:
-			if (seen & (1u << H_CALL_ID))
-				return SW_SIP_DUPLICATE_HEADER;
-			m->call_id = slice(v, ve);
-			r = check_call_id(m->call_id, end);
-			if (r != SW_SIP_OK)
-				return r;
-			break;
-		case H_CSEQ:
-			if (seen & (1u << H_CSEQ))
-				return SW_SIP_DUPLICATE_HEADER;
-			m->cseq_s = slice(v, ve);
-			r = parse_cseq(m, v, ve, end);
-			if (r != SW_SIP_OK)
-				return r;
-			break;
-		case H_CONTACT:
-			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
-				if (ve - v == 1 && *v == '*') {
-					m->contact_uri = slice(v, ve);
-				} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
-				                      &m->contact_expires) &&
-				           parse_addr(v, ve, end, &m->contact_uri, NULL,
-				                      &m->contact_expires, &r) == NULL) {
-					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
-				}
-			}
-			break;
-		case H_EXPIRES:
-			if (want & SW_SIP_WANT_NUMBERS) {
-				r = parse_seconds(&m->expires, v, ve, 0);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_RETRY_AFTER:
-			if (want & SW_SIP_WANT_NUMBERS) {
-				r = parse_seconds(&m->retry_after, v, ve, 1);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_CONTENT_LENGTH: {
-			uint64_t cl;
-			const char *e;
-
-			if (seen & (1u << H_CONTENT_LENGTH))
-				return SW_SIP_DUPLICATE_HEADER;
-			e = parse_u32(v, ve, &cl);
-			if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
-				return SW_SIP_BAD_CONTENT_LENGTH;
-			m->content_length = (int64_t)cl;
-			break;
-		}
-		case H_WWW_AUTH:
-		case H_PROXY_AUTH:
-			/* keep the first Digest challenge with an algorithm we can answer */
-			if (!(want & SW_SIP_WANT_AUTH))
-				break;
-			if (!m->challenge.present) {
-				/* still all zero (a non-Digest one leaves it so): parse in place */
-				r = challenge_parse_zeroed(&m->challenge, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-				m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
-			} else if (m->challenge.algo == SW_SIP_ALGO_UNKNOWN) {
-				struct sw_sip_challenge c;
-				r = challenge_parse(&c, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-				if (c.present) {
-					c.proxy = h == H_PROXY_AUTH;
-					m->challenge = c;
-				}
-			}
-			break;
-		default:
-			break;
-		}
+		r = hdr_value_any(m, h, v, ve, end, seen, want);
+		if (r != SW_SIP_OK)
+			return r;
 		seen |= 1u << h;
 	}
-
+headers_done:
 	m->header_count = (uint16_t)(seen / SEEN_ONE_HEADER);
 	if (!(seen & (1u << H_VIA)))
 		return SW_SIP_MISSING_VIA;
