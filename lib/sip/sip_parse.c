@@ -1551,6 +1551,18 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char 
 {
 	const char *s;
 
+	if (SW_LIKELY(e - p >= 11 && load64(p) == LIT64("SIP/2.0 "))) {
+		/* the usual status line: the tests below on one load, digits without the table
+		 * (100 <= status <= 699: the first digit 1..6) */
+		unsigned d0 = (unsigned)(uint8_t)p[8] - '0', d1 = (unsigned)(uint8_t)p[9] - '0',
+		         d2 = (unsigned)(uint8_t)p[10] - '0';
+
+		if (d0 - 1 > 5 || d1 > 9 || d2 > 9 || (e - p > 11 && p[11] != ' '))
+			return SW_SIP_BAD_STATUS;
+		m->status = (uint16_t)(d0 * 100 + d1 * 10 + d2);
+		m->reason = slice(e - p > 11 ? p + 12 : p + 11, e);
+		return SW_SIP_OK;
+	}
 	if (e - p >= 8 && memcmp(p, "SIP/", 4) == 0) {
 		unsigned st;
 
@@ -1731,6 +1743,43 @@ lf_next(struct lf_iter *it)
 	lf = it->blk + __builtin_ctzll(it->m);
 	it->m &= it->m - 1;
 	return lf;
+}
+
+/* the first LF in [q, end) byte by byte, or NULL (short datagrams without AVX2) */
+static __attribute__((noinline)) const char *
+lf_find_bytes(const char *q, const char *end)
+{
+	return memchr(q, '\n', (size_t)(end - q));
+}
+
+/*
+ * The first LF at or after q, or NULL: the 64 bytes at q at a time (the last 64 bytes of the
+ * datagram, shifted, near its end), no state kept between lines (the fast loop of
+ * sw_sip_parse(); the general walk uses struct lf_iter).
+ */
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end)
+{
+#ifdef __AVX2__
+	for (;;) {
+		uint64_t lm;
+
+		if (SW_LIKELY(end - q >= 64))
+			lm = lf64(q);
+		else if (end - buf >= 64)
+			lm = lf64(end - 64) >> (64 - (end - q));
+		else
+			return lf_find_bytes(q, end);
+		if (SW_LIKELY(lm != 0))
+			return q + __builtin_ctzll(lm);
+		if (end - q <= 64)
+			return NULL;
+		q += 64;
+	}
+#else
+	(void)buf;
+	return lf_find_bytes(q, end);
+#endif
 }
 
 /* memset(m, 0, sizeof(*m)) without the call into libc (a 464-byte struct: 15 stores) */
@@ -1969,14 +2018,14 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		 * iterator restored) to the general walk after this loop, which decides.
 		 */
 		while (SW_LIKELY(cls == LS_NAME)) {
-			const char *q = lf + 1, *nl, *blk0 = it.blk;
-			uint64_t m0 = it.m, x;
+			const char *q = lf + 1, *nl;
+			uint64_t x;
 
 			if (SW_UNLIKELY(end - q < 16 ||
 			                seen + SEEN_ONE_HEADER >=
 			                        (SW_SIP_MAX_HEADERS + 1) * SEEN_ONE_HEADER))
-				break;
-			nl = lf_next(&it);
+				goto restore;
+			nl = lf_find(q, buf, end);
 			/* nl > q: q[0] is not an LF (cls) */
 			if (SW_UNLIKELY(nl == NULL || nl[-1] != '\r' || end - nl < 2))
 				goto restore;
@@ -2029,11 +2078,20 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				FAST_NAME("to:", H_TO);
 				break;
 			case 'c':
-				FAST_NAME("call-id:", H_CALL_ID);
-				FAST_NAME("cseq:", H_CSEQ);
-				FAST_NAME("contact:", H_CONTACT);
-				if (N8(x, "content-") && N8(load64(q + 8), "length:"))
-					FAST(H_CONTENT_LENGTH, 15);
+				/* the second letter picks the compare */
+				switch ((uint8_t)(x >> 8) | 0x20) {
+				case 'a':
+					FAST_NAME("call-id:", H_CALL_ID);
+					break;
+				case 's':
+					FAST_NAME("cseq:", H_CSEQ);
+					break;
+				default:
+					FAST_NAME("contact:", H_CONTACT);
+					if (N8(x, "content-") && N8(load64(q + 8), "length:"))
+						FAST(H_CONTENT_LENGTH, 15);
+					break;
+				}
 				break;
 			case 'e':
 				FAST_NAME("expires:", H_EXPIRES);
@@ -2065,8 +2123,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 #undef FAST_NAME
 #undef FAST
 		restore:
-			it.blk = blk0;
-			it.m = m0;
+			/* the general walk's LFs from this line on */
+			lf_start(&it, buf, q, end);
 			break;
 		fast_skip:
 			seen += SEEN_ONE_HEADER;
@@ -2158,6 +2216,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	}
 headers_done:
 	m->header_count = (uint16_t)(seen / SEEN_ONE_HEADER);
+	if (SW_LIKELY((~seen & ((1u << H_VIA) | (1u << H_FROM) | (1u << H_TO) | (1u << H_CALL_ID) |
+	                        (1u << H_CSEQ))) == 0))
+		goto required_seen;
 	if (!(seen & (1u << H_VIA)))
 		return SW_SIP_MISSING_VIA;
 	if (!(seen & (1u << H_FROM)))
@@ -2168,6 +2229,7 @@ headers_done:
 		return SW_SIP_MISSING_CALL_ID;
 	if (!(seen & (1u << H_CSEQ)))
 		return SW_SIP_MISSING_CSEQ;
+required_seen:
 	if (m->is_request && m->method != m->cseq_method)
 		return SW_SIP_CSEQ_METHOD_MISMATCH;
 	if (m->is_request && m->method == SW_SIP_METHOD_OTHER &&
