@@ -127,6 +127,60 @@ mutants(const char *name, const char *src, size_t len, unsigned long *seed)
 	free(t);
 }
 
+/*
+ * Via values around the branch walk's shortcuts: parameters before and after the branch in
+ * several spellings, quotes, commas, and sent-by hosts of every length from 1 to 80 so that the
+ * value ends on each side of the 32- and 64-byte windows; each in the loop's 200 OK, all masks.
+ */
+static void
+via_variants(void)
+{
+	static const char *const params[] = {
+	        ";rport;branch=z9hG4bKAAAAAAAAAAPLOZym",
+	        ";branch=z9hG4bKAAAAAAAAAAPLOZym;rport",
+	        ";BRANCH=z9hG4bKx",
+	        "; branch=z9hG4bKx",
+	        ";branch =z9hG4bKx",
+	        ";branch= z9hG4bKx",
+	        ";branch=",
+	        ";branch",
+	        ";branchx=1;branch=y",
+	        ";bx=1;branch=y",
+	        ";x=\"a;branch=q\";branch=y",
+	        ";x=\"a\\\";branch=q\";branch=y",
+	        ",SIP/2.0/UDP h;branch=second",
+	        ";rport,SIP/2.0/UDP h;branch=second",
+	        ";received=198.18.0.1;branch=z9hG4bK\"x\"",
+	        ";branch=z9hG4bK[v6]:1",
+	        ";branch=a;branch=b",
+	        ";;branch=a",
+	        ";\tbranch=a",
+	        ";rport;branch=z9hG4bK0123456789012345678901234567890123456789012345678901234567890123"
+	        "456789012345678901234567890123456789012345678901234567890123456789012345678901234567"
+	        "890123456789012345678901234567890123456789012345678901234567890123456789012345678901"
+	        "2345678901234567890123456789",
+	        "",
+	};
+	char host[96], msg[1024];
+
+	for (size_t k = 0; k < sizeof(params) / sizeof(params[0]); k++) {
+		for (int hl = 1; hl <= 80; hl++) {
+			int n;
+
+			memset(host, 'h', (size_t)hl);
+			host[hl] = '\0';
+			n = snprintf(msg, sizeof(msg),
+			             "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP %s%s\r\n"
+			             "From: <sip:u@pbx.test>;tag=AAAAAAAAAADWyTlA\r\n"
+			             "To: <sip:u@pbx.test>;tag=8e19dd16306e\r\nCall-ID: c1\r\n"
+			             "CSeq: 2 REGISTER\r\nContent-Length: 0\r\n\r\n",
+			             host, params[k]);
+			for (unsigned w = 0; w < 64; w++)
+				one("via variant", msg, (size_t)n, w, "via", (size_t)k);
+		}
+	}
+}
+
 static unsigned files;
 
 static void
@@ -174,6 +228,7 @@ main(int argc, char **argv)
 	mutants("loop 200", loop_200, sizeof(loop_200) - 1, &seed);
 	mutants("loop REGISTER", loop_reg, sizeof(loop_reg) - 1, &seed);
 	mutants("loop REGISTER+auth", loop_reg_auth, sizeof(loop_reg_auth) - 1, &seed);
+	via_variants();
 	walk(dir, &seed);
 	printf("parse diff: %u files + 4 loop messages, %lu parses compared (%lu OK), %lu return "
 	       "code differences, %lu field differences\n",
