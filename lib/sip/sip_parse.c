@@ -1682,7 +1682,7 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char 
 }
 
 /* CSeq = "CSeq" HCOLON 1*DIGIT LWS Method */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	uint64_t v;
@@ -1709,7 +1709,7 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim
 }
 
 /* Call-ID = ( "Call-ID" / "i" ) HCOLON callid ; callid = word [ "@" word ] */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 check_call_id(struct sw_sip_str v, const char *end)
 {
 	uint32_t i = 0;
@@ -2093,15 +2093,26 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		 */
 		while (SW_LIKELY(cls == LS_NAME)) {
 			const char *q = lf + 1, *nl;
+			ptrdiff_t avail = end - q;
 			uint64_t x;
 
-			if (SW_UNLIKELY(end - q < 16 ||
-			                seen + SEEN_ONE_HEADER >=
-			                        (SW_SIP_MAX_HEADERS + 1) * SEEN_ONE_HEADER))
+			if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))
 				goto restore;
-			nl = lf_find(q, buf, end);
+#ifdef __AVX2__
+			/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
+			if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
+				nl = q + __builtin_ctzll(x);
+			} else
+#endif
+			{
+				if (SW_UNLIKELY(avail < 16))
+					goto restore;
+				nl = lf_find(q, buf, end);
+				if (SW_UNLIKELY(nl == NULL || end - nl < 2))
+					goto restore;
+			}
 			/* nl > q: q[0] is not an LF (cls) */
-			if (SW_UNLIKELY(nl == NULL || nl[-1] != '\r' || end - nl < 2))
+			if (SW_UNLIKELY(nl[-1] != '\r'))
 				goto restore;
 			if (SW_UNLIKELY(MAYBE_WS(nl[1]))) {
 				if (nl[1] != '\r' || end - nl < 3 || nl[2] != '\n')
