@@ -2055,6 +2055,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
 	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
 	unsigned seen = 0, cls;
+#ifdef __AVX2__
+	uint64_t tail_lf; /* the LFs of the last 64 bytes (0: fewer bytes) */
+#endif
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -2080,6 +2083,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	if (r != SW_SIP_OK)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
+#ifdef __AVX2__
+	tail_lf = len >= 64 ? lf64(end - 64) : 0;
+#endif
 
 	for (;;) {
 		const char *n, *ne, *v, *ve;
@@ -2102,6 +2108,14 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
 			if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
 				nl = q + __builtin_ctzll(x);
+			} else if (avail <= 64 && tail_lf != 0) {
+				/* the last lines: the LFs of the datagram's last 64 bytes, once */
+				x = tail_lf >> (64 - avail);
+				if (SW_UNLIKELY(avail < 16 || x == 0))
+					goto restore;
+				nl = q + __builtin_ctzll(x);
+				if (SW_UNLIKELY(end - nl < 2))
+					goto restore;
 			} else
 #endif
 			{
