@@ -1854,6 +1854,49 @@ lf_find(const char *q, const char *buf, const char *end)
 #endif
 }
 
+/*
+ * The LF that ends the fast loop's line at q (q[0] not an LF) when the line is the usual one:
+ * 16 bytes or more left at q, CRLF at its end, and after it a name or the empty line CRLF;
+ * NULL otherwise (the general walk takes the line). tail_lf: the LFs of the datagram's last
+ * 64 bytes (0 for none, or without AVX2).
+ */
+static inline __attribute__((always_inline)) const char *
+fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
+{
+	ptrdiff_t avail = end - q;
+	const char *nl;
+#ifdef __AVX2__
+	uint64_t x;
+
+	/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
+	if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
+		nl = q + __builtin_ctzll(x);
+	} else if (avail <= 64 && tail_lf != 0) {
+		/* the last lines: the LFs of the datagram's last 64 bytes, once */
+		x = tail_lf >> (64 - avail);
+		if (SW_UNLIKELY(avail < 16 || x == 0))
+			return NULL;
+		nl = q + __builtin_ctzll(x);
+		if (SW_UNLIKELY(end - nl < 2))
+			return NULL;
+	} else
+#else
+	(void)tail_lf;
+#endif
+	{
+		if (SW_UNLIKELY(avail < 16))
+			return NULL;
+		nl = lf_find(q, buf, end);
+		if (SW_UNLIKELY(nl == NULL || end - nl < 2))
+			return NULL;
+	}
+	if (SW_UNLIKELY(nl[-1] != '\r'))
+		return NULL;
+	if (SW_UNLIKELY(MAYBE_WS(nl[1])) && (nl[1] != '\r' || end - nl < 3 || nl[2] != '\n'))
+		return NULL;
+	return nl;
+}
+
 /* memset(m, 0, sizeof(*m)) without the call into libc (a 464-byte struct: 15 stores) */
 static inline void
 zero_msg(struct sw_sip_msg *m)
@@ -2055,9 +2098,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
 	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
 	unsigned seen = 0, cls;
-#ifdef __AVX2__
-	uint64_t tail_lf; /* the LFs of the last 64 bytes (0: fewer bytes) */
-#endif
+	uint64_t tail_lf = 0; /* the LFs of the last 64 bytes (0: none, fewer bytes, no AVX2) */
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -2098,45 +2139,23 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		 * iterator restored) to the general walk after this loop, which decides.
 		 */
 		while (SW_LIKELY(cls == LS_NAME)) {
-			const char *q = lf + 1, *nl;
-			ptrdiff_t avail = end - q;
+			const char *q, *nl;
 			uint64_t x;
 
-			if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))
-				goto restore;
-#ifdef __AVX2__
-			/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
-			if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
-				nl = q + __builtin_ctzll(x);
-			} else if (avail <= 64 && tail_lf != 0) {
-				/* the last lines: the LFs of the datagram's last 64 bytes, once */
-				x = tail_lf >> (64 - avail);
-				if (SW_UNLIKELY(avail < 16 || x == 0))
-					goto restore;
-				nl = q + __builtin_ctzll(x);
-				if (SW_UNLIKELY(end - nl < 2))
-					goto restore;
-			} else
-#endif
-			{
-				if (SW_UNLIKELY(avail < 16))
-					goto restore;
-				nl = lf_find(q, buf, end);
-				if (SW_UNLIKELY(nl == NULL || end - nl < 2))
-					goto restore;
-			}
-			/* nl > q: q[0] is not an LF (cls) */
-			if (SW_UNLIKELY(nl[-1] != '\r'))
-				goto restore;
-			if (SW_UNLIKELY(MAYBE_WS(nl[1]))) {
-				if (nl[1] != '\r' || end - nl < 3 || nl[2] != '\n')
-					goto restore;
-			}
-			x = load64(q);
-/* the value of a decoded header: hdr_value() with a constant h (its switch folds away) */
-#define FAST(hh, len)                                                                              \
+/* the next line into q, nl (its LF) and x (its first 8 bytes), or the general walk */
+#define FAST_LINE()                                                                                \
 	do {                                                                                       \
-		v = q + (len);                                                                     \
+		q = lf + 1;                                                                        \
+		if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))                     \
+			goto restore;                                                              \
+		nl = fast_lf(q, buf, end, tail_lf);                                                \
+		if (SW_UNLIKELY(nl == NULL))                                                       \
+			goto restore;                                                              \
+		x = load64(q);                                                                     \
+	} while (0)
+/* the value of a decoded header: hdr_value() with a constant h (its switch folds away) */
+#define FAST_VALUE(hh)                                                                             \
+	do {                                                                                       \
 		seen += SEEN_ONE_HEADER;                                                           \
 		lf = nl;                                                                           \
 		ve = nl;                                                                           \
@@ -2153,13 +2172,58 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		if (r != SW_SIP_OK)                                                                \
 			return r;                                                                  \
 		seen |= 1u << (hh);                                                                \
-		goto fast_next;                                                                    \
+	} while (0)
+/* a name that is not decoded */
+#define FAST_SKIP()                                                                                \
+	do {                                                                                       \
+		seen += SEEN_ONE_HEADER;                                                           \
+		lf = nl;                                                                           \
+	} while (0)
+/*
+ * After a line: the end (the empty line, checked by fast_lf()), or the next line, its name
+ * first compared with the one that usually follows in the registration loop's messages
+ * (the same test dispatch makes for it), the dispatch on its first letter otherwise.
+ */
+#define FAST_NEXT(pred)                                                                            \
+	do {                                                                                       \
+		if (SW_UNLIKELY(MAYBE_WS(lf[1]))) {                                                \
+			p = lf + 3;                                                                \
+			goto headers_done;                                                         \
+		}                                                                                  \
+		FAST_LINE();                                                                       \
+		pred;                                                                              \
+		goto dispatch;                                                                     \
+	} while (0)
+#define TO(lit, label)                                                                             \
+	do {                                                                                       \
+		if (N8(x, lit)) {                                                                  \
+			v = q + sizeof(lit) - 1;                                                   \
+			goto label;                                                                \
+		}                                                                                  \
+	} while (0)
+/* to the value code of header hh, label v_<name> (H_VIA: v_via) */
+#define FAST(hh, len)                                                                              \
+	do {                                                                                       \
+		v = q + (len);                                                                     \
+		goto LABEL_##hh;                                                                   \
 	} while (0)
 #define FAST_NAME(lit, hh)                                                                         \
 	do {                                                                                       \
 		if (N8(x, lit))                                                                    \
 			FAST(hh, sizeof(lit) - 1);                                                 \
 	} while (0)
+#define LABEL_H_VIA            v_via
+#define LABEL_H_FROM           v_from
+#define LABEL_H_TO             v_to
+#define LABEL_H_CALL_ID        v_call_id
+#define LABEL_H_CSEQ           v_cseq
+#define LABEL_H_CONTACT        v_contact
+#define LABEL_H_EXPIRES        v_expires
+#define LABEL_H_WWW_AUTH       v_www_auth
+#define LABEL_H_CONTENT_LENGTH v_content_length
+
+			FAST_LINE();
+		dispatch:
 			switch ((uint8_t)x | 0x20) {
 			case 'v':
 				if (q[1] == ':')
@@ -2202,38 +2266,85 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				break;
 			case 'm':
 				if (N8(x, "max-forw") && N8(load64(q + 8), "ards:"))
-					goto fast_skip;
+					goto s_max_forwards;
 				break;
 			case 's':
 				if (N8(x, "server:"))
-					goto fast_skip;
+					goto s_server;
 				break;
 			case 'u':
 				if (N8(x, "user-age") && N8(load64(q + 8), "nt:"))
-					goto fast_skip;
+					goto s_user_agent;
 				break;
 			case 'a':
 				if (N8(x, "authoriz") && N8(load64(q + 6), "ization:"))
-					goto fast_skip;
+					goto s_authorization;
 				break;
 			default:
 				break;
 			}
-#undef FAST_NAME
-#undef FAST
 		restore:
 			/* the general walk's LFs from this line on */
 			lf_start(&it, buf, q, end);
 			break;
-		fast_skip:
-			seen += SEEN_ONE_HEADER;
-			lf = nl;
-		fast_next:
-			/* the empty line after this one (checked above: CR LF): the end */
-			if (SW_UNLIKELY(MAYBE_WS(lf[1]))) {
-				p = lf + 3;
-				goto headers_done;
-			}
+
+		v_via:
+			FAST_VALUE(H_VIA);
+			FAST_NEXT(TO("from:", v_from));
+		v_from:
+			FAST_VALUE(H_FROM);
+			FAST_NEXT(TO("to:", v_to));
+		v_to:
+			FAST_VALUE(H_TO);
+			FAST_NEXT(TO("call-id:", v_call_id));
+		v_call_id:
+			FAST_VALUE(H_CALL_ID);
+			FAST_NEXT(TO("cseq:", v_cseq));
+		v_cseq:
+			FAST_VALUE(H_CSEQ);
+			FAST_NEXT(TO("contact:", v_contact));
+		v_contact:
+			FAST_VALUE(H_CONTACT);
+			FAST_NEXT(TO("expires:", v_expires));
+		v_expires:
+			FAST_VALUE(H_EXPIRES);
+			FAST_NEXT(if (N8(x, "user-age") &&
+			              N8(load64(q + 8), "nt:")) goto s_user_agent);
+		v_www_auth:
+			FAST_VALUE(H_WWW_AUTH);
+			FAST_NEXT(if (N8(x, "server:")) goto s_server);
+		v_content_length:
+			FAST_VALUE(H_CONTENT_LENGTH);
+			FAST_NEXT();
+		s_max_forwards:
+			FAST_SKIP();
+			FAST_NEXT(TO("from:", v_from));
+		s_authorization:
+			FAST_SKIP();
+			FAST_NEXT(TO("expires:", v_expires));
+		s_server:
+		s_user_agent:
+			FAST_SKIP();
+			FAST_NEXT(if (N8(x, "content-") && N8(load64(q + 8), "length:")) {
+				v = q + 15;
+				goto v_content_length;
+			});
+#undef FAST_NAME
+#undef FAST
+#undef TO
+#undef FAST_NEXT
+#undef FAST_SKIP
+#undef FAST_VALUE
+#undef FAST_LINE
+#undef LABEL_H_VIA
+#undef LABEL_H_FROM
+#undef LABEL_H_TO
+#undef LABEL_H_CALL_ID
+#undef LABEL_H_CSEQ
+#undef LABEL_H_CONTACT
+#undef LABEL_H_EXPIRES
+#undef LABEL_H_WWW_AUTH
+#undef LABEL_H_CONTENT_LENGTH
 		}
 
 		p = lf + 1;
