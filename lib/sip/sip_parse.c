@@ -9,9 +9,12 @@
  * Grammar references are RFC 3261 section 25.1 (SIP), RFC 3581 (rport), RFC 2617 / RFC 7616
  * (digest challenges). Every helper takes an explicit end pointer and never reads at or past it.
  *
- * Speed (README.rst, "SIP"): line ends come from a 64-byte-block bit mask of LF positions
- * (AVX2: two compares and two movemasks per block, then one tzcnt per line), so finding the
- * next line is not a dependent byte scan; common header names are compared 8 bytes at a time;
+ * Speed (README.rst, "SIP"): the usual header line (a common name, CRLF, a name or the end
+ * after it) takes a fast loop in sw_sip_parse(): its LF from the 64 bytes at the line (AVX2:
+ * two compares and two movemasks, then one tzcnt), its name first compared with the one the
+ * registration loop's messages send next, then by first letter, straight to that header's
+ * value code; any other line takes the general walk, where line ends come from a
+ * 64-byte-block bit mask of LF positions; common header names are compared 8 bytes at a time;
  * runs of token / host characters, quoted strings and delimiters are found 32 bytes at a time
  * with a nibble-table classification (the technique of simdjson and Hyperscan's "shufti":
  * two PSHUFB lookups, one on each nibble, ANDed). A vector load is only made when the 32 or 64
@@ -2135,8 +2138,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		/*
 		 * The usual line first: a common name (what hdr_fast() finds for it), CRLF at
 		 * the end, the next line starting with a name or being the empty line. Anything
-		 * else, or a line the tests below are not sure of, is left as it was (the LF
-		 * iterator restored) to the general walk after this loop, which decides.
+		 * else, or a line the tests below are not sure of, is left untouched to the
+		 * general walk after this loop (its LF iterator set up at that line), which
+		 * decides; the next line that starts with a name comes back here.
 		 */
 		while (SW_LIKELY(cls == LS_NAME)) {
 			const char *q, *nl;
