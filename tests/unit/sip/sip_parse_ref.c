@@ -4,14 +4,14 @@
  * external name renamed with a _ref suffix, the reference of the differential checks
  * (tests/unit/sip/test_parse_diff.c, tests/fuzz/sip/fuzz_parse_diff.c). Not built into lib/sip.
  */
-#define sw_sip_parse sw_sip_parse_ref
-#define sw_sip_challenge_parse sw_sip_challenge_parse_ref
-#define sw_sip_challenge_parse_fast sw_sip_challenge_parse_fast_ref
+#define sw_sip_parse                   sw_sip_parse_ref
+#define sw_sip_challenge_parse         sw_sip_challenge_parse_ref
+#define sw_sip_challenge_parse_fast    sw_sip_challenge_parse_fast_ref
 #define sw_sip_challenge_parse_general sw_sip_challenge_parse_general_ref
-#define sw_sip_reason_name sw_sip_reason_name_ref
-#define sw_sip_reason_help sw_sip_reason_help_ref
-#define sw_sip_method_name sw_sip_method_name_ref
-#define sw_sip_algo_name sw_sip_algo_name_ref
+#define sw_sip_reason_name             sw_sip_reason_name_ref
+#define sw_sip_reason_help             sw_sip_reason_help_ref
+#define sw_sip_method_name             sw_sip_method_name_ref
+#define sw_sip_algo_name               sw_sip_algo_name_ref
 /*
  * The SIP parser: one pass over the datagram, slices into it, no allocation.
  *
