@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fuzz target: sw_sip_parse() against the parser of main 9b866b2 (tests/unit/sip/
+ * Fuzz target: sw_sip_parse() against its general walk alone (tests/unit/sip/
  * sip_parse_ref.c) on any bytes, under the callers' masks, WANT_ALL, 0 and one mask taken from
  * the input's first byte: the same return code and the same fields, or abort().
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The differential of sw_sip_parse() against sw_sip_parse_ref() (sip_parse_ref.c, main 9b866b2). */
+/* The differential of sw_sip_parse() against sw_sip_parse_ref() (sip_parse_ref.c: the general walk). */
 #ifndef SW_SIP_PARSE_DIFF_H
 #define SW_SIP_PARSE_DIFF_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sw_sip_parse() against the parser of main 9b866b2 (sip_parse_ref.c): every file under
+ * sw_sip_parse() against its general walk alone (sip_parse_ref.c): every file under
  * SW_SIP_DATA (corpus, torture) and the registration loop's messages, as they are and mutated
  * (every truncation, every byte replaced by each of a set of SIP delimiters, deleted, letters
  * case-flipped, CRLF to LF, seeded random multi-byte edits), each in a buffer of exactly its
