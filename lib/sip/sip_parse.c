@@ -9,9 +9,12 @@
  * Grammar references are RFC 3261 section 25.1 (SIP), RFC 3581 (rport), RFC 2617 / RFC 7616
  * (digest challenges). Every helper takes an explicit end pointer and never reads at or past it.
  *
- * Speed (README.rst, "SIP"): line ends come from a 64-byte-block bit mask of LF positions
- * (AVX2: two compares and two movemasks per block, then one tzcnt per line), so finding the
- * next line is not a dependent byte scan; common header names are compared 8 bytes at a time;
+ * Speed (README.rst, "SIP"): the usual header line (a common name, CRLF, a name or the end
+ * after it) takes a fast loop in sw_sip_parse(): its LF from the 64 bytes at the line (AVX2:
+ * two compares and two movemasks, then one tzcnt), its name first compared with the one the
+ * registration loop's messages send next, then by first letter, straight to that header's
+ * value code; any other line takes the general walk, where line ends come from a
+ * 64-byte-block bit mask of LF positions; common header names are compared 8 bytes at a time;
  * runs of token / host characters, quoted strings and delimiters are found 32 bytes at a time
  * with a nibble-table classification (the technique of simdjson and Hyperscan's "shufti":
  * two PSHUFB lookups, one on each nibble, ANDed). A vector load is only made when the 32 or 64
@@ -25,6 +28,14 @@
 #endif
 
 #include "sip_private.h"
+
+/* tests/unit/sip/sip_parse_ref.c compiles this file again with the fast header loop left out:
+ * the general walk alone, the reference the differential tests hold the fast loop to */
+#ifdef SW_SIP_PARSE_GENERAL_ONLY
+#define SW_SIP_FAST_LOOP 0
+#else
+#define SW_SIP_FAST_LOOP 1
+#endif
 #include "sw_common.h"
 #include "sw_sip.h"
 
@@ -823,6 +834,78 @@ find_branch(struct sw_sip_msg *m, const char *p, const char *end, const char *li
 	}
 }
 
+/*
+ * find_branch() for the usual Via value, from the 64 bytes at p: the ';'s before the first '"'
+ * or ',' (or the end) in order. The first whose parameter reads "branch=" (any case) and a
+ * non-empty gen-value is the one find_branch() decodes, when no ';' before it may start a
+ * branch spelled otherwise (white space after the ';', or a name starting with b). Returns 1
+ * with *r set as find_branch() would (m->via_branch set on SW_SIP_OK when found), 0 to leave
+ * the value to find_branch() (a quote, a longer value, another spelling).
+ */
+static inline int
+branch_fast(struct sw_sip_msg *m, const char *p, const char *end, const char *lim,
+            enum sw_sip_reason *r)
+{
+#ifdef __AVX2__
+	uint64_t semi, brk, first;
+
+	if (lim - p < 64)
+		return 0;
+	{
+		__m256i a = ld32(p), b = ld32(p + 32);
+
+		semi = eq32(a, ';') | (uint64_t)eq32(b, ';') << 32;
+		brk = (eq32(a, ',') | eq32(a, '"')) | (uint64_t)(eq32(b, ',') | eq32(b, '"')) << 32;
+	}
+	if (end - p < 64)
+		brk |= ~UINT64_C(0) << (end - p);
+	/* no stop in the window (a value of 64 bytes or more): its ';'s, then the walk */
+	first = brk & -brk;
+	for (semi &= first - 1; semi != 0; semi &= semi - 1) {
+		const char *sc = p + __builtin_ctzll(semi), *d, *e;
+
+		if (lim - sc < 9)
+			return 0;
+		if (!N8(load64(sc + 1), "branch=")) {
+			if (((uint8_t)sc[1] | 0x20) == 'b' || MAYBE_WS(sc[1]))
+				return 0;
+			continue;
+		}
+		if (end - sc < 8)
+			return 0;
+		d = sc + 8;
+		e = scan_set(d, end, lim, SET_GENVAL);
+		if (e == d)
+			return 0;
+		if (e - d > SW_SIP_TOKEN_FIELD_MAX) {
+			*r = SW_SIP_OVERSIZE_FIELD;
+			return 1;
+		}
+		m->via_branch = slice(d, e);
+		*r = SW_SIP_OK;
+		return 1;
+	}
+	/* no branch before the first stop: the end or a comma ends the walk, a quote does not */
+	if (first == 0)
+		return 0;
+	{
+		const char *st = p + __builtin_ctzll(first);
+
+		if (st < end && *st == '"')
+			return 0;
+	}
+	*r = SW_SIP_OK;
+	return 1;
+#else
+	(void)m;
+	(void)p;
+	(void)end;
+	(void)lim;
+	(void)r;
+	return 0;
+#endif
+}
+
 /* The first '<', ';', ',' or '"' at or after p, or end. */
 static inline const char *
 find_addr_stop(const char *p, const char *end, const char *lim)
@@ -1551,6 +1634,18 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char 
 {
 	const char *s;
 
+	if (SW_LIKELY(e - p >= 11 && load64(p) == LIT64("SIP/2.0 "))) {
+		/* the usual status line: the tests below on one load, digits without the table
+		 * (100 <= status <= 699: the first digit 1..6) */
+		unsigned d0 = (unsigned)(uint8_t)p[8] - '0', d1 = (unsigned)(uint8_t)p[9] - '0',
+		         d2 = (unsigned)(uint8_t)p[10] - '0';
+
+		if (d0 - 1 > 5 || d1 > 9 || d2 > 9 || (e - p > 11 && p[11] != ' '))
+			return SW_SIP_BAD_STATUS;
+		m->status = (uint16_t)(d0 * 100 + d1 * 10 + d2);
+		m->reason = slice(e - p > 11 ? p + 12 : p + 11, e);
+		return SW_SIP_OK;
+	}
 	if (e - p >= 8 && memcmp(p, "SIP/", 4) == 0) {
 		unsigned st;
 
@@ -1598,7 +1693,7 @@ parse_start_line(struct sw_sip_msg *m, const char *p, const char *e, const char 
 }
 
 /* CSeq = "CSeq" HCOLON 1*DIGIT LWS Method */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim)
 {
 	uint64_t v;
@@ -1625,7 +1720,7 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim
 }
 
 /* Call-ID = ( "Call-ID" / "i" ) HCOLON callid ; callid = word [ "@" word ] */
-static enum sw_sip_reason
+static inline enum sw_sip_reason
 check_call_id(struct sw_sip_str v, const char *end)
 {
 	uint32_t i = 0;
@@ -1733,6 +1828,86 @@ lf_next(struct lf_iter *it)
 	return lf;
 }
 
+/* the first LF in [q, end) byte by byte, or NULL (short datagrams without AVX2) */
+static __attribute__((noinline)) const char *
+lf_find_bytes(const char *q, const char *end)
+{
+	return memchr(q, '\n', (size_t)(end - q));
+}
+
+/*
+ * The first LF at or after q, or NULL: the 64 bytes at q at a time (the last 64 bytes of the
+ * datagram, shifted, near its end), no state kept between lines (the fast loop of
+ * sw_sip_parse(); the general walk uses struct lf_iter).
+ */
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end)
+{
+#ifdef __AVX2__
+	for (;;) {
+		uint64_t lm;
+
+		if (SW_LIKELY(end - q >= 64))
+			lm = lf64(q);
+		else if (end - buf >= 64)
+			lm = lf64(end - 64) >> (64 - (end - q));
+		else
+			return lf_find_bytes(q, end);
+		if (SW_LIKELY(lm != 0))
+			return q + __builtin_ctzll(lm);
+		if (end - q <= 64)
+			return NULL;
+		q += 64;
+	}
+#else
+	(void)buf;
+	return lf_find_bytes(q, end);
+#endif
+}
+
+/*
+ * The LF that ends the fast loop's line at q (q[0] not an LF) when the line is the usual one:
+ * 16 bytes or more left at q, CRLF at its end, and after it a name or the empty line CRLF;
+ * NULL otherwise (the general walk takes the line). tail_lf: the LFs of the datagram's last
+ * 64 bytes (0 for none, or without AVX2).
+ */
+static inline __attribute__((always_inline)) const char *
+fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
+{
+	ptrdiff_t avail = end - q;
+	const char *nl;
+#ifdef __AVX2__
+	uint64_t x;
+
+	/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
+	if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
+		nl = q + __builtin_ctzll(x);
+	} else if (avail <= 64 && tail_lf != 0) {
+		/* the last lines: the LFs of the datagram's last 64 bytes, once */
+		x = tail_lf >> (64 - avail);
+		if (SW_UNLIKELY(avail < 16 || x == 0))
+			return NULL;
+		nl = q + __builtin_ctzll(x);
+		if (SW_UNLIKELY(end - nl < 2))
+			return NULL;
+	} else
+#else
+	(void)tail_lf;
+#endif
+	{
+		if (SW_UNLIKELY(avail < 16))
+			return NULL;
+		nl = lf_find(q, buf, end);
+		if (SW_UNLIKELY(nl == NULL || end - nl < 2))
+			return NULL;
+	}
+	if (SW_UNLIKELY(nl[-1] != '\r'))
+		return NULL;
+	if (SW_UNLIKELY(MAYBE_WS(nl[1])) && (nl[1] != '\r' || end - nl < 3 || nl[2] != '\n'))
+		return NULL;
+	return nl;
+}
+
 /* memset(m, 0, sizeof(*m)) without the call into libc (a 464-byte struct: 15 stores) */
 static inline void
 zero_msg(struct sw_sip_msg *m)
@@ -1789,6 +1964,139 @@ static const uint8_t line_start[256] = {
 };
 
 /*
+ * The value of one header line that is decoded (h is not H_SKIP or H_OTHER), [v, ve) trimmed;
+ * seen as before this line. Inlined into both loops of sw_sip_parse(): with a constant h in
+ * the fast one, where the switch folds away.
+ */
+static inline __attribute__((always_inline)) enum sw_sip_reason
+hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const char *end,
+          unsigned seen, unsigned want)
+{
+	enum sw_sip_reason r;
+
+	/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
+	switch (h) {
+	case H_VIA:
+		if (m->via_count < SW_SIP_MAX_VIAS)
+			m->vias[m->via_count++] = slice(v, ve);
+		if (!(seen & (1u << H_VIA)) && (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
+			if (want & SW_SIP_WANT_VIA)
+				r = parse_via(m, v, ve, end);
+			else if (!branch_fast(m, v, ve, end, &r))
+				r = find_branch(m, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_FROM:
+	case H_TO: {
+		struct sw_sip_str uri;
+		struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
+
+		if (seen & (1u << h))
+			return SW_SIP_DUPLICATE_HEADER;
+		if (h == H_FROM)
+			m->from = slice(v, ve);
+		else
+			m->to = slice(v, ve);
+		if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
+			const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
+			if (e != ve)
+				return e == NULL ? r : SW_SIP_BAD_FROM_TO;
+		}
+		break;
+	}
+	case H_CALL_ID:
+		if (seen & (1u << H_CALL_ID))
+			return SW_SIP_DUPLICATE_HEADER;
+		m->call_id = slice(v, ve);
+		r = check_call_id(m->call_id, end);
+		if (r != SW_SIP_OK)
+			return r;
+		break;
+	case H_CSEQ:
+		if (seen & (1u << H_CSEQ))
+			return SW_SIP_DUPLICATE_HEADER;
+		m->cseq_s = slice(v, ve);
+		r = parse_cseq(m, v, ve, end);
+		if (r != SW_SIP_OK)
+			return r;
+		break;
+	case H_CONTACT:
+		if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
+			if (ve - v == 1 && *v == '*') {
+				m->contact_uri = slice(v, ve);
+			} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
+			                      &m->contact_expires) &&
+			           parse_addr(v, ve, end, &m->contact_uri, NULL,
+			                      &m->contact_expires, &r) == NULL) {
+				return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
+			}
+		}
+		break;
+	case H_EXPIRES:
+		if (want & SW_SIP_WANT_NUMBERS) {
+			r = parse_seconds(&m->expires, v, ve, 0);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_RETRY_AFTER:
+		if (want & SW_SIP_WANT_NUMBERS) {
+			r = parse_seconds(&m->retry_after, v, ve, 1);
+			if (r != SW_SIP_OK)
+				return r;
+		}
+		break;
+	case H_CONTENT_LENGTH: {
+		uint64_t cl;
+		const char *e;
+
+		if (seen & (1u << H_CONTENT_LENGTH))
+			return SW_SIP_DUPLICATE_HEADER;
+		e = parse_u32(v, ve, &cl);
+		if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
+			return SW_SIP_BAD_CONTENT_LENGTH;
+		m->content_length = (int64_t)cl;
+		break;
+	}
+	case H_WWW_AUTH:
+	case H_PROXY_AUTH:
+		/* keep the first Digest challenge with an algorithm we can answer */
+		if (!(want & SW_SIP_WANT_AUTH))
+			break;
+		if (!m->challenge.present) {
+			/* still all zero (a non-Digest one leaves it so): parse in place */
+			r = challenge_parse_zeroed(&m->challenge, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+			m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
+		} else if (m->challenge.algo == SW_SIP_ALGO_UNKNOWN) {
+			struct sw_sip_challenge c;
+			r = challenge_parse(&c, v, ve, end);
+			if (r != SW_SIP_OK)
+				return r;
+			if (c.present) {
+				c.proxy = h == H_PROXY_AUTH;
+				m->challenge = c;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	return SW_SIP_OK;
+}
+
+/* hdr_value() for the general walk: out of line, its registers are not the fast loop's */
+static __attribute__((noinline)) enum sw_sip_reason
+hdr_value_any(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const char *end,
+              unsigned seen, unsigned want)
+{
+	return hdr_value(m, h, v, ve, end, seen, want);
+}
+
+/*
  * message-header = header-name HCOLON header-value CRLF, with LWS folding:
  * a line starting with SP or HTAB continues the previous header's value.
  */
@@ -1801,6 +2109,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	/* seen: bit h for each header id found; the header count rides in bits 16 and up (one
 	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
 	unsigned seen = 0, cls;
+	uint64_t tail_lf = 0; /* the LFs of the last 64 bytes (0: none, fewer bytes, no AVX2) */
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -1826,10 +2135,229 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	if (r != SW_SIP_OK)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
+#ifdef __AVX2__
+	tail_lf = len >= 64 ? lf64(end - 64) : 0;
+#endif
 
 	for (;;) {
 		const char *n, *ne, *v, *ve;
 		enum hdr h;
+
+		/*
+		 * The usual line first: a common name (what hdr_fast() finds for it), CRLF at
+		 * the end, the next line starting with a name or being the empty line. Anything
+		 * else, or a line the tests below are not sure of, is left untouched to the
+		 * general walk after this loop (its LF iterator set up at that line), which
+		 * decides; the next line that starts with a name comes back here.
+		 */
+		while (SW_SIP_FAST_LOOP && SW_LIKELY(cls == LS_NAME)) {
+			const char *q, *nl;
+			uint64_t x;
+
+/* the next line into q, nl (its LF) and x (its first 8 bytes), or the general walk */
+#define FAST_LINE()                                                                                \
+	do {                                                                                       \
+		q = lf + 1;                                                                        \
+		if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))                     \
+			goto restore;                                                              \
+		nl = fast_lf(q, buf, end, tail_lf);                                                \
+		if (SW_UNLIKELY(nl == NULL))                                                       \
+			goto restore;                                                              \
+		x = load64(q);                                                                     \
+	} while (0)
+/* the value of a decoded header: hdr_value() with a constant h (its switch folds away) */
+#define FAST_VALUE(hh)                                                                             \
+	do {                                                                                       \
+		seen += SEEN_ONE_HEADER;                                                           \
+		lf = nl;                                                                           \
+		ve = nl;                                                                           \
+		/* as below, ve[-1] the CR */                                                      \
+		if (SW_LIKELY(v[0] == ' ' && !MAYBE_WS(v[1]) && !MAYBE_WS(ve[-2]))) {              \
+			v++;                                                                       \
+			ve--;                                                                      \
+		} else {                                                                           \
+			v = skip_ws(v, ve);                                                        \
+			while (ve > v && IS(ve[-1], CC_WS))                                        \
+				ve--;                                                              \
+		}                                                                                  \
+		r = hdr_value(m, (hh), v, ve, end, seen, want);                                    \
+		if (r != SW_SIP_OK)                                                                \
+			return r;                                                                  \
+		seen |= 1u << (hh);                                                                \
+	} while (0)
+/* a name that is not decoded */
+#define FAST_SKIP()                                                                                \
+	do {                                                                                       \
+		seen += SEEN_ONE_HEADER;                                                           \
+		lf = nl;                                                                           \
+	} while (0)
+/*
+ * After a line: the end (the empty line, checked by fast_lf()), or the next line, its name
+ * first compared with the one that usually follows in the registration loop's messages
+ * (the same test dispatch makes for it), the dispatch on its first letter otherwise.
+ */
+#define FAST_NEXT(pred)                                                                            \
+	do {                                                                                       \
+		if (SW_UNLIKELY(MAYBE_WS(lf[1]))) {                                                \
+			p = lf + 3;                                                                \
+			goto headers_done;                                                         \
+		}                                                                                  \
+		FAST_LINE();                                                                       \
+		pred;                                                                              \
+		goto dispatch;                                                                     \
+	} while (0)
+#define TO(lit, label)                                                                             \
+	do {                                                                                       \
+		if (N8(x, lit)) {                                                                  \
+			v = q + sizeof(lit) - 1;                                                   \
+			goto label;                                                                \
+		}                                                                                  \
+	} while (0)
+/* to the value code of header hh, label v_<name> (H_VIA: v_via) */
+#define FAST(hh, len)                                                                              \
+	do {                                                                                       \
+		v = q + (len);                                                                     \
+		goto LABEL_##hh;                                                                   \
+	} while (0)
+#define FAST_NAME(lit, hh)                                                                         \
+	do {                                                                                       \
+		if (N8(x, lit))                                                                    \
+			FAST(hh, sizeof(lit) - 1);                                                 \
+	} while (0)
+#define LABEL_H_VIA            v_via
+#define LABEL_H_FROM           v_from
+#define LABEL_H_TO             v_to
+#define LABEL_H_CALL_ID        v_call_id
+#define LABEL_H_CSEQ           v_cseq
+#define LABEL_H_CONTACT        v_contact
+#define LABEL_H_EXPIRES        v_expires
+#define LABEL_H_WWW_AUTH       v_www_auth
+#define LABEL_H_CONTENT_LENGTH v_content_length
+
+			FAST_LINE();
+		dispatch:
+			switch ((uint8_t)x | 0x20) {
+			case 'v':
+				if (q[1] == ':')
+					FAST(H_VIA, 2);
+				FAST_NAME("via:", H_VIA);
+				break;
+			case 'f':
+				if (q[1] == ':')
+					FAST(H_FROM, 2);
+				FAST_NAME("from:", H_FROM);
+				break;
+			case 't':
+				if (q[1] == ':')
+					FAST(H_TO, 2);
+				FAST_NAME("to:", H_TO);
+				break;
+			case 'c':
+				/* the second letter picks the compare */
+				switch ((uint8_t)(x >> 8) | 0x20) {
+				case 'a':
+					FAST_NAME("call-id:", H_CALL_ID);
+					break;
+				case 's':
+					FAST_NAME("cseq:", H_CSEQ);
+					break;
+				default:
+					FAST_NAME("contact:", H_CONTACT);
+					if (N8(x, "content-") && N8(load64(q + 8), "length:"))
+						FAST(H_CONTENT_LENGTH, 15);
+					break;
+				}
+				break;
+			case 'e':
+				FAST_NAME("expires:", H_EXPIRES);
+				break;
+			case 'w':
+				if (end - q >= 17 && N8(x, "www-auth") &&
+				    N8(load64(q + 8), "enticate") && q[16] == ':')
+					FAST(H_WWW_AUTH, 17);
+				break;
+			case 'm':
+				if (N8(x, "max-forw") && N8(load64(q + 8), "ards:"))
+					goto s_max_forwards;
+				break;
+			case 's':
+				if (N8(x, "server:"))
+					goto s_server;
+				break;
+			case 'u':
+				if (N8(x, "user-age") && N8(load64(q + 8), "nt:"))
+					goto s_user_agent;
+				break;
+			case 'a':
+				if (N8(x, "authoriz") && N8(load64(q + 6), "ization:"))
+					goto s_authorization;
+				break;
+			default:
+				break;
+			}
+		restore:
+			/* the general walk's LFs from this line on */
+			lf_start(&it, buf, q, end);
+			break;
+
+		v_via:
+			FAST_VALUE(H_VIA);
+			FAST_NEXT(TO("from:", v_from));
+		v_from:
+			FAST_VALUE(H_FROM);
+			FAST_NEXT(TO("to:", v_to));
+		v_to:
+			FAST_VALUE(H_TO);
+			FAST_NEXT(TO("call-id:", v_call_id));
+		v_call_id:
+			FAST_VALUE(H_CALL_ID);
+			FAST_NEXT(TO("cseq:", v_cseq));
+		v_cseq:
+			FAST_VALUE(H_CSEQ);
+			FAST_NEXT(TO("contact:", v_contact));
+		v_contact:
+			FAST_VALUE(H_CONTACT);
+			FAST_NEXT(TO("expires:", v_expires));
+		v_expires:
+			FAST_VALUE(H_EXPIRES);
+			FAST_NEXT(if (N8(x, "user-age") &&
+			              N8(load64(q + 8), "nt:")) goto s_user_agent);
+		v_www_auth:
+			FAST_VALUE(H_WWW_AUTH);
+			FAST_NEXT(if (N8(x, "server:")) goto s_server);
+		v_content_length:
+			FAST_VALUE(H_CONTENT_LENGTH);
+			FAST_NEXT();
+		s_max_forwards:
+			FAST_SKIP();
+			FAST_NEXT(TO("from:", v_from));
+		s_authorization:
+			FAST_SKIP();
+			FAST_NEXT(TO("expires:", v_expires));
+		s_server:
+		s_user_agent:
+			FAST_SKIP();
+			FAST_NEXT(if (N8(x, "content-") && N8(load64(q + 8), "length:")) {
+				v = q + 15;
+				goto v_content_length;
+			});
+#undef FAST_NAME
+#undef FAST
+#undef TO
+#undef FAST_NEXT
+#undef FAST_SKIP
+#undef FAST_VALUE
+#undef FAST_LINE
+#undef LABEL_H_VIA
+#undef LABEL_H_FROM
+#undef LABEL_H_TO
+#undef LABEL_H_CALL_ID
+#undef LABEL_H_CSEQ
+#undef LABEL_H_CONTACT
+#undef LABEL_H_EXPIRES
+#undef LABEL_H_WWW_AUTH
+#undef LABEL_H_CONTENT_LENGTH
+		}
 
 		p = lf + 1;
 		if (SW_UNLIKELY(cls != LS_NAME)) {
@@ -1903,120 +2431,16 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			while (ve > v && IS(ve[-1], CC_WS))
 				ve--;
 		}
-		/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
-		switch (h) {
-		case H_VIA:
-			if (m->via_count < SW_SIP_MAX_VIAS)
-				m->vias[m->via_count++] = slice(v, ve);
-			if (!(seen & (1u << H_VIA)) &&
-			    (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
-				r = want & SW_SIP_WANT_VIA ? parse_via(m, v, ve, end)
-				                           : find_branch(m, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_FROM:
-		case H_TO: {
-			struct sw_sip_str uri;
-			struct sw_sip_str *tag = h == H_FROM ? &m->from_tag : &m->to_tag;
-
-			if (seen & (1u << h))
-				return SW_SIP_DUPLICATE_HEADER;
-			if (h == H_FROM)
-				m->from = slice(v, ve);
-			else
-				m->to = slice(v, ve);
-			if ((want & SW_SIP_WANT_TAGS) && !addr_fast(v, ve, end, &uri, tag, NULL)) {
-				const char *e = parse_addr(v, ve, end, &uri, tag, NULL, &r);
-				if (e != ve)
-					return e == NULL ? r : SW_SIP_BAD_FROM_TO;
-			}
-			break;
-		}
-		case H_CALL_ID:
-			if (seen & (1u << H_CALL_ID))
-				return SW_SIP_DUPLICATE_HEADER;
-			m->call_id = slice(v, ve);
-			r = check_call_id(m->call_id, end);
-			if (r != SW_SIP_OK)
-				return r;
-			break;
-		case H_CSEQ:
-			if (seen & (1u << H_CSEQ))
-				return SW_SIP_DUPLICATE_HEADER;
-			m->cseq_s = slice(v, ve);
-			r = parse_cseq(m, v, ve, end);
-			if (r != SW_SIP_OK)
-				return r;
-			break;
-		case H_CONTACT:
-			if (!(seen & (1u << H_CONTACT)) && (want & SW_SIP_WANT_CONTACT)) {
-				if (ve - v == 1 && *v == '*') {
-					m->contact_uri = slice(v, ve);
-				} else if (!addr_fast(v, ve, end, &m->contact_uri, NULL,
-				                      &m->contact_expires) &&
-				           parse_addr(v, ve, end, &m->contact_uri, NULL,
-				                      &m->contact_expires, &r) == NULL) {
-					return r == SW_SIP_BAD_NUMBER ? r : SW_SIP_BAD_FROM_TO;
-				}
-			}
-			break;
-		case H_EXPIRES:
-			if (want & SW_SIP_WANT_NUMBERS) {
-				r = parse_seconds(&m->expires, v, ve, 0);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_RETRY_AFTER:
-			if (want & SW_SIP_WANT_NUMBERS) {
-				r = parse_seconds(&m->retry_after, v, ve, 1);
-				if (r != SW_SIP_OK)
-					return r;
-			}
-			break;
-		case H_CONTENT_LENGTH: {
-			uint64_t cl;
-			const char *e;
-
-			if (seen & (1u << H_CONTENT_LENGTH))
-				return SW_SIP_DUPLICATE_HEADER;
-			e = parse_u32(v, ve, &cl);
-			if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
-				return SW_SIP_BAD_CONTENT_LENGTH;
-			m->content_length = (int64_t)cl;
-			break;
-		}
-		case H_WWW_AUTH:
-		case H_PROXY_AUTH:
-			/* keep the first Digest challenge with an algorithm we can answer */
-			if (!(want & SW_SIP_WANT_AUTH))
-				break;
-			if (!m->challenge.present) {
-				/* still all zero (a non-Digest one leaves it so): parse in place */
-				r = challenge_parse_zeroed(&m->challenge, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-				m->challenge.proxy = m->challenge.present && h == H_PROXY_AUTH;
-			} else if (m->challenge.algo == SW_SIP_ALGO_UNKNOWN) {
-				struct sw_sip_challenge c;
-				r = challenge_parse(&c, v, ve, end);
-				if (r != SW_SIP_OK)
-					return r;
-				if (c.present) {
-					c.proxy = h == H_PROXY_AUTH;
-					m->challenge = c;
-				}
-			}
-			break;
-		default:
-			break;
-		}
+		r = hdr_value_any(m, h, v, ve, end, seen, want);
+		if (r != SW_SIP_OK)
+			return r;
 		seen |= 1u << h;
 	}
-
+headers_done:
 	m->header_count = (uint16_t)(seen / SEEN_ONE_HEADER);
+	if (SW_LIKELY((~seen & ((1u << H_VIA) | (1u << H_FROM) | (1u << H_TO) | (1u << H_CALL_ID) |
+	                        (1u << H_CSEQ))) == 0))
+		goto required_seen;
 	if (!(seen & (1u << H_VIA)))
 		return SW_SIP_MISSING_VIA;
 	if (!(seen & (1u << H_FROM)))
@@ -2027,6 +2451,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		return SW_SIP_MISSING_CALL_ID;
 	if (!(seen & (1u << H_CSEQ)))
 		return SW_SIP_MISSING_CSEQ;
+required_seen:
 	if (m->is_request && m->method != m->cseq_method)
 		return SW_SIP_CSEQ_METHOD_MISMATCH;
 	if (m->is_request && m->method == SW_SIP_METHOD_OTHER &&
