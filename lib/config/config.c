@@ -891,6 +891,45 @@ ident_template(const struct sw_account_cfg *a, enum sw_ident f)
 	return "";
 }
 
+/* decimal digits of v (1 for 0) */
+static int
+ndigits(uint32_t v)
+{
+	int n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
+/* v in exactly n decimal digits, zero-padded on the left (n >= ndigits(v)) */
+static void
+put_padded(char *out, uint32_t v, int n)
+{
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		out[--n] = pairs[2 * r + 1];
+		out[--n] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		out[--n] = pairs[2 * v + 1];
+		out[--n] = pairs[2 * v];
+	} else {
+		out[--n] = (char)('0' + v);
+	}
+	while (n > 0)
+		out[--n] = '0';
+}
+
 int
 sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum sw_ident f,
                 char *buf, size_t cap)
@@ -900,7 +939,6 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 
 	(void)c;
 	for (const char *p = t; *p != '\0'; p++) {
-		char num[24];
 		unsigned long w = 0;
 		uint32_t v;
 		int n;
@@ -911,29 +949,32 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 			buf[o++] = *p;
 			continue;
 		}
+		/* the placeholder was checked at load (template_max): "{phone" or "{line", then
+		 * ":N" or not, then '}'; the name is skipped whole (this formats the password of
+		 * every first challenge) */
 		v = p[1] == 'p' ? info->phone + 1 : info->account;
-		/* the placeholder was checked at load (template_max): {phone} or {line}, then
-		 * ":N" or not, then '}'; read in one pass (strchr, memchr and strtoul were half of
-		 * this function's cost, and it formats the password of every first challenge) */
-		while (*p != '}' && *p != ':' && *p != '\0')
-			p++;
+		/* compared letter by letter: never past a terminator */
+		if (p[1] == 'p' && p[2] == 'h' && p[3] == 'o' && p[4] == 'n' && p[5] == 'e')
+			p += 6;
+		else if (p[1] == 'l' && p[2] == 'i' && p[3] == 'n' && p[4] == 'e')
+			p += 5;
+		else /* not checked at load (an account not enabled): as written up to ':' */
+			while (*p != '}' && *p != ':' && *p != '\0')
+				p++;
 		if (*p == ':')
 			for (p++; *p >= '0' && *p <= '9'; p++)
 				w = w * 10 + (unsigned long)(*p - '0');
 		while (*p != '}' && *p != '\0')
 			p++;
-		/* zero-padded decimal without printf: digits from the right */
-		n = 0;
-		do {
-			num[n++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v != 0);
-		while ((unsigned long)n < w && n < (int)sizeof(num))
-			num[n++] = '0';
+		/* zero-padded decimal without printf: the digits counted, then written from the
+		 * right two at a time */
+		n = ndigits(v);
+		if ((unsigned long)n < w)
+			n = (int)w;
 		if (o + (size_t)n + 1 > cap)
 			return -ENOSPC;
-		while (n > 0)
-			buf[o++] = num[--n];
+		put_padded(buf + o, v, n);
+		o += (size_t)n;
 		if (*p == '\0')
 			break;
 	}

@@ -2,6 +2,7 @@
 /* Yealink .cfg parsing, every key's default, effect and range errors; the load profile. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sw_common.h"
@@ -451,6 +452,82 @@ test_lines_expand_from_templates_by_reference_to_shared_settings(void)
 	sw_config_free(c);
 }
 
+/* the identity formatter against snprintf: every template shape, numbers at every digit
+ * boundary, every width, every buffer size around the result */
+static void
+test_identities_are_formatted_as_printf_would(void)
+{
+	static const char *const tmpl[] = {
+	        "{phone}",
+	        "{line}",
+	        "u{phone:07}",
+	        "pwu{phone:07}x",
+	        "{phone:1}-{line:3}",
+	        "{phone:20}",
+	        "a{line}b{phone:05}c",
+	        "plain",
+	        "",
+	        "{phone:0}",
+	};
+	static const uint32_t nums[] = {0,           1,
+	                                8,           9,
+	                                10,          99,
+	                                100,         999,
+	                                1000,        9999,
+	                                10000,       123456,
+	                                999999,      1000000,
+	                                9999999,     10000000,
+	                                99999999,    100000000,
+	                                999999999,   1000000000,
+	                                4000000000u, UINT32_MAX - 1,
+	                                UINT32_MAX};
+	struct sw_account_cfg a;
+	struct sw_line_info li;
+	char want[128], got[128];
+
+	memset(&a, 0, sizeof(a));
+	memset(&li, 0, sizeof(li));
+	li.cfg = &a;
+	for (size_t t = 0; t < SW_ARRAY_SIZE(tmpl); t++)
+		for (size_t k = 0; k < SW_ARRAY_SIZE(nums); k++) {
+			int wl = 0;
+
+			a.password = tmpl[t];
+			li.phone = nums[k];
+			li.account = (uint8_t)(nums[k] % 17);
+			/* the reference: each placeholder by snprintf */
+			for (const char *p = tmpl[t]; *p != '\0'; p++) {
+				unsigned int w = 0;
+				uint32_t v;
+
+				if (*p != '{') {
+					want[wl++] = *p;
+					continue;
+				}
+				v = p[1] == 'p' ? li.phone + 1 : li.account;
+				p = strpbrk(p, ":}");
+				if (*p == ':')
+					w = (unsigned int)strtoul(p + 1, NULL, 10);
+				p = strchr(p, '}');
+				wl += snprintf(want + wl, sizeof(want) - (size_t)wl, "%0*u", (int)w,
+				               (unsigned int)v);
+			}
+			want[wl] = '\0';
+			for (size_t cap = 0; cap <= (size_t)wl + 2; cap++) {
+				memset(got, 'Z', sizeof(got));
+				int n = sw_config_ident(NULL, &li, SW_IDENT_PASSWORD, got, cap);
+
+				if ((size_t)wl + 1 > cap) {
+					CU_ASSERT_EQUAL(n, -ENOSPC);
+				} else {
+					CU_ASSERT_EQUAL(n, wl);
+					CU_ASSERT_STRING_EQUAL(got, want);
+					CU_ASSERT_EQUAL(got[cap], 'Z');
+				}
+			}
+		}
+}
+
 static void
 test_per_phone_overrides_apply_to_their_range_only(void)
 {
@@ -544,6 +621,7 @@ static const struct sw_test_case config_cases[] = {
          test_lines_expand_from_templates_by_reference_to_shared_settings},
         {"per-phone overrides apply to their range only",
          test_per_phone_overrides_apply_to_their_range_only},
+        {"identities are formatted as printf would", test_identities_are_formatted_as_printf_would},
         {"an account above the model limit is an error",
          test_an_account_above_the_model_limit_is_an_error},
         {"later files override earlier ones", test_later_files_override_earlier_ones},
