@@ -449,6 +449,48 @@ md5_x16(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE
 	_mm256_storeu_si256((__m256i *)(st[3] + 8), d1);
 }
 
+/* md5_x16 for a burst of 8 lanes or fewer: the first group only (lanes 8-15 are neither
+ * read nor written), half the work of hashing 8 lanes of zeros beside them */
+static void
+md5_x8(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk)
+{
+	const __m256i ones = _mm256_set1_epi32(-1);
+	const __m256i *md5_kv = (const __m256i *)(const void *)md5_k8;
+	__asm__("" : "+r"(md5_kv));
+	__m256i a0 = _mm256_loadu_si256((const __m256i *)st[0]);
+	__m256i b0 = _mm256_loadu_si256((const __m256i *)st[1]);
+	__m256i c0 = _mm256_loadu_si256((const __m256i *)st[2]);
+	__m256i d0 = _mm256_loadu_si256((const __m256i *)st[3]);
+
+	for (unsigned k = 0; k < nblk; k++) {
+		__m256i w0[16];
+		__m256i sa0 = a0, sb0 = b0, sc0 = c0, sd0 = d0;
+
+		transpose8(w0, blk[0], BURST_STRIDE, 64 * k);
+		transpose8(w0 + 8, blk[0], BURST_STRIDE, 64 * k + 32);
+		MD5_BLOCK_STEPS(a0, b0, c0, d0, w0);
+		a0 = _mm256_add_epi32(a0, sa0);
+		b0 = _mm256_add_epi32(b0, sb0);
+		c0 = _mm256_add_epi32(c0, sc0);
+		d0 = _mm256_add_epi32(d0, sd0);
+	}
+	_mm256_storeu_si256((__m256i *)st[0], a0);
+	_mm256_storeu_si256((__m256i *)st[1], b0);
+	_mm256_storeu_si256((__m256i *)st[2], c0);
+	_mm256_storeu_si256((__m256i *)st[3], d0);
+}
+
+/* n lanes of a burst (n <= 16): one group of 8 when that holds them */
+static inline void
+md5_lanes(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk,
+          unsigned n)
+{
+	if (n <= 8)
+		md5_x8(st, blk, nblk);
+	else
+		md5_x16(st, blk, nblk);
+}
+
 /*
  * response_input() and md5_pad() for one lane of a burst (saved state, MD5, nblk tail blocks):
  * the same bytes, written with fixed-size moves only. The variable-length memcpy and memset
@@ -496,8 +538,9 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 {
 	uint8_t blk[BURST_LANES][BURST_STRIDE];
 	uint32_t st[4][BURST_LANES];
+	unsigned lanes = n <= 8 ? 8 : BURST_LANES; /* the lanes md5_lanes() reads */
 
-	for (unsigned l = 0; l < BURST_LANES; l++) {
+	for (unsigned l = 0; l < lanes; l++) {
 		if (l < n) {
 			burst_input(d[l], ha2[l], cnonce[l], blk[l], nblk);
 			for (int i = 0; i < 4; i++)
@@ -509,7 +552,7 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 				st[i][l] = 0;
 		}
 	}
-	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, nblk);
+	md5_lanes(st, (const uint8_t(*)[BURST_STRIDE])blk, nblk, n);
 	for (unsigned l = 0; l < n; l++) {
 		uint32_t h[4] = {st[0][l], st[1][l], st[2][l], st[3][l]};
 		sw_sip_hex16(out[l], (const uint8_t *)h);
@@ -522,13 +565,14 @@ static void
 first_block_x16(uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned n, uint32_t h[][4])
 {
 	uint32_t st[4][BURST_LANES];
+	unsigned lanes = n <= 8 ? 8 : BURST_LANES; /* the lanes md5_lanes() reads */
 
-	for (unsigned l = 0; l < BURST_LANES; l++)
+	for (unsigned l = 0; l < lanes; l++)
 		for (int i = 0; i < 4; i++)
 			st[i][l] = l < n ? md5_iv[i] : 0;
-	for (unsigned l = n; l < BURST_LANES; l++)
+	for (unsigned l = n; l < lanes; l++)
 		memset(blk[l], 0, 64); /* unused lanes hash zeros; their result is dropped */
-	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, 1);
+	md5_lanes(st, (const uint8_t(*)[BURST_STRIDE])blk, 1, n);
 	for (unsigned l = 0; l < n; l++)
 		for (int i = 0; i < 4; i++)
 			h[l][i] = st[i][l];
