@@ -528,6 +528,75 @@ test_identities_are_formatted_as_printf_would(void)
 		}
 }
 
+/* the templates taken apart at finish (sw_config_ident's fast path) against the same templates
+ * read character by character (an account copy without them): same bytes, same -ENOSPC, for
+ * every identity, lines at digit boundaries and every buffer size around the result */
+static void
+test_identities_taken_apart_at_finish_equal_the_templates_read_whole(void)
+{
+	static const char *const tmpl[][3] = {
+	        {"u{phone:07}", "pwu{phone:07}", "{phone}"},
+	        {"{line}", "{line:3}x", "plain-text-longer-than-sixteen"},
+	        {"a{phone:20}b", "{phone}-{line}", "x"},
+	        {"abcdefghijklmnopqrstuvwxyz0123456789{phone:1}ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	         "{phone:0}", "q{line:12}"},
+	};
+	static const uint32_t phones[] = {0,  4,  5,   6,   8,     9,     10,
+	                                  98, 99, 100, 999, 12344, 99998, 99999};
+	unsigned int fast = 0, whole = 0;
+	static const enum sw_ident f[] = {SW_IDENT_USER_NAME, SW_IDENT_AUTH_NAME, SW_IDENT_PASSWORD,
+	                                  SW_IDENT_LABEL, SW_IDENT_DISPLAY_NAME};
+	char body[1024], a[128], b[128];
+
+	for (size_t k = 0; k < SW_ARRAY_SIZE(tmpl); k++) {
+		int rc;
+		struct sw_config *c;
+
+		snprintf(body, sizeof(body),
+		         "account.1.enable = 1\n"
+		         "account.1.user_name = %s\naccount.1.auth_name = %s\n"
+		         "account.1.password = %s\naccount.1.label = %s\n"
+		         "account.1.sip_server.1.address = pbx.test\n"
+		         "override.5-7.account.1.password = v{phone:04}\n"
+		         "swarm.phones = 100000\nswarm.lines_per_phone = 2\n",
+		         tmpl[k][0], tmpl[k][1], tmpl[k][2], tmpl[k][0]);
+		c = parse(body, &rc);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		CU_ASSERT_EQUAL_FATAL(sw_config_finish(c), 0);
+		for (size_t p = 0; p < SW_ARRAY_SIZE(phones); p++)
+			for (uint32_t l = 0; l < 2; l++) {
+				struct sw_line_info li, slow;
+				struct sw_account_cfg copy;
+
+				CU_ASSERT_EQUAL_FATAL(
+				        sw_config_line(c, 0, 1, phones[p] * 2 + l, &li), 0);
+				copy = *li.cfg;
+				memset(copy.ident, 0, sizeof(copy.ident));
+				slow = li;
+				slow.cfg = &copy;
+				for (size_t i = 0; i < SW_IDENT_MAX; i++) {
+					if (li.cfg->ident[i].src != NULL)
+						fast++;
+					else
+						whole++;
+				}
+				for (size_t i = 0; i < SW_ARRAY_SIZE(f); i++)
+					for (size_t cap = 0; cap < 80; cap++) {
+						int x = sw_config_ident(c, &li, f[i], a, cap);
+						int y = sw_config_ident(c, &slow, f[i], b, cap);
+
+						CU_ASSERT_EQUAL(x, y);
+						if (x >= 0 && y >= 0)
+							CU_ASSERT_STRING_EQUAL(a, b);
+					}
+			}
+		sw_config_free(c);
+	}
+	/* both paths taken: "{phone}-{line}" has two placeholders, read whole */
+	CU_ASSERT_TRUE(fast > 0);
+	CU_ASSERT_TRUE(whole > 0);
+}
+
 static void
 test_per_phone_overrides_apply_to_their_range_only(void)
 {
@@ -622,6 +691,8 @@ static const struct sw_test_case config_cases[] = {
         {"per-phone overrides apply to their range only",
          test_per_phone_overrides_apply_to_their_range_only},
         {"identities are formatted as printf would", test_identities_are_formatted_as_printf_would},
+        {"identities taken apart at finish equal the templates read whole",
+         test_identities_taken_apart_at_finish_equal_the_templates_read_whole},
         {"an account above the model limit is an error",
          test_an_account_above_the_model_limit_is_an_error},
         {"later files override earlier ones", test_later_files_override_earlier_ones},
