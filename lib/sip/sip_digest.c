@@ -578,6 +578,32 @@ first_block_x16(uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned n, uint32_t h[]
 			h[l][i] = st[i][l];
 }
 
+/* n <= 64 bytes from p to d, reading and writing exactly [p, p + n): overlapping fixed-size
+ * moves */
+static inline void
+copy_short(uint8_t *d, const char *p, size_t n)
+{
+	if (n >= 16) {
+		if (n >= 32) {
+			memcpy(d, p, 32);
+			memcpy(d + n - 32, p + n - 32, 32);
+		} else {
+			memcpy(d, p, 16);
+			memcpy(d + n - 16, p + n - 16, 16);
+		}
+	} else if (n >= 8) {
+		memcpy(d, p, 8);
+		memcpy(d + n - 8, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, p, 4);
+		memcpy(d + n - 4, p + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = (uint8_t)p[0];
+		d[n / 2] = (uint8_t)p[n / 2];
+		d[n - 1] = (uint8_t)p[n - 1];
+	}
+}
+
 /* HA1 of up to 16 lanes whose "user:realm:password" fit one padded block (55 bytes) */
 static void
 ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, unsigned n)
@@ -587,12 +613,24 @@ ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, u
 
 	for (unsigned l = 0; l < n; l++) {
 		const struct sw_sip_cstr *c = cred[l];
-		size_t len =
-		        join3((char *)blk[l], c[0].p, c[0].len, c[1].p, c[1].len, c[2].p, c[2].len);
-		uint64_t bits = (uint64_t)len * 8;
+		uint8_t *b = blk[l];
+		size_t len = 0;
+		uint64_t bits;
 
-		memset(blk[l] + len, 0, 64 - len);
-		blk[l][len] = 0x80;
+		/* join3() and md5_pad() with fixed-size moves: the block zeroed whole (a constant
+		 * size: two stores), the three short strings by overlapping moves (55 bytes in
+		 * all at most, checked by the caller), no libc call */
+		memset(b, 0, 64);
+		copy_short(b, c[0].p, c[0].len);
+		len += c[0].len;
+		b[len++] = ':';
+		copy_short(b + len, c[1].p, c[1].len);
+		len += c[1].len;
+		b[len++] = ':';
+		copy_short(b + len, c[2].p, c[2].len);
+		len += c[2].len;
+		bits = (uint64_t)len * 8;
+		b[len] = 0x80;
 		memcpy(blk[l] + 56, &bits, 8); /* little-endian host, as md5_pad */
 	}
 	first_block_x16(blk, n, h);
