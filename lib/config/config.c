@@ -891,6 +891,84 @@ ident_template(const struct sw_account_cfg *a, enum sw_ident f)
 	return "";
 }
 
+/* n bytes from p, reading and writing exactly [p, p + n): overlapping fixed-size moves for
+ * short strings (no libc call), memcpy beyond 32 */
+static inline void
+copy_small(char *d, const char *p, size_t n)
+{
+	if (n >= 8) {
+		if (n > 32) {
+			memcpy(d, p, n);
+		} else if (n > 16) {
+			memcpy(d, p, 16);
+			memcpy(d + n - 16, p + n - 16, 16);
+		} else {
+			memcpy(d, p, 8);
+			memcpy(d + n - 8, p + n - 8, 8);
+		}
+	} else if (n >= 4) {
+		memcpy(d, p, 4);
+		memcpy(d + n - 4, p + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = p[0];
+		d[n / 2] = p[n / 2];
+		d[n - 1] = p[n - 1];
+	}
+}
+
+/* decimal digits of v (1 for 0) */
+static int
+ndigits(uint32_t v)
+{
+	int n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
+/* v in exactly n decimal digits, zero-padded on the left (ndigits(v) <= n <= 24) */
+static void
+put_padded(char *out, uint32_t v, int n)
+{
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		out[--n] = pairs[2 * r + 1];
+		out[--n] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		out[--n] = pairs[2 * v + 1];
+		out[--n] = pairs[2 * v];
+	} else {
+		out[--n] = (char)('0' + v);
+	}
+	/* the padding (n <= 24: the callers' bound) by overlapping fixed-size moves, not a
+	 * loop the compiler turns into a memset call */
+	static const char zeros[17] = "0000000000000000";
+
+	if (n > 16) {
+		memcpy(out, zeros, 16);
+		memcpy(out + n - 8, zeros, 8);
+	} else if (n >= 8) {
+		memcpy(out, zeros, 8);
+		memcpy(out + n - 8, zeros, 8);
+	} else if (n >= 4) {
+		memcpy(out, zeros, 4);
+		memcpy(out + n - 4, zeros, 4);
+	} else if (n > 0) {
+		out[0] = out[n / 2] = out[n - 1] = '0';
+	}
+}
+
 int
 sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum sw_ident f,
                 char *buf, size_t cap)
@@ -899,8 +977,25 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 	size_t o = 0;
 
 	(void)c;
+	if ((unsigned int)f < SW_IDENT_MAX && info->cfg->ident[f].src == t && t != NULL) {
+		/* taken apart at finish: two literals and a number, no scanning */
+		const struct sw_ident_prog *g = &info->cfg->ident[f];
+		uint32_t v = g->kind == 1 ? info->phone + 1 : info->account;
+		int n = g->kind == 0 ? 0 : ndigits(v);
+
+		if (n < g->width)
+			n = g->width;
+		o = (size_t)g->pre + (size_t)n + g->suf;
+		if (o + 1 > cap)
+			return -ENOSPC;
+		copy_small(buf, t, g->pre);
+		if (g->kind != 0)
+			put_padded(buf + g->pre, v, n);
+		copy_small(buf + g->pre + n, t + g->suf_off, g->suf);
+		buf[o] = '\0';
+		return (int)o;
+	}
 	for (const char *p = t; *p != '\0'; p++) {
-		char num[24];
 		unsigned long w = 0;
 		uint32_t v;
 		int n;
@@ -911,29 +1006,33 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 			buf[o++] = *p;
 			continue;
 		}
+		/* the placeholder was checked at load (template_max): "{phone" or "{line", then
+		 * ":N" or not, then '}'; the name is skipped whole (this formats the password of
+		 * every first challenge) */
 		v = p[1] == 'p' ? info->phone + 1 : info->account;
-		/* the placeholder was checked at load (template_max): {phone} or {line}, then
-		 * ":N" or not, then '}'; read in one pass (strchr, memchr and strtoul were half of
-		 * this function's cost, and it formats the password of every first challenge) */
-		while (*p != '}' && *p != ':' && *p != '\0')
-			p++;
+		/* compared letter by letter: never past a terminator */
+		if (p[1] == 'p' && p[2] == 'h' && p[3] == 'o' && p[4] == 'n' && p[5] == 'e')
+			p += 6;
+		else if (p[1] == 'l' && p[2] == 'i' && p[3] == 'n' && p[4] == 'e')
+			p += 5;
+		else /* not checked at load (an account not enabled): as written up to ':' */
+			while (*p != '}' && *p != ':' && *p != '\0')
+				p++;
 		if (*p == ':')
 			for (p++; *p >= '0' && *p <= '9'; p++)
 				w = w * 10 + (unsigned long)(*p - '0');
 		while (*p != '}' && *p != '\0')
 			p++;
-		/* zero-padded decimal without printf: digits from the right */
-		n = 0;
-		do {
-			num[n++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v != 0);
-		while ((unsigned long)n < w && n < (int)sizeof(num))
-			num[n++] = '0';
+		/* zero-padded decimal without printf: the digits counted, then written from the
+		 * right two at a time */
+		/* a width above 24 pads to 24 (as the scratch buffer this had did) */
+		n = ndigits(v);
+		if ((unsigned long)n < w)
+			n = w < 24 ? (int)w : 24;
 		if (o + (size_t)n + 1 > cap)
 			return -ENOSPC;
-		while (n > 0)
-			buf[o++] = num[--n];
+		put_padded(buf + o, v, n);
+		o += (size_t)n;
 		if (*p == '\0')
 			break;
 	}
@@ -951,8 +1050,49 @@ sw_config_ident_max(const struct sw_config *c)
 
 /* ---- finish: checks that need the whole configuration, and the expansion ---- */
 
+/* the template t of the shape literal, at most one placeholder, literal (each literal at most
+ * 255 bytes) into g; anything else leaves g empty (sw_config_ident then reads t itself) */
+_Static_assert(SW_IDENT_MAX <= SW_ARRAY_SIZE(((struct sw_account_cfg *)0)->ident),
+               "an identity template without its place in struct sw_account_cfg");
+
+static void
+ident_compile(struct sw_ident_prog *g, const char *t)
+{
+	const char *open = strchr(t, '{');
+	const char *p;
+	unsigned long w = 0;
+	size_t len = strlen(t);
+
+	memset(g, 0, sizeof(*g));
+	if (template_max(t) < 0 || len > 255)
+		return;
+	if (open == NULL) {
+		g->pre = (uint8_t)len;
+		g->src = t;
+		return;
+	}
+	if (strncmp(open + 1, "phone", 5) == 0) {
+		g->kind = 1;
+		p = open + 6;
+	} else {
+		g->kind = 2;
+		p = open + 5;
+	}
+	if (*p == ':')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			w = w * 10 + (unsigned long)(*p - '0');
+	p++; /* the '}' (checked by template_max) */
+	if (strchr(p, '{') != NULL)
+		return;
+	g->pre = (uint8_t)(open - t);
+	g->width = (uint8_t)w;
+	g->suf_off = (uint8_t)(p - t);
+	g->suf = (uint8_t)(len - (size_t)(p - t));
+	g->src = t;
+}
+
 static int
-check_accounts(struct sw_config *c, const struct sw_account_cfg *accs, const char *where)
+check_accounts(struct sw_config *c, struct sw_account_cfg *accs, const char *where)
 {
 	unsigned int limit = c->profile.model != NULL ? c->profile.model->max_accounts : 16;
 
@@ -971,6 +1111,8 @@ check_accounts(struct sw_config *c, const struct sw_account_cfg *accs, const cha
 			        x);
 		for (unsigned int f = 0; f < SW_IDENT_MAX; f++) {
 			long m = template_max(ident_template(a, (enum sw_ident)f));
+
+			ident_compile(&accs[x - 1].ident[f], ident_template(a, (enum sw_ident)f));
 
 			if (m < 0)
 				return fail(c, where, 0, NULL,

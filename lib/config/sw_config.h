@@ -79,6 +79,19 @@ struct sw_proxy_cfg {
 };
 
 /**
+ * An identity template of the common shape (a literal, at most one placeholder, a literal),
+ * taken apart by sw_config_finish() for sw_config_ident(); lib/config's own.
+ */
+struct sw_ident_prog {
+	const char *src; /**< the template it describes; NULL (or another string): none */
+	uint8_t pre;     /**< bytes of literal before the placeholder */
+	uint8_t kind;    /**< 0: no placeholder, 1: {phone}, 2: {line} */
+	uint8_t width;   /**< zero-padded width (0..20) */
+	uint8_t suf_off; /**< where the literal after the placeholder starts in src */
+	uint8_t suf;     /**< its length */
+};
+
+/**
  * account.X.*. The identity strings may be templates when they come from a load profile
  * ("1{phone:05}{line:02}"); lib/config expands them per line on demand.
  */
@@ -98,6 +111,8 @@ struct sw_account_cfg {
 	bool static_cache_pri;                     /**< default 0 */
 	bool naptr_build;                          /**< default 0 */
 	uint32_t fallback_timeout; /**< fallback.timeout, 10..2147483647 s, default 120 */
+	struct sw_ident_prog
+	        ident[5]; /**< by enum sw_ident: the templates taken apart (lib/config's) */
 };
 
 /** dns_cache_a.N.* */

@@ -884,7 +884,10 @@ run_out(struct sw_engine *e, uint32_t i, const struct sw_phone_out *out, uint64_
 		uint64_t d =
 		        out->next_deadline > e->cfg.start ? out->next_deadline - e->cfg.start : 0;
 
-		sw_timer_arm(&e->wheel, &e->timers[i], (d + TICK_NS - 1) / TICK_NS);
+		/* lazily: a later deadline (the usual case: a retransmission timer replaced by a
+		 * refresh) only moves the expiry, the wheel re-files the timer when its old slot
+		 * comes up; an earlier one moves it now */
+		sw_timer_rearm_lazy(&e->wheel, &e->timers[i], (d + TICK_NS - 1) / TICK_NS);
 	}
 }
 

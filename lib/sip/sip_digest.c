@@ -265,9 +265,32 @@ sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce
 #define VG(x, y, z) _mm256_xor_si256((y), _mm256_and_si256((z), _mm256_xor_si256((x), (y))))
 #define VH(x, y, z) _mm256_xor_si256(_mm256_xor_si256((x), (y)), (z))
 #define VI(x, y, z) _mm256_xor_si256((y), _mm256_or_si256((x), _mm256_xor_si256((z), ones)))
+/* The 64 step constants (RFC 1321 section 3.4), each in all 8 lanes: one memory operand a
+ * step, where a constant built in the loop took a move, a vmovd and a broadcast. */
+#define K8(k)                                                                                      \
+	{                                                                                          \
+		k, k, k, k, k, k, k, k                                                             \
+	}
+static const uint32_t md5_k8[64][8] __attribute__((aligned(32))) = {
+        K8(0xd76aa478u), K8(0xe8c7b756u), K8(0x242070dbu), K8(0xc1bdceeeu), K8(0xf57c0fafu),
+        K8(0x4787c62au), K8(0xa8304613u), K8(0xfd469501u), K8(0x698098d8u), K8(0x8b44f7afu),
+        K8(0xffff5bb1u), K8(0x895cd7beu), K8(0x6b901122u), K8(0xfd987193u), K8(0xa679438eu),
+        K8(0x49b40821u), K8(0xf61e2562u), K8(0xc040b340u), K8(0x265e5a51u), K8(0xe9b6c7aau),
+        K8(0xd62f105du), K8(0x02441453u), K8(0xd8a1e681u), K8(0xe7d3fbc8u), K8(0x21e1cde6u),
+        K8(0xc33707d6u), K8(0xf4d50d87u), K8(0x455a14edu), K8(0xa9e3e905u), K8(0xfcefa3f8u),
+        K8(0x676f02d9u), K8(0x8d2a4c8au), K8(0xfffa3942u), K8(0x8771f681u), K8(0x6d9d6122u),
+        K8(0xfde5380cu), K8(0xa4beea44u), K8(0x4bdecfa9u), K8(0xf6bb4b60u), K8(0xbebfbc70u),
+        K8(0x289b7ec6u), K8(0xeaa127fau), K8(0xd4ef3085u), K8(0x04881d05u), K8(0xd9d4d039u),
+        K8(0xe6db99e5u), K8(0x1fa27cf8u), K8(0xc4ac5665u), K8(0xf4292244u), K8(0x432aff97u),
+        K8(0xab9423a7u), K8(0xfc93a039u), K8(0x655b59c3u), K8(0x8f0ccc92u), K8(0xffeff47du),
+        K8(0x85845dd1u), K8(0x6fa87e4fu), K8(0xfe2ce6e0u), K8(0xa3014314u), K8(0x4e0811a1u),
+        K8(0xf7537e82u), K8(0xbd3af235u), K8(0x2ad7d2bbu), K8(0xeb86d391u),
+};
+#undef K8
+
 #define VSTEP(f, a, b, c, d, x, t, s)                                                              \
 	do {                                                                                       \
-		(a) = _mm256_add_epi32((a), _mm256_add_epi32((x), _mm256_set1_epi32((int)(t))));   \
+		(a) = _mm256_add_epi32(_mm256_add_epi32((a), md5_kv[t]), (x));                     \
 		(a) = _mm256_add_epi32((a), f((b), (c), (d)));                                     \
 		(a) = VROTL((a), (s));                                                             \
 		(a) = _mm256_add_epi32((a), (b));                                                  \
@@ -276,70 +299,70 @@ sw_sip_digest_response(struct sw_sip_digest *d, const char *ha2, uint32_t cnonce
 /* The 64 steps of one block on one group of 8 lanes (w: the block's 16 words, transposed). */
 #define MD5_BLOCK_STEPS(a, b, c, d, w)                                                             \
 	do {                                                                                       \
-		VSTEP(VF, a, b, c, d, w[0], 0xd76aa478u, 7);                                       \
-		VSTEP(VF, d, a, b, c, w[1], 0xe8c7b756u, 12);                                      \
-		VSTEP(VF, c, d, a, b, w[2], 0x242070dbu, 17);                                      \
-		VSTEP(VF, b, c, d, a, w[3], 0xc1bdceeeu, 22);                                      \
-		VSTEP(VF, a, b, c, d, w[4], 0xf57c0fafu, 7);                                       \
-		VSTEP(VF, d, a, b, c, w[5], 0x4787c62au, 12);                                      \
-		VSTEP(VF, c, d, a, b, w[6], 0xa8304613u, 17);                                      \
-		VSTEP(VF, b, c, d, a, w[7], 0xfd469501u, 22);                                      \
-		VSTEP(VF, a, b, c, d, w[8], 0x698098d8u, 7);                                       \
-		VSTEP(VF, d, a, b, c, w[9], 0x8b44f7afu, 12);                                      \
-		VSTEP(VF, c, d, a, b, w[10], 0xffff5bb1u, 17);                                     \
-		VSTEP(VF, b, c, d, a, w[11], 0x895cd7beu, 22);                                     \
-		VSTEP(VF, a, b, c, d, w[12], 0x6b901122u, 7);                                      \
-		VSTEP(VF, d, a, b, c, w[13], 0xfd987193u, 12);                                     \
-		VSTEP(VF, c, d, a, b, w[14], 0xa679438eu, 17);                                     \
-		VSTEP(VF, b, c, d, a, w[15], 0x49b40821u, 22);                                     \
-		VSTEP(VG, a, b, c, d, w[1], 0xf61e2562u, 5);                                       \
-		VSTEP(VG, d, a, b, c, w[6], 0xc040b340u, 9);                                       \
-		VSTEP(VG, c, d, a, b, w[11], 0x265e5a51u, 14);                                     \
-		VSTEP(VG, b, c, d, a, w[0], 0xe9b6c7aau, 20);                                      \
-		VSTEP(VG, a, b, c, d, w[5], 0xd62f105du, 5);                                       \
-		VSTEP(VG, d, a, b, c, w[10], 0x02441453u, 9);                                      \
-		VSTEP(VG, c, d, a, b, w[15], 0xd8a1e681u, 14);                                     \
-		VSTEP(VG, b, c, d, a, w[4], 0xe7d3fbc8u, 20);                                      \
-		VSTEP(VG, a, b, c, d, w[9], 0x21e1cde6u, 5);                                       \
-		VSTEP(VG, d, a, b, c, w[14], 0xc33707d6u, 9);                                      \
-		VSTEP(VG, c, d, a, b, w[3], 0xf4d50d87u, 14);                                      \
-		VSTEP(VG, b, c, d, a, w[8], 0x455a14edu, 20);                                      \
-		VSTEP(VG, a, b, c, d, w[13], 0xa9e3e905u, 5);                                      \
-		VSTEP(VG, d, a, b, c, w[2], 0xfcefa3f8u, 9);                                       \
-		VSTEP(VG, c, d, a, b, w[7], 0x676f02d9u, 14);                                      \
-		VSTEP(VG, b, c, d, a, w[12], 0x8d2a4c8au, 20);                                     \
-		VSTEP(VH, a, b, c, d, w[5], 0xfffa3942u, 4);                                       \
-		VSTEP(VH, d, a, b, c, w[8], 0x8771f681u, 11);                                      \
-		VSTEP(VH, c, d, a, b, w[11], 0x6d9d6122u, 16);                                     \
-		VSTEP(VH, b, c, d, a, w[14], 0xfde5380cu, 23);                                     \
-		VSTEP(VH, a, b, c, d, w[1], 0xa4beea44u, 4);                                       \
-		VSTEP(VH, d, a, b, c, w[4], 0x4bdecfa9u, 11);                                      \
-		VSTEP(VH, c, d, a, b, w[7], 0xf6bb4b60u, 16);                                      \
-		VSTEP(VH, b, c, d, a, w[10], 0xbebfbc70u, 23);                                     \
-		VSTEP(VH, a, b, c, d, w[13], 0x289b7ec6u, 4);                                      \
-		VSTEP(VH, d, a, b, c, w[0], 0xeaa127fau, 11);                                      \
-		VSTEP(VH, c, d, a, b, w[3], 0xd4ef3085u, 16);                                      \
-		VSTEP(VH, b, c, d, a, w[6], 0x04881d05u, 23);                                      \
-		VSTEP(VH, a, b, c, d, w[9], 0xd9d4d039u, 4);                                       \
-		VSTEP(VH, d, a, b, c, w[12], 0xe6db99e5u, 11);                                     \
-		VSTEP(VH, c, d, a, b, w[15], 0x1fa27cf8u, 16);                                     \
-		VSTEP(VH, b, c, d, a, w[2], 0xc4ac5665u, 23);                                      \
-		VSTEP(VI, a, b, c, d, w[0], 0xf4292244u, 6);                                       \
-		VSTEP(VI, d, a, b, c, w[7], 0x432aff97u, 10);                                      \
-		VSTEP(VI, c, d, a, b, w[14], 0xab9423a7u, 15);                                     \
-		VSTEP(VI, b, c, d, a, w[5], 0xfc93a039u, 21);                                      \
-		VSTEP(VI, a, b, c, d, w[12], 0x655b59c3u, 6);                                      \
-		VSTEP(VI, d, a, b, c, w[3], 0x8f0ccc92u, 10);                                      \
-		VSTEP(VI, c, d, a, b, w[10], 0xffeff47du, 15);                                     \
-		VSTEP(VI, b, c, d, a, w[1], 0x85845dd1u, 21);                                      \
-		VSTEP(VI, a, b, c, d, w[8], 0x6fa87e4fu, 6);                                       \
-		VSTEP(VI, d, a, b, c, w[15], 0xfe2ce6e0u, 10);                                     \
-		VSTEP(VI, c, d, a, b, w[6], 0xa3014314u, 15);                                      \
-		VSTEP(VI, b, c, d, a, w[13], 0x4e0811a1u, 21);                                     \
-		VSTEP(VI, a, b, c, d, w[4], 0xf7537e82u, 6);                                       \
-		VSTEP(VI, d, a, b, c, w[11], 0xbd3af235u, 10);                                     \
-		VSTEP(VI, c, d, a, b, w[2], 0x2ad7d2bbu, 15);                                      \
-		VSTEP(VI, b, c, d, a, w[9], 0xeb86d391u, 21);                                      \
+		VSTEP(VF, a, b, c, d, w[0], 0, 7);                                                 \
+		VSTEP(VF, d, a, b, c, w[1], 1, 12);                                                \
+		VSTEP(VF, c, d, a, b, w[2], 2, 17);                                                \
+		VSTEP(VF, b, c, d, a, w[3], 3, 22);                                                \
+		VSTEP(VF, a, b, c, d, w[4], 4, 7);                                                 \
+		VSTEP(VF, d, a, b, c, w[5], 5, 12);                                                \
+		VSTEP(VF, c, d, a, b, w[6], 6, 17);                                                \
+		VSTEP(VF, b, c, d, a, w[7], 7, 22);                                                \
+		VSTEP(VF, a, b, c, d, w[8], 8, 7);                                                 \
+		VSTEP(VF, d, a, b, c, w[9], 9, 12);                                                \
+		VSTEP(VF, c, d, a, b, w[10], 10, 17);                                              \
+		VSTEP(VF, b, c, d, a, w[11], 11, 22);                                              \
+		VSTEP(VF, a, b, c, d, w[12], 12, 7);                                               \
+		VSTEP(VF, d, a, b, c, w[13], 13, 12);                                              \
+		VSTEP(VF, c, d, a, b, w[14], 14, 17);                                              \
+		VSTEP(VF, b, c, d, a, w[15], 15, 22);                                              \
+		VSTEP(VG, a, b, c, d, w[1], 16, 5);                                                \
+		VSTEP(VG, d, a, b, c, w[6], 17, 9);                                                \
+		VSTEP(VG, c, d, a, b, w[11], 18, 14);                                              \
+		VSTEP(VG, b, c, d, a, w[0], 19, 20);                                               \
+		VSTEP(VG, a, b, c, d, w[5], 20, 5);                                                \
+		VSTEP(VG, d, a, b, c, w[10], 21, 9);                                               \
+		VSTEP(VG, c, d, a, b, w[15], 22, 14);                                              \
+		VSTEP(VG, b, c, d, a, w[4], 23, 20);                                               \
+		VSTEP(VG, a, b, c, d, w[9], 24, 5);                                                \
+		VSTEP(VG, d, a, b, c, w[14], 25, 9);                                               \
+		VSTEP(VG, c, d, a, b, w[3], 26, 14);                                               \
+		VSTEP(VG, b, c, d, a, w[8], 27, 20);                                               \
+		VSTEP(VG, a, b, c, d, w[13], 28, 5);                                               \
+		VSTEP(VG, d, a, b, c, w[2], 29, 9);                                                \
+		VSTEP(VG, c, d, a, b, w[7], 30, 14);                                               \
+		VSTEP(VG, b, c, d, a, w[12], 31, 20);                                              \
+		VSTEP(VH, a, b, c, d, w[5], 32, 4);                                                \
+		VSTEP(VH, d, a, b, c, w[8], 33, 11);                                               \
+		VSTEP(VH, c, d, a, b, w[11], 34, 16);                                              \
+		VSTEP(VH, b, c, d, a, w[14], 35, 23);                                              \
+		VSTEP(VH, a, b, c, d, w[1], 36, 4);                                                \
+		VSTEP(VH, d, a, b, c, w[4], 37, 11);                                               \
+		VSTEP(VH, c, d, a, b, w[7], 38, 16);                                               \
+		VSTEP(VH, b, c, d, a, w[10], 39, 23);                                              \
+		VSTEP(VH, a, b, c, d, w[13], 40, 4);                                               \
+		VSTEP(VH, d, a, b, c, w[0], 41, 11);                                               \
+		VSTEP(VH, c, d, a, b, w[3], 42, 16);                                               \
+		VSTEP(VH, b, c, d, a, w[6], 43, 23);                                               \
+		VSTEP(VH, a, b, c, d, w[9], 44, 4);                                                \
+		VSTEP(VH, d, a, b, c, w[12], 45, 11);                                              \
+		VSTEP(VH, c, d, a, b, w[15], 46, 16);                                              \
+		VSTEP(VH, b, c, d, a, w[2], 47, 23);                                               \
+		VSTEP(VI, a, b, c, d, w[0], 48, 6);                                                \
+		VSTEP(VI, d, a, b, c, w[7], 49, 10);                                               \
+		VSTEP(VI, c, d, a, b, w[14], 50, 15);                                              \
+		VSTEP(VI, b, c, d, a, w[5], 51, 21);                                               \
+		VSTEP(VI, a, b, c, d, w[12], 52, 6);                                               \
+		VSTEP(VI, d, a, b, c, w[3], 53, 10);                                               \
+		VSTEP(VI, c, d, a, b, w[10], 54, 15);                                              \
+		VSTEP(VI, b, c, d, a, w[1], 55, 21);                                               \
+		VSTEP(VI, a, b, c, d, w[8], 56, 6);                                                \
+		VSTEP(VI, d, a, b, c, w[15], 57, 10);                                              \
+		VSTEP(VI, c, d, a, b, w[6], 58, 15);                                               \
+		VSTEP(VI, b, c, d, a, w[13], 59, 21);                                              \
+		VSTEP(VI, a, b, c, d, w[4], 60, 6);                                                \
+		VSTEP(VI, d, a, b, c, w[11], 61, 10);                                              \
+		VSTEP(VI, c, d, a, b, w[2], 62, 15);                                               \
+		VSTEP(VI, b, c, d, a, w[9], 63, 21);                                               \
 	} while (0)
 
 /* Words 8j..8j+7 of 8 lanes (rows 64 * stride bytes apart, at off) as 8 vectors, word-major:
@@ -383,6 +406,10 @@ static void
 md5_x16(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk)
 {
 	const __m256i ones = _mm256_set1_epi32(-1);
+	const __m256i *md5_kv = (const __m256i *)(const void *)md5_k8;
+	/* the table's address hidden from the optimizer: else it folds the loads back into
+	 * constants built in the loop */
+	__asm__("" : "+r"(md5_kv));
 	__m256i a0 = _mm256_loadu_si256((const __m256i *)st[0]);
 	__m256i b0 = _mm256_loadu_si256((const __m256i *)st[1]);
 	__m256i c0 = _mm256_loadu_si256((const __m256i *)st[2]);
@@ -420,6 +447,48 @@ md5_x16(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE
 	_mm256_storeu_si256((__m256i *)(st[1] + 8), b1);
 	_mm256_storeu_si256((__m256i *)(st[2] + 8), c1);
 	_mm256_storeu_si256((__m256i *)(st[3] + 8), d1);
+}
+
+/* md5_x16 for a burst of 8 lanes or fewer: the first group only (lanes 8-15 are neither
+ * read nor written), half the work of hashing 8 lanes of zeros beside them */
+static void
+md5_x8(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk)
+{
+	const __m256i ones = _mm256_set1_epi32(-1);
+	const __m256i *md5_kv = (const __m256i *)(const void *)md5_k8;
+	__asm__("" : "+r"(md5_kv));
+	__m256i a0 = _mm256_loadu_si256((const __m256i *)st[0]);
+	__m256i b0 = _mm256_loadu_si256((const __m256i *)st[1]);
+	__m256i c0 = _mm256_loadu_si256((const __m256i *)st[2]);
+	__m256i d0 = _mm256_loadu_si256((const __m256i *)st[3]);
+
+	for (unsigned k = 0; k < nblk; k++) {
+		__m256i w0[16];
+		__m256i sa0 = a0, sb0 = b0, sc0 = c0, sd0 = d0;
+
+		transpose8(w0, blk[0], BURST_STRIDE, 64 * k);
+		transpose8(w0 + 8, blk[0], BURST_STRIDE, 64 * k + 32);
+		MD5_BLOCK_STEPS(a0, b0, c0, d0, w0);
+		a0 = _mm256_add_epi32(a0, sa0);
+		b0 = _mm256_add_epi32(b0, sb0);
+		c0 = _mm256_add_epi32(c0, sc0);
+		d0 = _mm256_add_epi32(d0, sd0);
+	}
+	_mm256_storeu_si256((__m256i *)st[0], a0);
+	_mm256_storeu_si256((__m256i *)st[1], b0);
+	_mm256_storeu_si256((__m256i *)st[2], c0);
+	_mm256_storeu_si256((__m256i *)st[3], d0);
+}
+
+/* n lanes of a burst (n <= 16): one group of 8 when that holds them */
+static inline void
+md5_lanes(uint32_t st[4][BURST_LANES], const uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned nblk,
+          unsigned n)
+{
+	if (n <= 8)
+		md5_x8(st, blk, nblk);
+	else
+		md5_x16(st, blk, nblk);
 }
 
 /*
@@ -469,8 +538,9 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 {
 	uint8_t blk[BURST_LANES][BURST_STRIDE];
 	uint32_t st[4][BURST_LANES];
+	unsigned lanes = n <= 8 ? 8 : BURST_LANES; /* the lanes md5_lanes() reads */
 
-	for (unsigned l = 0; l < BURST_LANES; l++) {
+	for (unsigned l = 0; l < lanes; l++) {
 		if (l < n) {
 			burst_input(d[l], ha2[l], cnonce[l], blk[l], nblk);
 			for (int i = 0; i < 4; i++)
@@ -482,7 +552,7 @@ burst_x16(struct sw_sip_digest *const *d, const char *const *ha2, const uint32_t
 				st[i][l] = 0;
 		}
 	}
-	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, nblk);
+	md5_lanes(st, (const uint8_t(*)[BURST_STRIDE])blk, nblk, n);
 	for (unsigned l = 0; l < n; l++) {
 		uint32_t h[4] = {st[0][l], st[1][l], st[2][l], st[3][l]};
 		sw_sip_hex16(out[l], (const uint8_t *)h);
@@ -495,16 +565,43 @@ static void
 first_block_x16(uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned n, uint32_t h[][4])
 {
 	uint32_t st[4][BURST_LANES];
+	unsigned lanes = n <= 8 ? 8 : BURST_LANES; /* the lanes md5_lanes() reads */
 
-	for (unsigned l = 0; l < BURST_LANES; l++)
+	for (unsigned l = 0; l < lanes; l++)
 		for (int i = 0; i < 4; i++)
 			st[i][l] = l < n ? md5_iv[i] : 0;
-	for (unsigned l = n; l < BURST_LANES; l++)
+	for (unsigned l = n; l < lanes; l++)
 		memset(blk[l], 0, 64); /* unused lanes hash zeros; their result is dropped */
-	md5_x16(st, (const uint8_t(*)[BURST_STRIDE])blk, 1);
+	md5_lanes(st, (const uint8_t(*)[BURST_STRIDE])blk, 1, n);
 	for (unsigned l = 0; l < n; l++)
 		for (int i = 0; i < 4; i++)
 			h[l][i] = st[i][l];
+}
+
+/* n <= 64 bytes from p to d, reading and writing exactly [p, p + n): overlapping fixed-size
+ * moves */
+static inline void
+copy_short(uint8_t *d, const char *p, size_t n)
+{
+	if (n >= 16) {
+		if (n >= 32) {
+			memcpy(d, p, 32);
+			memcpy(d + n - 32, p + n - 32, 32);
+		} else {
+			memcpy(d, p, 16);
+			memcpy(d + n - 16, p + n - 16, 16);
+		}
+	} else if (n >= 8) {
+		memcpy(d, p, 8);
+		memcpy(d + n - 8, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, p, 4);
+		memcpy(d + n - 4, p + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = (uint8_t)p[0];
+		d[n / 2] = (uint8_t)p[n / 2];
+		d[n - 1] = (uint8_t)p[n - 1];
+	}
 }
 
 /* HA1 of up to 16 lanes whose "user:realm:password" fit one padded block (55 bytes) */
@@ -516,12 +613,24 @@ ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, u
 
 	for (unsigned l = 0; l < n; l++) {
 		const struct sw_sip_cstr *c = cred[l];
-		size_t len =
-		        join3((char *)blk[l], c[0].p, c[0].len, c[1].p, c[1].len, c[2].p, c[2].len);
-		uint64_t bits = (uint64_t)len * 8;
+		uint8_t *b = blk[l];
+		size_t len = 0;
+		uint64_t bits;
 
-		memset(blk[l] + len, 0, 64 - len);
-		blk[l][len] = 0x80;
+		/* join3() and md5_pad() with fixed-size moves: the block zeroed whole (a constant
+		 * size: two stores), the three short strings by overlapping moves (55 bytes in
+		 * all at most, checked by the caller), no libc call */
+		memset(b, 0, 64);
+		copy_short(b, c[0].p, c[0].len);
+		len += c[0].len;
+		b[len++] = ':';
+		copy_short(b + len, c[1].p, c[1].len);
+		len += c[1].len;
+		b[len++] = ':';
+		copy_short(b + len, c[2].p, c[2].len);
+		len += c[2].len;
+		bits = (uint64_t)len * 8;
+		b[len] = 0x80;
 		memcpy(blk[l] + 56, &bits, 8); /* little-endian host, as md5_pad */
 	}
 	first_block_x16(blk, n, h);

@@ -2,6 +2,7 @@
 /* Yealink .cfg parsing, every key's default, effect and range errors; the load profile. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sw_common.h"
@@ -451,6 +452,151 @@ test_lines_expand_from_templates_by_reference_to_shared_settings(void)
 	sw_config_free(c);
 }
 
+/* the identity formatter against snprintf: every template shape, numbers at every digit
+ * boundary, every width, every buffer size around the result */
+static void
+test_identities_are_formatted_as_printf_would(void)
+{
+	static const char *const tmpl[] = {
+	        "{phone}",
+	        "{line}",
+	        "u{phone:07}",
+	        "pwu{phone:07}x",
+	        "{phone:1}-{line:3}",
+	        "{phone:20}",
+	        "a{line}b{phone:05}c",
+	        "plain",
+	        "",
+	        "{phone:0}",
+	};
+	static const uint32_t nums[] = {0,           1,
+	                                8,           9,
+	                                10,          99,
+	                                100,         999,
+	                                1000,        9999,
+	                                10000,       123456,
+	                                999999,      1000000,
+	                                9999999,     10000000,
+	                                99999999,    100000000,
+	                                999999999,   1000000000,
+	                                4000000000u, UINT32_MAX - 1,
+	                                UINT32_MAX};
+	struct sw_account_cfg a;
+	struct sw_line_info li;
+	char want[128], got[128];
+
+	memset(&a, 0, sizeof(a));
+	memset(&li, 0, sizeof(li));
+	li.cfg = &a;
+	for (size_t t = 0; t < SW_ARRAY_SIZE(tmpl); t++)
+		for (size_t k = 0; k < SW_ARRAY_SIZE(nums); k++) {
+			int wl = 0;
+
+			a.password = tmpl[t];
+			li.phone = nums[k];
+			li.account = (uint8_t)(nums[k] % 17);
+			/* the reference: each placeholder by snprintf */
+			for (const char *p = tmpl[t]; *p != '\0'; p++) {
+				unsigned int w = 0;
+				uint32_t v;
+
+				if (*p != '{') {
+					want[wl++] = *p;
+					continue;
+				}
+				v = p[1] == 'p' ? li.phone + 1 : li.account;
+				p = strpbrk(p, ":}");
+				if (*p == ':')
+					w = (unsigned int)strtoul(p + 1, NULL, 10);
+				p = strchr(p, '}');
+				wl += snprintf(want + wl, sizeof(want) - (size_t)wl, "%0*u", (int)w,
+				               (unsigned int)v);
+			}
+			want[wl] = '\0';
+			for (size_t cap = 0; cap <= (size_t)wl + 2; cap++) {
+				memset(got, 'Z', sizeof(got));
+				int n = sw_config_ident(NULL, &li, SW_IDENT_PASSWORD, got, cap);
+
+				if ((size_t)wl + 1 > cap) {
+					CU_ASSERT_EQUAL(n, -ENOSPC);
+				} else {
+					CU_ASSERT_EQUAL(n, wl);
+					CU_ASSERT_STRING_EQUAL(got, want);
+					CU_ASSERT_EQUAL(got[cap], 'Z');
+				}
+			}
+		}
+}
+
+/* the templates taken apart at finish (sw_config_ident's fast path) against the same templates
+ * read character by character (an account copy without them): same bytes, same -ENOSPC, for
+ * every identity, lines at digit boundaries and every buffer size around the result */
+static void
+test_identities_taken_apart_at_finish_equal_the_templates_read_whole(void)
+{
+	static const char *const tmpl[][3] = {
+	        {"u{phone:07}", "pwu{phone:07}", "{phone}"},
+	        {"{line}", "{line:3}x", "plain-text-longer-than-sixteen"},
+	        {"a{phone:20}b", "{phone}-{line}", "x"},
+	        {"abcdefghijklmnopqrstuvwxyz0123456789{phone:1}ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	         "{phone:0}", "q{line:12}"},
+	};
+	static const uint32_t phones[] = {0,  4,  5,   6,   8,     9,     10,
+	                                  98, 99, 100, 999, 12344, 99998, 99999};
+	unsigned int fast = 0, whole = 0;
+	static const enum sw_ident f[] = {SW_IDENT_USER_NAME, SW_IDENT_AUTH_NAME, SW_IDENT_PASSWORD,
+	                                  SW_IDENT_LABEL, SW_IDENT_DISPLAY_NAME};
+	char body[1024], a[128], b[128];
+
+	for (size_t k = 0; k < SW_ARRAY_SIZE(tmpl); k++) {
+		int rc;
+		struct sw_config *c;
+
+		snprintf(body, sizeof(body),
+		         "account.1.enable = 1\n"
+		         "account.1.user_name = %s\naccount.1.auth_name = %s\n"
+		         "account.1.password = %s\naccount.1.label = %s\n"
+		         "account.1.sip_server.1.address = pbx.test\n"
+		         "override.5-7.account.1.password = v{phone:04}\n"
+		         "swarm.phones = 100000\nswarm.lines_per_phone = 2\n",
+		         tmpl[k][0], tmpl[k][1], tmpl[k][2], tmpl[k][0]);
+		c = parse(body, &rc);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		CU_ASSERT_EQUAL_FATAL(sw_config_finish(c), 0);
+		for (size_t p = 0; p < SW_ARRAY_SIZE(phones); p++)
+			for (uint32_t l = 0; l < 2; l++) {
+				struct sw_line_info li, slow;
+				struct sw_account_cfg copy;
+
+				CU_ASSERT_EQUAL_FATAL(
+				        sw_config_line(c, 0, 1, phones[p] * 2 + l, &li), 0);
+				copy = *li.cfg;
+				memset(copy.ident, 0, sizeof(copy.ident));
+				slow = li;
+				slow.cfg = &copy;
+				for (size_t i = 0; i < SW_IDENT_MAX; i++) {
+					if (li.cfg->ident[i].src != NULL)
+						fast++;
+					else
+						whole++;
+				}
+				for (size_t i = 0; i < SW_ARRAY_SIZE(f); i++)
+					for (size_t cap = 0; cap < 80; cap++) {
+						int x = sw_config_ident(c, &li, f[i], a, cap);
+						int y = sw_config_ident(c, &slow, f[i], b, cap);
+
+						CU_ASSERT_EQUAL(x, y);
+						if (x >= 0 && y >= 0)
+							CU_ASSERT_STRING_EQUAL(a, b);
+					}
+			}
+		sw_config_free(c);
+	}
+	/* both paths taken: "{phone}-{line}" has two placeholders, read whole */
+	CU_ASSERT_TRUE(fast > 0);
+	CU_ASSERT_TRUE(whole > 0);
+}
+
 static void
 test_per_phone_overrides_apply_to_their_range_only(void)
 {
@@ -544,6 +690,9 @@ static const struct sw_test_case config_cases[] = {
          test_lines_expand_from_templates_by_reference_to_shared_settings},
         {"per-phone overrides apply to their range only",
          test_per_phone_overrides_apply_to_their_range_only},
+        {"identities are formatted as printf would", test_identities_are_formatted_as_printf_would},
+        {"identities taken apart at finish equal the templates read whole",
+         test_identities_taken_apart_at_finish_equal_the_templates_read_whole},
         {"an account above the model limit is an error",
          test_an_account_above_the_model_limit_is_an_error},
         {"later files override earlier ones", test_later_files_override_earlier_ones},

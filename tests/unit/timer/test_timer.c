@@ -251,6 +251,33 @@ test_a_lazily_pushed_timer_fires_at_its_new_deadline(void)
 	CU_ASSERT_EQUAL(r.fires, 2);
 }
 
+/* the engine's pattern: a retransmission deadline pushed lazily to another, then to a far
+ * refresh on another level; it fires once, at the last deadline, and stays cancellable */
+static void
+test_a_timer_pushed_lazily_twice_across_levels_fires_once_at_the_last(void)
+{
+	struct rec r[2];
+
+	memset(r, 0, sizeof(r));
+	reset(0, record_cb);
+	sw_timer_arm(&wheel, &r[0].t, 500);
+	sw_timer_rearm_lazy(&wheel, &r[0].t, 520);
+	sw_timer_rearm_lazy(&wheel, &r[0].t, 300000);
+	sw_timer_arm(&wheel, &r[1].t, 500);
+	sw_timer_rearm_lazy(&wheel, &r[1].t, 900);
+	CU_ASSERT_EQUAL(wheel.armed, 2);
+	CU_ASSERT_EQUAL(advance_to(899), 0);
+	CU_ASSERT_EQUAL(sw_timer_cancel(&wheel, &r[1].t), 0);
+	CU_ASSERT_EQUAL(advance_to(299999), 0);
+	CU_ASSERT_TRUE(sw_timer_armed(&r[0].t));
+	CU_ASSERT_EQUAL(r[0].t.expire, 300000);
+	CU_ASSERT_EQUAL(advance_to(300000), 1);
+	CU_ASSERT_EQUAL(advance_to(400000), 0);
+	CU_ASSERT_EQUAL(r[0].fires, 1);
+	CU_ASSERT_EQUAL(r[1].fires, 0);
+	CU_ASSERT_EQUAL(wheel.armed, 0);
+}
+
 static void
 test_the_hint_is_a_lower_bound_on_the_next_deadline(void)
 {
@@ -328,6 +355,8 @@ static const struct sw_test_case timer_cases[] = {
          test_the_budget_stops_an_advance_and_the_next_one_continues},
         {"a lazily pushed timer fires at its new deadline",
          test_a_lazily_pushed_timer_fires_at_its_new_deadline},
+        {"a timer pushed lazily twice across levels fires once at the last",
+         test_a_timer_pushed_lazily_twice_across_levels_fires_once_at_the_last},
         {"the hint is a lower bound on the next deadline",
          test_the_hint_is_a_lower_bound_on_the_next_deadline},
         {"a million timers each fire exactly once in the first advance past them",
