@@ -162,21 +162,9 @@ void
 cl_to_tag(const struct sw_cluster *c, const struct sw_sip_msg *m, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
-	uint64_t h = c->key.k0 ^ m->cseq;
-	const uint8_t *p = (const uint8_t *)m->call_id.p;
-	uint32_t i = 0, n = m->call_id.len;
-
-	/* FNV-1a over the Call-ID, four bytes an iteration (the same chain of multiplies) */
-	for (; i + 4 <= n; i += 4) {
-		h = (h ^ p[i]) * UINT64_C(0x100000001B3);
-		h = (h ^ p[i + 1]) * UINT64_C(0x100000001B3);
-		h = (h ^ p[i + 2]) * UINT64_C(0x100000001B3);
-		h = (h ^ p[i + 3]) * UINT64_C(0x100000001B3);
-	}
-	for (; i < n; i++)
-		h = (h ^ p[i]) * UINT64_C(0x100000001B3);
-	h ^= h >> 29;
-	h *= UINT64_C(0xBF58476D1CE4E5B9);
+	/* the Call-ID's multiply-xorshift hash (cl_hash_user's, 8 bytes a step: FNV-1a byte by
+	 * byte was a chain of 16 dependent multiplies per answer), keyed with the CSeq */
+	uint64_t h = cl_hash64(c->key.k0 ^ m->cseq, m->call_id.p, m->call_id.len) >> 16;
 #if defined(__BMI2__) && defined(__SSSE3__)
 	{
 		/* the 12 low nibbles, lowest first, one a byte, then looked up as hex at once */

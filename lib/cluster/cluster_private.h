@@ -363,6 +363,9 @@ struct cl_table {
 
 int cl_table_init(struct cl_table *t, uint32_t max, uint8_t group, uint64_t key);
 void cl_table_fini(struct cl_table *t);
+/** A seeded 64-bit multiply-xorshift hash of n bytes (cl_hash_user's, whole; use its high
+ *  bits). */
+uint64_t cl_hash64(uint64_t key, const char *p, size_t n);
 /** The table's hash of a user. */
 uint32_t cl_hash_user(uint64_t key, const char *p, size_t n);
 /** Start loading the home slot of user (found later by cl_table_find). */

@@ -16,8 +16,8 @@
 #include "cluster_private.h"
 
 /* A seeded multiply-xorshift over 8-byte words (not for an adversary: the key is secret). */
-uint32_t
-cl_hash_user(uint64_t key, const char *p, size_t n)
+uint64_t
+cl_hash64(uint64_t key, const char *p, size_t n)
 {
 	uint64_t h = key ^ (n * UINT64_C(0x9E3779B97F4A7C15));
 
@@ -36,7 +36,13 @@ cl_hash_user(uint64_t key, const char *p, size_t n)
 		h ^= h >> 29;
 	}
 	h *= UINT64_C(0xBF58476D1CE4E5B9);
-	return (uint32_t)(h >> 32);
+	return h; /* its high bits are the well mixed ones */
+}
+
+uint32_t
+cl_hash_user(uint64_t key, const char *p, size_t n)
+{
+	return (uint32_t)(cl_hash64(key, p, n) >> 32);
 }
 
 /*

@@ -791,13 +791,12 @@ test_an_answer_is_what_its_lib_sip_template_builds(void)
 }
 
 static void
-test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq(void)
+test_the_to_tag_is_a_keyed_hash_of_call_id_and_cseq(void)
 {
-	static const char hx[] = "0123456789abcdef";
 	struct sw_cluster_cfg cfg;
 	struct sw_cluster *c;
 	uint64_t seed = 31;
-	unsigned wrong = 0;
+	unsigned unstable = 0, not_hex = 0, same_for_other_id = 0, same_for_other_cseq = 0;
 	char id[48];
 
 	tc_cfg(&cfg, 1, NULL);
@@ -805,26 +804,35 @@ test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	for (unsigned i = 0; i < 5000; i++) {
 		struct sw_sip_msg m;
-		char got[12], want[12];
-		uint64_t h;
+		char a[12], b[12], d[12];
 
 		memset(&m, 0, sizeof(m));
 		m.cseq = (uint32_t)sw_splitmix64(&seed);
-		m.call_id = (struct sw_sip_str){id, (uint32_t)(i % 41)};
+		m.call_id = (struct sw_sip_str){id, (uint32_t)(i % 41 + 1)};
 		for (unsigned k = 0; k < m.call_id.len; k++)
 			id[k] = (char)(sw_splitmix64(&seed) % 94 + 33);
-		/* the tag as it was first written: byte by byte, nibble by nibble */
-		h = c->key.k0 ^ m.cseq;
-		for (uint32_t k = 0; k < m.call_id.len; k++)
-			h = (h ^ (uint8_t)m.call_id.p[k]) * UINT64_C(0x100000001B3);
-		h ^= h >> 29;
-		h *= UINT64_C(0xBF58476D1CE4E5B9);
-		for (int k = 0; k < 12; k++, h >>= 4)
-			want[k] = hx[h & 15];
-		cl_to_tag(c, &m, got);
-		wrong += memcmp(got, want, 12) != 0;
+		cl_to_tag(c, &m, a);
+		cl_to_tag(c, &m, b);
+		/* a retransmission gets the same tag */
+		unstable += memcmp(a, b, 12) != 0;
+		for (int k = 0; k < 12; k++)
+			not_hex += !((a[k] >= '0' && a[k] <= '9') || (a[k] >= 'a' && a[k] <= 'f'));
+		/* any one byte of the Call-ID, or the CSeq, changes it (48 bits: a collision in
+		 * these 10,000 pairs would be a one in ten billion chance) */
+		unsigned at = (unsigned)(sw_splitmix64(&seed) % m.call_id.len);
+
+		id[at] = (char)(id[at] == '~' ? '!' : id[at] + 1);
+		cl_to_tag(c, &m, d);
+		same_for_other_id += memcmp(a, d, 12) == 0;
+		id[at] = (char)(id[at] == '!' ? '~' : id[at] - 1);
+		m.cseq++;
+		cl_to_tag(c, &m, d);
+		same_for_other_cseq += memcmp(a, d, 12) == 0;
 	}
-	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(unstable, 0);
+	CU_ASSERT_EQUAL(not_hex, 0);
+	CU_ASSERT_EQUAL(same_for_other_id, 0);
+	CU_ASSERT_EQUAL(same_for_other_cseq, 0);
 	sw_cluster_free(c);
 }
 
@@ -1061,8 +1069,8 @@ static const struct sw_test_case cases[] = {
         {"the 8-lane MD5 equals OpenSSL's", test_eight_lane_md5_equals_openssl},
         {"the fixed-size MD5 padding is the padding",
          test_the_fixed_size_md5_padding_is_the_padding},
-        {"the To tag is the FNV hash of Call-ID and CSeq",
-         test_the_to_tag_is_the_fnv_hash_of_call_id_and_cseq},
+        {"the To tag is a keyed hash of Call-ID and CSeq",
+         test_the_to_tag_is_a_keyed_hash_of_call_id_and_cseq},
         {"an answer is what its lib/sip template builds",
          test_an_answer_is_what_its_lib_sip_template_builds},
         {"a case-insensitive comparison folds letters only",
