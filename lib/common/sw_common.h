@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** Cache line size assumed for layout (x86-64 and most arm64). */
 #define SW_CACHE_LINE 64
@@ -38,6 +39,90 @@ sw_splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
 	return z ^ (z >> 31);
+}
+
+/**
+ * @param v a number
+ * @return how many decimal digits v has (1 for 0)
+ */
+static inline unsigned int
+sw_dec_len(uint32_t v)
+{
+	return 1u + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) +
+	       (v >= 1000000) + (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
+}
+
+/**
+ * Decimal v written right to left so that its last digit is end[-1], two digits per division
+ * from a table of the 100 pairs (in place: a scratch buffer read back whole would stall on
+ * store forwarding). The messages' numbers, ports and identities all go through it.
+ *
+ * @param end one past where the last digit goes
+ * @param v   the number
+ * @return where the first digit went (end - sw_dec_len(v))
+ */
+static inline char *
+sw_dec_put_back(char *end, uint32_t v)
+{
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+	                               "25262728293031323334353637383940414243444546474849"
+	                               "50515253545556575859606162636465666768697071727374"
+	                               "75767778798081828384858687888990919293949596979899";
+
+	while (v >= 100) {
+		uint32_t r = v % 100;
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
+/**
+ * Copy n bytes reading and writing exactly [p, p + n) and [d, d + n): overlapping fixed-size
+ * moves up to 64 bytes (no call, no loop: short strings are the messages' usual pieces),
+ * memcpy beyond.
+ *
+ * @param dst where to
+ * @param src from where
+ * @param n   how many bytes
+ */
+static inline void
+sw_copy_exact(void *dst, const void *src, size_t n)
+{
+	char *d = dst;
+	const char *p = src;
+
+	if (n >= 16) {
+		if (n > 32) {
+			if (n > 64) {
+				memcpy(d, p, n);
+				return;
+			}
+			memcpy(d, p, 32);
+			memcpy(d + n - 32, p + n - 32, 32);
+			return;
+		}
+		memcpy(d, p, 16);
+		memcpy(d + n - 16, p + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, p, 8);
+		memcpy(d + n - 8, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, p, 4);
+		memcpy(d + n - 4, p + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = p[0];
+		d[n / 2] = p[n / 2];
+		d[n - 1] = p[n - 1];
+	}
 }
 
 #endif /* SW_COMMON_H */

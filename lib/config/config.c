@@ -891,31 +891,6 @@ ident_template(const struct sw_account_cfg *a, enum sw_ident f)
 	return "";
 }
 
-/* n bytes from p, reading and writing exactly [p, p + n): overlapping fixed-size moves for
- * short strings (no libc call), memcpy beyond 32 */
-static inline void
-copy_small(char *d, const char *p, size_t n)
-{
-	if (n >= 8) {
-		if (n > 32) {
-			memcpy(d, p, n);
-		} else if (n > 16) {
-			memcpy(d, p, 16);
-			memcpy(d + n - 16, p + n - 16, 16);
-		} else {
-			memcpy(d, p, 8);
-			memcpy(d + n - 8, p + n - 8, 8);
-		}
-	} else if (n >= 4) {
-		memcpy(d, p, 4);
-		memcpy(d + n - 4, p + n - 4, 4);
-	} else if (n > 0) {
-		d[0] = p[0];
-		d[n / 2] = p[n / 2];
-		d[n - 1] = p[n - 1];
-	}
-}
-
 /* decimal digits of v (1 for 0) */
 static int
 ndigits(uint32_t v)
@@ -933,24 +908,7 @@ ndigits(uint32_t v)
 static void
 put_padded(char *out, uint32_t v, int n)
 {
-	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-	                               "25262728293031323334353637383940414243444546474849"
-	                               "50515253545556575859606162636465666768697071727374"
-	                               "75767778798081828384858687888990919293949596979899";
-
-	while (v >= 100) {
-		unsigned int r = v % 100;
-
-		v /= 100;
-		out[--n] = pairs[2 * r + 1];
-		out[--n] = pairs[2 * r];
-	}
-	if (v >= 10) {
-		out[--n] = pairs[2 * v + 1];
-		out[--n] = pairs[2 * v];
-	} else {
-		out[--n] = (char)('0' + v);
-	}
+	n = (int)(sw_dec_put_back(out + n, v) - out);
 	/* the padding (n <= 24: the callers' bound) by overlapping fixed-size moves, not a
 	 * loop the compiler turns into a memset call */
 	static const char zeros[17] = "0000000000000000";
@@ -988,10 +946,10 @@ sw_config_ident(const struct sw_config *c, const struct sw_line_info *info, enum
 		o = (size_t)g->pre + (size_t)n + g->suf;
 		if (o + 1 > cap)
 			return -ENOSPC;
-		copy_small(buf, t, g->pre);
+		sw_copy_exact(buf, t, g->pre);
 		if (g->kind != 0)
 			put_padded(buf + g->pre, v, n);
-		copy_small(buf + g->pre + n, t + g->suf_off, g->suf);
+		sw_copy_exact(buf + g->pre + n, t + g->suf_off, g->suf);
 		buf[o] = '\0';
 		return (int)o;
 	}

@@ -360,30 +360,13 @@ sw_engine_free(struct sw_engine *e)
 
 /* ---- sending (hot) -------------------------------------------------------------------------- */
 
-/* a port in decimal without printf, two digits per step from a pair table, right to left in
- * place; returns the length */
+/* a port in decimal without printf (sw_dec_put_back); returns the length */
 static inline unsigned int
 put_port(char *p, uint16_t port)
 {
-	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-	                               "25262728293031323334353637383940414243444546474849"
-	                               "50515253545556575859606162636465666768697071727374"
-	                               "75767778798081828384858687888990919293949596979899";
-	unsigned int v = port;
-	unsigned int n = 1u + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000);
-	char *q = p + n;
+	unsigned int n = sw_dec_len(port);
 
-	while (v >= 100) {
-		unsigned int r = v % 100;
-
-		v /= 100;
-		q -= 2;
-		memcpy(q, pairs + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(q - 2, pairs + 2 * v, 2);
-	else
-		q[-1] = (char)('0' + v);
+	sw_dec_put_back(p + n, port);
 	return n;
 }
 

@@ -344,36 +344,13 @@ sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
 	return rc;
 }
 
-static inline unsigned
-dec_len(uint32_t v)
-{
-	return 1 + (v >= 10) + (v >= 100) + (v >= 1000) + (v >= 10000) + (v >= 100000) +
-	       (v >= 1000000) + (v >= 10000000) + (v >= 100000000) + (v >= 1000000000);
-}
-
-/* Decimal v at out, two digits per division (a 200-byte pair table), written right to left
- * in place (a scratch buffer read back whole would stall on store forwarding); returns the
- * digit count. */
+/* decimal v at out (sw_dec_put_back); returns the digit count */
 static inline unsigned
 dec_put(char *out, uint32_t v)
 {
-	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-	                               "25262728293031323334353637383940414243444546474849"
-	                               "50515253545556575859606162636465666768697071727374"
-	                               "75767778798081828384858687888990919293949596979899";
-	unsigned n = dec_len(v);
-	char *p = out + n;
+	unsigned n = sw_dec_len(v);
 
-	while (v >= 100) {
-		uint32_t r = v % 100;
-		v /= 100;
-		p -= 2;
-		memcpy(p, pairs + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(p - 2, pairs + 2 * v, 2);
-	else
-		p[-1] = (char)('0' + v);
+	sw_dec_put_back(out + n, v);
 	return n;
 }
 
@@ -384,38 +361,8 @@ field_len(const struct sw_sip_vars *v, unsigned f)
 	if (f < SW_SIP_V_COUNT)
 		return v->s[f].len;
 	if (f < F_AUTH_HDR)
-		return dec_len(v->n[f - F_NUM]);
+		return sw_dec_len(v->n[f - F_NUM]);
 	return 0; /* digest and request fields never appear in a body */
-}
-
-/* Copy n bytes without reading past p + n: overlapping fixed-size moves for short strings
- * (no call, no loop), memcpy beyond 32. */
-static inline void
-copy_exact(char *d, const char *p, size_t n)
-{
-	if (n >= 16) {
-		if (n > 32) {
-			if (n > 64) {
-				memcpy(d, p, n);
-				return;
-			}
-			memcpy(d, p, 32);
-			memcpy(d + n - 32, p + n - 32, 32);
-			return;
-		}
-		memcpy(d, p, 16);
-		memcpy(d + n - 16, p + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, p, 8);
-		memcpy(d + n - 8, p + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, p, 4);
-		memcpy(d + n - 4, p + n - 4, 4);
-	} else if (n > 0) {
-		d[0] = p[0];
-		d[n / 2] = p[n / 2];
-		d[n - 1] = p[n - 1];
-	}
 }
 
 /* Copy n bytes to *o, advancing it; false when that would pass lim (the end of out less the
@@ -425,7 +372,7 @@ put(char **o, const char *lim, const char *p, size_t n)
 {
 	if (n > (size_t)(lim - *o))
 		return 0;
-	copy_exact(*o, p, n);
+	sw_copy_exact(*o, p, n);
 	*o += n;
 	return 1;
 }

@@ -28,6 +28,7 @@
 #include <openssl/md5.h>
 
 #include "sip_private.h"
+#include "sw_common.h"
 
 static int
 hash_hex(enum sw_sip_digest_algo algo, const void *p, size_t n, char *out)
@@ -578,32 +579,6 @@ first_block_x16(uint8_t blk[BURST_LANES][BURST_STRIDE], unsigned n, uint32_t h[]
 			h[l][i] = st[i][l];
 }
 
-/* n <= 64 bytes from p to d, reading and writing exactly [p, p + n): overlapping fixed-size
- * moves */
-static inline void
-copy_short(uint8_t *d, const char *p, size_t n)
-{
-	if (n >= 16) {
-		if (n >= 32) {
-			memcpy(d, p, 32);
-			memcpy(d + n - 32, p + n - 32, 32);
-		} else {
-			memcpy(d, p, 16);
-			memcpy(d + n - 16, p + n - 16, 16);
-		}
-	} else if (n >= 8) {
-		memcpy(d, p, 8);
-		memcpy(d + n - 8, p + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, p, 4);
-		memcpy(d + n - 4, p + n - 4, 4);
-	} else if (n > 0) {
-		d[0] = (uint8_t)p[0];
-		d[n / 2] = (uint8_t)p[n / 2];
-		d[n - 1] = (uint8_t)p[n - 1];
-	}
-}
-
 /* HA1 of up to 16 lanes whose "user:realm:password" fit one padded block (55 bytes) */
 static void
 ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, unsigned n)
@@ -621,13 +596,13 @@ ha1_x16(struct sw_sip_digest *const *d, const struct sw_sip_cstr *const *cred, u
 		 * size: two stores), the three short strings by overlapping moves (55 bytes in
 		 * all at most, checked by the caller), no libc call */
 		memset(b, 0, 64);
-		copy_short(b, c[0].p, c[0].len);
+		sw_copy_exact(b, c[0].p, c[0].len);
 		len += c[0].len;
 		b[len++] = ':';
-		copy_short(b + len, c[1].p, c[1].len);
+		sw_copy_exact(b + len, c[1].p, c[1].len);
 		len += c[1].len;
 		b[len++] = ':';
-		copy_short(b + len, c[2].p, c[2].len);
+		sw_copy_exact(b + len, c[2].p, c[2].len);
 		len += c[2].len;
 		bits = (uint64_t)len * 8;
 		b[len] = 0x80;
