@@ -492,6 +492,33 @@ test_a_branch_is_taken_only_with_its_own_mac_and_transaction(void)
 	run_free(run);
 }
 
+/* the set-up of run_new() for one worker, to change before run_replace_worker() */
+static struct sw_engine_cfg
+one_worker_cfg(struct run *run)
+{
+	return (struct sw_engine_cfg){
+	        .config = run->config,
+	        .routes = &run->routes,
+	        .key = &run->key,
+	        .shard_n = 1,
+	        .n_workers = 1,
+	        .mac = {2, 0, 0, 0, 0, 0x10},
+	        .udp_csum = true,
+	        .start = run->now,
+	        .register_rate = 1000,
+	        .io = {wire_alloc, wire_send, NULL, &run->to_srv},
+	};
+}
+
+/* worker 0 of a one-worker run made again from c */
+static void
+run_replace_worker(struct run *run, const struct sw_engine_cfg *c)
+{
+	sw_engine_free(run->w[0]);
+	run->w[0] = sw_engine_new(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(run->w[0]);
+}
+
 static void
 test_an_avalanche_starts_every_line_at_once(void)
 {
@@ -499,22 +526,12 @@ test_an_avalanche_starts_every_line_at_once(void)
 	uint64_t t0 = run->now;
 
 	/* the test passes avalanche through the engine cfg: rebuild worker 0 with it */
-	struct sw_engine_cfg c = {
-	        .config = run->config,
-	        .routes = &run->routes,
-	        .key = &run->key,
-	        .shard_n = 1,
-	        .n_workers = 1,
-	        .mac = {2, 0, 0, 0, 0, 0x10},
-	        .start = run->now,
-	        .avalanche = true,
-	        .register_rate = 10,
-	        .io = {wire_alloc, wire_send, NULL, &run->to_srv},
-	};
+	struct sw_engine_cfg c = one_worker_cfg(run);
 
-	sw_engine_free(run->w[0]);
-	run->w[0] = sw_engine_new(&c);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(run->w[0]);
+	c.udp_csum = false;
+	c.avalanche = true;
+	c.register_rate = 10;
+	run_replace_worker(run, &c);
 	run_until(run, t0, 0.001);
 	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->c[SW_ENGINE_C_LINES_STARTED], 100);
 	/* the first REGISTERs went out before ARP had the next hop: counted, then sent again
@@ -531,23 +548,11 @@ test_a_closed_loop_starts_lines_only_as_transactions_end(void)
 {
 	struct run *run = run_new(NULL, 1);
 	uint64_t t0 = run->now;
-	struct sw_engine_cfg c = {
-	        .config = run->config,
-	        .routes = &run->routes,
-	        .key = &run->key,
-	        .shard_n = 1,
-	        .n_workers = 1,
-	        .mac = {2, 0, 0, 0, 0, 0x10},
-	        .udp_csum = true,
-	        .start = run->now,
-	        .register_rate = 0, /* every line due at once: the limit alone paces them */
-	        .max_in_flight = 10,
-	        .io = {wire_alloc, wire_send, NULL, &run->to_srv},
-	};
+	struct sw_engine_cfg c = one_worker_cfg(run);
 
-	sw_engine_free(run->w[0]);
-	run->w[0] = sw_engine_new(&c);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(run->w[0]);
+	c.register_rate = 0; /* every line due at once: the limit alone paces them */
+	c.max_in_flight = 10;
+	run_replace_worker(run, &c);
 	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
 
 	/* the first step: 10 lines and no more (their REGISTERs wait for ARP, then go out
