@@ -71,7 +71,7 @@ main(int argc, char **argv)
 			if (ns < best_ref)
 				best_ref = ns;
 		}
-		printf("%-9s %7.1f ns/parse, general walk %7.1f ns (min of 5 chunks each): %.2fx\n",
+		printf("%-10s %7.1f ns/parse, general walk %7.1f ns (min of 5 chunks each): %.2fx\n",
 		       msgs[k].name, best, best_ref, best_ref / best);
 	}
 	return 0;
