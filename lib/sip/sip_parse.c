@@ -1430,7 +1430,8 @@ enum hdr {
 	H_WWW_AUTH,
 	H_PROXY_AUTH,
 	H_RETRY_AFTER,
-	H_SKIP, /* a name that is not decoded, valid or not (hdr_lookup, hdr_fast) */
+	H_AUTHORIZATION, /* its value kept under SW_SIP_WANT_AUTHORIZATION, never decoded */
+	H_SKIP,          /* a name that is not decoded, valid or not (hdr_lookup, hdr_fast) */
 };
 
 /*
@@ -1491,6 +1492,10 @@ hdr_lookup(const char *n, size_t len)
 	case 'r':
 		if (len == 11 && ieq(n, "retry-after", 11))
 			return H_RETRY_AFTER;
+		break;
+	case 'a':
+		if (len == 13 && ieq(n, "authorization", 13))
+			return H_AUTHORIZATION;
 		break;
 	default:
 		break;
@@ -1597,8 +1602,10 @@ hdr_fast(const char *p, size_t avail, size_t *nlen)
 			return H_SKIP;
 		/* the Authorization of every authenticated REGISTER a registrar reads without
 		 * decoding (the two loads overlap by two bytes) */
-		if (avail >= 14 && N8(x, "authoriz") && N8(load64(p + 6), "ization:"))
-			return H_SKIP;
+		if (avail >= 14 && N8(x, "authoriz") && N8(load64(p + 6), "ization:")) {
+			*nlen = 14;
+			return H_AUTHORIZATION;
+		}
 		break;
 	case 'm':
 		COMPACT(H_CONTACT);
@@ -2082,6 +2089,11 @@ hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const
 			}
 		}
 		break;
+	case H_AUTHORIZATION:
+		/* the first one, raw: the registrar reads it without another pass */
+		if ((want & SW_SIP_WANT_AUTHORIZATION) && m->authorization.p == NULL)
+			m->authorization = slice(v, ve);
+		break;
 	default:
 		break;
 	}
@@ -2332,7 +2344,12 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			FAST_SKIP();
 			FAST_NEXT(TO("from:", v_from));
 		s_authorization:
-			FAST_SKIP();
+			if (want & SW_SIP_WANT_AUTHORIZATION) {
+				v = q + 14;
+				FAST_VALUE(H_AUTHORIZATION);
+			} else {
+				FAST_SKIP();
+			}
 			FAST_NEXT(TO("expires:", v_expires));
 		s_server:
 		s_user_agent:
@@ -2415,7 +2432,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				return SW_SIP_TRUNCATED;
 			cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 		}
-		if (h == H_SKIP)
+		if (h == H_SKIP || (h == H_AUTHORIZATION && !(want & SW_SIP_WANT_AUTHORIZATION)))
 			continue;
 		ve = lf;
 		/* no length test: ve >= v, and a value shorter than 3 bytes fails one of the byte

@@ -97,6 +97,11 @@ enum sw_sip_want {
 	 * SW_SIP_OVERSIZE_FIELD) as SW_SIP_WANT_VIA.
 	 */
 	SW_SIP_WANT_BRANCH = 1u << 5,
+	/**
+	 * The first Authorization header's value, raw (struct sw_sip_msg authorization), so a
+	 * registrar needs no second pass to find it; it is never decoded or checked here.
+	 */
+	SW_SIP_WANT_AUTHORIZATION = 1u << 6,
 };
 
 /** A parsed message: every slice points into the datagram given to sw_sip_parse(). */
@@ -136,6 +141,11 @@ struct sw_sip_msg {
 	int64_t content_length;        /**< -1 when absent (the body is the rest of the datagram) */
 	struct sw_sip_challenge challenge;
 	struct sw_sip_str body;
+	/**
+	 * The first Authorization header's value, white space around it (and folds) trimmed;
+	 * p is NULL when there is none or SW_SIP_WANT_AUTHORIZATION was not asked for.
+	 */
+	struct sw_sip_str authorization;
 };
 
 /**

@@ -18,10 +18,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const unsigned masks[] = {
 	        SW_SIP_WANT_BRANCH | SW_SIP_WANT_AUTH | SW_SIP_WANT_NUMBERS | SW_SIP_WANT_CONTACT,
 	        SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS,
+	        SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS |
+	                SW_SIP_WANT_AUTHORIZATION,
 	        SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS,
 	        SW_SIP_WANT_ALL,
 	        0,
-	        size > 0 ? data[0] & 63u : 0,
+	        size > 0 ? data[0] & 127u : 0,
 	};
 
 	for (unsigned k = 0; k < sizeof(masks) / sizeof(masks[0]); k++) {

@@ -74,6 +74,11 @@ sw_sip_parse_diff(const char *buf, size_t len, unsigned want, const char **what)
 	F(challenge.qop_auth);
 	F(challenge.algo);
 	S(body);
+	S(authorization);
+	if ((a.authorization.p == NULL) != (b.authorization.p == NULL)) {
+		*what = "authorization present";
+		return 1;
+	}
 #undef F
 #undef S
 	return 0;

@@ -4,7 +4,7 @@
  * SW_SIP_DATA (corpus, torture) and the registration loop's messages, as they are and mutated
  * (every truncation, every byte replaced by each of a set of SIP delimiters, deleted, letters
  * case-flipped, CRLF to LF, seeded random multi-byte edits), each in a buffer of exactly its
- * length (ASan sees an over-read). All 64 want masks on the unmutated inputs and their
+ * length (ASan sees an over-read). All 128 want masks on the unmutated inputs and their
  * truncations; on the other mutants the callers' masks, WANT_ALL, 0 and a rotating one.
  * Identical return codes and fields are required, failed parses included.
  * Usage: test_sip_parse_diff [DATA-DIR]   (default $SW_SIP_DATA)
@@ -48,6 +48,7 @@ one(const char *name, const char *src, size_t len, unsigned want, const char *ho
 static const unsigned masks[] = {
         SW_SIP_WANT_BRANCH | SW_SIP_WANT_AUTH | SW_SIP_WANT_NUMBERS | SW_SIP_WANT_CONTACT,
         SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS,
+        SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS | SW_SIP_WANT_AUTHORIZATION,
         SW_SIP_WANT_VIA | SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS,
         SW_SIP_WANT_ALL,
         0,
@@ -64,13 +65,13 @@ mutants(const char *name, const char *src, size_t len, unsigned long *seed)
 	do {                                                                                       \
 		for (unsigned k_ = 0; k_ < sizeof(masks) / sizeof(masks[0]); k_++)                 \
 			one(name, buf, n, masks[k_], how, at);                                     \
-		one(name, buf, n, rot++ & 63, how, at);                                            \
+		one(name, buf, n, rot++ & 127, how, at);                                           \
 	} while (0)
 
-	for (unsigned w = 0; w < 64; w++)
+	for (unsigned w = 0; w < 128; w++)
 		one(name, src, len, w, "as is", 0);
 	for (size_t n = 0; n < len; n++)
-		for (unsigned w = 0; w < 64; w += (n & 7) == 0 ? 1 : 9)
+		for (unsigned w = 0; w < 128; w += (n & 7) == 0 ? 1 : 9)
 			one(name, src, n, w, "truncated", n);
 	for (size_t i = 0; i < len; i++) {
 		for (size_t s = 0; s < sizeof(subst) - 1; s++) {
@@ -175,7 +176,7 @@ via_variants(void)
 			             "To: <sip:u@pbx.test>;tag=8e19dd16306e\r\nCall-ID: c1\r\n"
 			             "CSeq: 2 REGISTER\r\nContent-Length: 0\r\n\r\n",
 			             host, params[k]);
-			for (unsigned w = 0; w < 64; w++)
+			for (unsigned w = 0; w < 128; w++)
 				one("via variant", msg, (size_t)n, w, "via", (size_t)k);
 		}
 	}

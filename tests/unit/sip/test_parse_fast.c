@@ -649,6 +649,51 @@ every_byte_value_anywhere_in_a_challenge_equals_the_general_loop(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* the value of the first Authorization, trimmed, as a registrar reads it; p NULL otherwise */
+static void
+the_authorization_value_is_kept_only_when_asked_for(void)
+{
+	static const char head[] = "REGISTER sip:pbx.test SIP/2.0\r\n"
+	                           "Via: SIP/2.0/UDP 198.18.0.1:5060;branch=z9hG4bK1\r\n"
+	                           "From: <sip:u@pbx.test>;tag=a\r\nTo: <sip:u@pbx.test>\r\n"
+	                           "Call-ID: c1\r\nCSeq: 2 REGISTER\r\n";
+	static const struct {
+		const char *lines, *value; /* value NULL: none */
+	} cases[] = {
+	        {"Authorization: Digest username=\"u\"\r\n", "Digest username=\"u\""},
+	        {"authorization:Digest a=b  \r\n", "Digest a=b"},
+	        {"AUTHORIZATION : Digest x\r\n", "Digest x"},
+	        {"Authorization: Digest x\r\n y=z\r\n", "Digest x\r\n y=z"},
+	        {"Authorization:\r\n", ""},
+	        {"Authorization: one\r\nAuthorization: two\r\n", "one"},
+	        {"Proxy-Authorization: p\r\nAuthorization: a\r\n", "a"},
+	        {"Authorizations: x\r\n", NULL},
+	        {"", NULL},
+	};
+	char buf[512];
+	struct sw_sip_msg m;
+	const unsigned want = SW_SIP_WANT_TAGS | SW_SIP_WANT_CONTACT | SW_SIP_WANT_NUMBERS;
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(cases); i++) {
+		int n = snprintf(buf, sizeof(buf), "%s%sContent-Length: 0\r\n\r\n", head,
+		                 cases[i].lines);
+
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+		CU_ASSERT_EQUAL(sw_sip_parse(&m, buf, (size_t)n, want | SW_SIP_WANT_AUTHORIZATION),
+		                SW_SIP_OK);
+		if (cases[i].value == NULL) {
+			CU_ASSERT_PTR_NULL(m.authorization.p);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(m.authorization.p);
+			CU_ASSERT_EQUAL(m.authorization.len, strlen(cases[i].value));
+			CU_ASSERT(memcmp(m.authorization.p, cases[i].value, m.authorization.len) ==
+			          0);
+		}
+		CU_ASSERT_EQUAL(sw_sip_parse(&m, buf, (size_t)n, want), SW_SIP_OK);
+		CU_ASSERT_PTR_NULL(m.authorization.p);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -676,6 +721,8 @@ static const struct sw_test_case cases[] = {
          every_truncation_of_a_challenge_equals_the_general_loop},
         {"every byte value anywhere in a challenge equals the general loop",
          every_byte_value_anywhere_in_a_challenge_equals_the_general_loop},
+        {"the Authorization value is kept only when asked for",
+         the_authorization_value_is_kept_only_when_asked_for},
         {NULL, NULL},
 };
 
