@@ -489,6 +489,9 @@ test_bad_authorization_headers_get_400_or_a_challenge(void)
 		int status;
 	} cases[] = {
 	        {"Authorization: Basic dXNlcjpwYXNz\r\n", 401},
+	        /* a value that starts on a folded line is read unfolded, as the parser trims it */
+	        {"Authorization:\r\n Basic dXNlcjpwYXNz\r\n", 401},
+	        {"Authorization :\r\n\tDigest username=\"1000\"\r\n", 400},
 	        {"Authorization: Digest username=\"1000\"\r\n", 400},
 	        {"Authorization: Digest username=\"1000\", realm=\"" TC_REALM "\", nonce=\"x\", "
 	         "uri=\"sip:" TC_DOMAIN "\", response=\"0123\r\n",
