@@ -14,7 +14,11 @@ here=$(cd "$(dirname "$0")" && pwd) # rfc1071.py
 KAM=$(command -v kamailio || echo /usr/sbin/kamailio)
 KAMCMD=$(command -v kamcmd || echo /usr/sbin/kamcmd)
 [ -x "$KAM" ] || { echo "kamailio not installed: skip"; exit 77; }
-mods=$(dirname "$(dpkg -L kamailio 2>/dev/null | grep -m1 '/modules/sl.so$' || echo /usr/lib/x86_64-linux-gnu/kamailio/modules/sl.so)")
+# the modules' directory from the package's file list; awk reads the list to its end (grep -m1
+# quit early, dpkg then died of SIGPIPE, pipefail ran the fallback too, and the path came out
+# as two lines: Kamailio found no module, now and then)
+sl=$(dpkg -L kamailio 2>/dev/null | awk '/\/modules\/sl\.so$/ && !n++' || true)
+mods=$(dirname "${sl:-/usr/lib/x86_64-linux-gnu/kamailio/modules/sl.so}")
 ns=sw-kam-$$
 dir=$(mktemp -d)
 kam=
