@@ -209,30 +209,13 @@ copy_slice(char *o, struct sw_sip_str s, const char *lim)
 	return o + s.len;
 }
 
-/* v in decimal, as sw_sip_build() writes numbers: two digits a step from the right */
+/* v in decimal, as sw_sip_build() writes numbers (sw_dec_put_back) */
 static inline char *
 put_dec(char *o, uint32_t v)
 {
-	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-	                               "25262728293031323334353637383940414243444546474849"
-	                               "50515253545556575859606162636465666768697071727374"
-	                               "75767778798081828384858687888990919293949596979899";
-	char d[20], *p = d + 10; /* the digits end at d + 10; 10 bytes are copied from p */
-	size_t n;
+	unsigned int n = sw_dec_len(v);
 
-	while (v >= 100) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	n = (size_t)(d + 10 - p);
-	memcpy(o, p, 10); /* a fixed size, no call: out has room past the answer */
+	sw_dec_put_back(o + n, v);
 	return o + n;
 }
 
