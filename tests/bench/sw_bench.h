@@ -15,4 +15,13 @@ sw_bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/** qsort() order of doubles, smallest first (a run's trials, for min and median) */
+static inline int
+sw_bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 #endif /* SW_BENCH_H */

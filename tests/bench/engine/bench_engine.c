@@ -41,14 +41,6 @@ sink_send(void *arg, uint8_t *frame, uint16_t len)
 	s->sum += frame[len - 1];
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -125,7 +117,7 @@ main(int argc, char **argv)
 		}
 		double bytes = (double)sink.bytes / (double)(n * (unsigned long)trials + 4096);
 
-		qsort(ns, (size_t)trials, sizeof(*ns), cmp);
+		qsort(ns, (size_t)trials, sizeof(*ns), sw_bench_cmp_double);
 		printf("  UDP checksum %-8s %6.1f ns min  %6.1f ns median per message = %.2f M/s "
 		       "(median), %.0f bytes per frame\n",
 		       csum ? "computed" : "offloaded", ns[0], ns[trials / 2], 1e3 / ns[trials / 2],

@@ -56,14 +56,6 @@ touched_free(void *p, size_t size, void *arg)
 	munmap(p, size);
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* one run: per completed registration, ns of the generator and of the cluster */
 static int
 run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t lines,
@@ -226,8 +218,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "bench_loop: run %d failed\n", t);
 			return 1;
 		}
-	qsort(g, (size_t)trials, sizeof(*g), cmp);
-	qsort(s, (size_t)trials, sizeof(*s), cmp);
+	qsort(g, (size_t)trials, sizeof(*g), sw_bench_cmp_double);
+	qsort(s, (size_t)trials, sizeof(*s), sw_bench_cmp_double);
 	printf("  generator core: %7.1f ns min %7.1f ns median per completed registration = %.0f "
 	       "registrations/s (median)\n",
 	       g[0], g[trials / 2], 1e9 / g[trials / 2]);

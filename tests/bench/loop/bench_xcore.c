@@ -184,14 +184,6 @@ trial(void)
 	return dt * 1e9 / (double)loops;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -218,7 +210,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	qsort(ns, (size_t)trials, sizeof(ns[0]), cmp);
+	qsort(ns, (size_t)trials, sizeof(ns[0]), sw_bench_cmp_double);
 	printf("  per loop: %.1f ns min, %.1f ns median, %.1f ns max = at most %.0f loops/s "
 	       "(median) for two cores that did nothing else\n",
 	       ns[0], ns[trials / 2], ns[trials - 1], 1e9 / ns[trials / 2]);
