@@ -5,8 +5,10 @@
  * errors, and built messages parsing back to their fields.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "sw_common.h"
 #include "sw_sip.h"
 #include "test_sip.h"
 
@@ -544,6 +546,45 @@ a_specialized_template_builds_the_same_bytes_for_every_condition(void)
 	}
 }
 
+/* the numbers (CSeq, Expires) of every digit count, written by the general walk and by a
+ * specialized template's (its own number path): the same decimal as printf's */
+static void
+numbers_of_every_length_are_written_alike_by_both_walks(void)
+{
+	static const uint32_t nums[] = {0,        9,         10,         99,        100,
+	                                999,      1000,      3600,       9999,      10000,
+	                                65535,    99999,     100000,     999999,    1000000,
+	                                12345678, 999999999, 1000000000, UINT32_MAX};
+	static struct sw_sip_tmpl t, sp;
+	unsigned int bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (unsigned int k = 0; k < SW_ARRAY_SIZE(nums); k++) {
+		struct sw_sip_vars v;
+		char a[2048], b[2048], want[64];
+
+		fill_vars(&v);
+		v.n[SW_SIP_N_CSEQ] = nums[k];
+		v.n[SW_SIP_N_EXPIRES] = nums[SW_ARRAY_SIZE(nums) - 1 - k];
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+		int n = sw_sip_build(&t, &v, a, sizeof(a));
+		int ns = sw_sip_build(&sp, &v, b, sizeof(b));
+
+		bad += n <= 0 || ns != n || memcmp(a, b, (size_t)n) != 0;
+		if (n <= 0 || ns <= 0) {
+			bad++;
+			continue;
+		}
+		a[n] = b[ns] = '\0';
+		snprintf(want, sizeof(want), "CSeq: %u REGISTER\r\n", (unsigned int)nums[k]);
+		bad += strstr(a, want) == NULL;
+		snprintf(want, sizeof(want), "Expires: %u\r\n",
+		         (unsigned int)nums[SW_ARRAY_SIZE(nums) - 1 - k]);
+		bad += strstr(b, want) == NULL;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"every kind is built byte for byte and parses back",
          every_kind_is_built_byte_for_byte_and_parses_back},
@@ -559,6 +600,8 @@ static const struct sw_test_case cases[] = {
          a_built_register_token_decodes_to_its_line},
         {"a specialized template builds the same bytes for every condition",
          a_specialized_template_builds_the_same_bytes_for_every_condition},
+        {"numbers of every length are written alike by both walks",
+         numbers_of_every_length_are_written_alike_by_both_walks},
         {NULL, NULL},
 };
 
