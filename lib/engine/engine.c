@@ -51,6 +51,13 @@ struct sw_engine {
 	uint64_t now;
 	uint64_t rng;
 	uint16_t ip_id;
+	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
+	 * a port above 65535 at start: formatted at the first use) */
+	uint32_t addr_net;
+	uint32_t addr_port;
+	uint8_t addr_net_len, addr_port_len;
+	char addr_net_s[16];
+	char addr_port_s[8];
 	size_t bytes;
 	unsigned int n_realms;
 	char realm[MAX_REALMS][SW_SIP_CHALLENGE_FIELD_MAX + 1];
@@ -213,6 +220,8 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
 	e->routes = cfg->routes;
+	e->addr_net = UINT32_MAX;
+	e->addr_port = UINT32_MAX;
 	atomic_init(&e->offered, cfg->routes);
 	atomic_init(&e->adopted, cfg->routes);
 	uint64_t total = sw_config_line_count(cfg->config, cfg->shard_k, cfg->shard_n);
@@ -395,19 +404,41 @@ static const char octet[256][4] = {
         "247", "248", "249", "250", "251", "252", "253", "254", "255",
 };
 
+/* "a.b.c.d:port" at p (ADDR_MAX bytes of room: 16-byte and 8-byte moves may pass the end of
+ * the text); returns its length. The lines of a worker mostly share their /24 and their port
+ * (a phone's lines share its address; the ranges are dealt in order): both are formatted when
+ * they change and copied otherwise, the last octet alone each time (40 instructions less per
+ * REGISTER than four octets and a port, callgrind) */
+#define ADDR_MAX 32
+
 static unsigned int
-put_addr(char *p, uint32_t ip, uint16_t port)
+put_addr(struct sw_engine *e, char *p, uint32_t ip, uint16_t port)
 {
-	unsigned int n = 0;
+	unsigned int o = ip & 255, n;
 
-	for (int i = 3; i >= 0; i--) {
-		unsigned int o = (ip >> (8 * i)) & 255;
+	if (SW_UNLIKELY((ip >> 8) != e->addr_net)) {
+		n = 0;
+		for (int i = 3; i >= 1; i--) {
+			unsigned int b = (ip >> (8 * i)) & 255;
 
-		memcpy(p + n, octet[o], 4); /* p has room: the last octet is followed by ':' */
-		n += 1u + (o >= 10) + (o >= 100);
-		p[n++] = i ? '.' : ':';
+			memcpy(e->addr_net_s + n, octet[b], 4);
+			n += 1u + (b >= 10) + (b >= 100);
+			e->addr_net_s[n++] = '.';
+		}
+		e->addr_net = ip >> 8;
+		e->addr_net_len = (uint8_t)n;
 	}
-	return n + put_port(p + n, port);
+	if (SW_UNLIKELY(port != e->addr_port)) {
+		e->addr_port_s[0] = ':';
+		e->addr_port_len = (uint8_t)(1 + put_port(e->addr_port_s + 1, port));
+		e->addr_port = port;
+	}
+	memcpy(p, e->addr_net_s, 16); /* up to "255.255.255." */
+	n = e->addr_net_len;
+	memcpy(p + n, octet[o], 4);
+	n += 1u + (o >= 10) + (o >= 100);
+	memcpy(p + n, e->addr_port_s, 8); /* up to ":65535" */
+	return n + e->addr_port_len;
 }
 
 static const struct sw_engine_target *
@@ -488,7 +519,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	/* the worker's REGISTER variables: zeroed at start, every field the template reads set
 	 * below (the digest pointer included), so no 256-byte memset per message */
 	struct sw_sip_vars *vp = &e->reg_vars;
-	char local[24], resp[SW_SIP_SHA256_HEX];
+	char local[ADDR_MAX], resp[SW_SIP_SHA256_HEX];
 	char branch[SW_SIP_TOKEN_LEN], ftag[SW_SIP_TOKEN_LEN], callid[SW_SIP_TOKEN_LEN];
 	struct sw_sip_token tok = {.line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
 	const uint8_t *mac = next_hop(e, t->ip, 0);
@@ -515,7 +546,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	                                    : (struct sw_sip_cstr){user, x->user_len};
 	vp->s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, r->domain_len[a->server]};
 	vp->s[SW_SIP_V_LOCAL] =
-	        (struct sw_sip_cstr){local, put_addr(local, x->src_ip, x->src_port)};
+	        (struct sw_sip_cstr){local, put_addr(e, local, x->src_ip, x->src_port)};
 	/* the branch's MAC kept with its transaction: the response is recognised by comparing,
 	 * not by hashing again (rx_response) */
 	x->br_mac = sw_sip_token_encode_mac(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);

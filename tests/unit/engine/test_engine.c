@@ -671,6 +671,71 @@ test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made(void)
 	run_free(run);
 }
 
+/* every frame on the wire to the servers whose Via and Contact do not name the address and
+ * port the datagram left from; *checked counts the REGISTERs looked at */
+static unsigned int
+wrong_addresses(const struct wire *w, unsigned int *checked)
+{
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < w->n; i++) {
+		struct sw_net_pkt p;
+		char msg[2048], via[80], contact[80], addr[32];
+
+		if (sw_net_classify(w->buf[i], w->len[i], &p) != SW_NET_K_UDP)
+			continue;
+		memcpy(msg, p.payload, p.payload_len);
+		msg[p.payload_len] = '\0';
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", p.src_ip >> 24,
+		         (p.src_ip >> 16) & 255, (p.src_ip >> 8) & 255, p.src_ip & 255, p.src_port);
+		snprintf(via, sizeof(via), "\r\nVia: SIP/2.0/UDP %s;rport;", addr);
+		snprintf(contact, sizeof(contact), "@%s>\r\n", addr);
+		bad += strstr(msg, via) == NULL || strstr(msg, contact) == NULL;
+		(*checked)++;
+	}
+	return bad;
+}
+
+/* 300 lines on 100 addresses from 198.18.0.200: the addresses cross into 198.18.1.x and the
+ * ports go 5060, 5061, 5062, so the /24 and the port a worker keeps formatted (put_addr)
+ * change along the way, in the first REGISTERs and in the authenticated ones (sent in
+ * bursts, out of the lines' order) */
+static void
+test_every_register_names_its_line_s_own_address_and_port(void)
+{
+	struct run *run = run_new("#!version:1.0.0.1\n"
+	                          "swarm.phones = 300\n"
+	                          "swarm.src_ip = 198.18.0.200\n"
+	                          "swarm.src_ip_count = 100\n",
+	                          1);
+	uint64_t t0 = run->now;
+	unsigned int checked = 0, bad = 0;
+
+	while (run->now < t0 + SW_NS_PER_S) {
+		run->now += SW_NS_PER_MS;
+		sw_engine_poll(run->w[0], run->now, 100000);
+		/* run_deliver(), with a look at each batch on its way to the servers */
+		while (run->to_srv.n > 0) {
+			bad += wrong_addresses(&run->to_srv, &checked);
+			for (unsigned int i = 0; i < run->to_srv.n; i++)
+				run->to_eng.n += responder_input(
+				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
+				        run->to_eng.buf + run->to_eng.n,
+				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
+			run->to_srv.n = 0;
+			for (unsigned int i = 0; i < run->to_eng.n; i++)
+				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
+				             run->to_eng.len[i]);
+			sw_engine_flush(run->w[0]);
+			run->to_eng.n = 0;
+		}
+	}
+	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 300);
+	CU_ASSERT_EQUAL(checked, 600);
+	CU_ASSERT_EQUAL(bad, 0);
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -690,6 +755,8 @@ static const struct sw_test_case engine_cases[] = {
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"every REGISTER names its line's own address and port",
+         test_every_register_names_its_line_s_own_address_and_port},
         {"a real-time account's resolution ends as soon as it is made",
          test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made},
         {"a re-resolution moves lines to the new targets at their next refresh",
