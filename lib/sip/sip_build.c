@@ -167,6 +167,18 @@ sw_sip_kind_name(enum sw_sip_kind k)
 	return (unsigned)k < SW_SIP_KIND_COUNT ? kind_names[k] : NULL;
 }
 
+/* decimal v at out (sw_dec_put_back); returns the digit count. The messages' numbers (CSeq,
+ * Expires, Content-Length) are short: three compares for their length, not sw_dec_len()'s
+ * nine */
+static inline unsigned
+dec_put(char *out, uint32_t v)
+{
+	unsigned n = v < 10000 ? 1u + (v >= 10) + (v >= 100) + (v >= 1000) : sw_dec_len(v);
+
+	sw_dec_put_back(out + n, v);
+	return n;
+}
+
 static int
 add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsigned floor)
 {
@@ -193,6 +205,7 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 struct constants {
 	const char *ua;     /* {ua} */
 	const char *domain; /* {domain} folded as text when not NULL */
+	uint32_t expires;   /* {expires} folded as text when not 0 */
 	bool no_body;       /* {content_length} is 0 */
 };
 
@@ -266,6 +279,15 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const struct
 				return rc;
 			continue;
 		}
+		/* the Expires a server's REGISTERs ask for: one number less to write per message */
+		if (i == F_NUM + SW_SIP_N_EXPIRES && k->expires != 0) {
+			char num[10];
+
+			rc = add_literal(t, num, dec_put(num, k->expires), cond, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		/* likewise the digest header's name: a condition on the challenge, not a field */
 		if (i == F_AUTH_HDR) {
 			rc = add_literal(t, "Proxy-", 6, (uint8_t)(cond | C_PROXY), floor);
@@ -299,6 +321,7 @@ sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
 	        .domain = profile != NULL && profile->domain != NULL && profile->domain[0] != '\0'
 	                          ? profile->domain
 	                          : NULL,
+	        .expires = profile != NULL ? profile->expires : 0,
 	};
 	const char *end = text + strlen(text);
 	const char *split = strstr(text, "\r\n\r\n");
@@ -343,18 +366,6 @@ sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
 	if (rc == 0)
 		t->kind = (uint8_t)kind;
 	return rc;
-}
-
-/* decimal v at out (sw_dec_put_back); returns the digit count. The messages' numbers (CSeq,
- * Expires, Content-Length) are short: three compares for their length, not sw_dec_len()'s
- * nine */
-static inline unsigned
-dec_put(char *out, uint32_t v)
-{
-	unsigned n = v < 10000 ? 1u + (v >= 10) + (v >= 100) + (v >= 1000) : sw_dec_len(v);
-
-	sw_dec_put_back(out + n, v);
-	return n;
 }
 
 /* the 32 bytes at src to dst: one AVX move each way where the build has it (the literal

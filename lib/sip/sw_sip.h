@@ -650,6 +650,9 @@ struct sw_sip_profile {
 	/** {domain} as fixed text (a template per domain: fewer pieces to build); NULL or ""
 	 *  keeps it a field, taken from sw_sip_vars */
 	const char *domain;
+	/** non-zero: {expires} as this number in fixed text (a template per server, for the
+	 *  REGISTERs that ask for its configured expiry); 0 keeps it a field */
+	uint32_t expires;
 };
 
 /** Most pieces and bytes in one compiled template. */

@@ -585,6 +585,38 @@ numbers_of_every_length_are_written_alike_by_both_walks(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* a REGISTER template with its server's Expires folded in (profile.expires) writes what the
+ * template with the field writes for that number, specialized or not */
+static void
+a_folded_expires_builds_what_the_field_builds(void)
+{
+	static const uint32_t vals[] = {1, 60, 3600, 86400, 2147483647u};
+	static struct sw_sip_tmpl t, f, sp;
+	unsigned int bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (unsigned int k = 0; k < SW_ARRAY_SIZE(vals); k++) {
+		struct sw_sip_profile pr = {.expires = vals[k]};
+		struct sw_sip_vars v;
+		char a[2048], b[2048], c[2048];
+
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&f, SW_SIP_KIND_REGISTER, &pr), 0);
+		fill_vars(&v);
+		v.n[SW_SIP_N_EXPIRES] = vals[k];
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &f, sw_sip_build_conds(&v)), 0);
+		int n = sw_sip_build(&t, &v, a, sizeof(a));
+		/* the folded templates ignore the variable */
+		v.n[SW_SIP_N_EXPIRES] = 0;
+		int nf = sw_sip_build(&f, &v, b, sizeof(b));
+		int ns = sw_sip_build(&sp, &v, c, sizeof(c));
+
+		bad += n <= 0 || nf != n || ns != n || memcmp(a, b, (size_t)n) != 0 ||
+		       memcmp(a, c, (size_t)n) != 0;
+		bad += f.nseg >= t.nseg;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"every kind is built byte for byte and parses back",
          every_kind_is_built_byte_for_byte_and_parses_back},
@@ -602,6 +634,8 @@ static const struct sw_test_case cases[] = {
          a_specialized_template_builds_the_same_bytes_for_every_condition},
         {"numbers of every length are written alike by both walks",
          numbers_of_every_length_are_written_alike_by_both_walks},
+        {"a folded Expires builds what the field builds",
+         a_folded_expires_builds_what_the_field_builds},
         {NULL, NULL},
 };
 
