@@ -561,46 +561,77 @@ put_literal(char *o, const char *src, unsigned len)
 		copy32(o + k, src + k);
 }
 
+/* strlen(sw_sip_algo_name(a)): the names are RFC 7616's tokens (a test compares) */
+static const uint8_t algo_len[SW_SIP_ALGO_COUNT] = {
+        [SW_SIP_ALGO_MD5] = 3,          [SW_SIP_ALGO_MD5_SESS] = 8, [SW_SIP_ALGO_SHA256] = 7,
+        [SW_SIP_ALGO_SHA256_SESS] = 12, [SW_SIP_ALGO_UNKNOWN] = 7,
+};
+
 /* sw_sip_build() of a specialized template without a body (every REGISTER the workers send):
- * no conditions to test, no body to count, and a piece whose field is a string variable (most
- * are) checked against the limit once for both its parts; the same bytes and the same limit
- * as the general walk. */
-static int
-build_fixed(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, const char *lim)
+ * no conditions to test, no body to count; a piece whose field is a string (a variable, the
+ * nonce, the opaque, the algorithm: most are) checked against the limit once for both its
+ * parts, the numbers and nonce-counts written here, the rarer fields in put_field(). The same
+ * bytes and the same limit as the general walk. */
+static inline __attribute__((always_inline)) int
+build_fixed_walk(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out,
+                 const char *lim, const struct sw_sip_digest *d)
 {
 	const char *text = t->text;
 	char *o = out;
 
 	for (const struct sw_sip_seg *s = t->seg, *se = t->seg + t->nseg; s < se; s++) {
 		unsigned len = s->len, f = s->field - 1u; /* UINT_MAX: no field */
-		const char *src = text + s->off;
+		const char *src = text + s->off, *p;
+		size_t n;
 
 		if (f < SW_SIP_V_COUNT) {
-			const char *p = v->s[f].p;
-			size_t n = v->s[f].len;
-
-			if (len + n > (size_t)(lim - o))
+			p = v->s[f].p;
+			n = v->s[f].len;
+		} else if (d != NULL && f - F_NONCE <= F_ALGORITHM - F_NONCE &&
+		           d->algo < SW_SIP_ALGO_COUNT) {
+			p = f == F_NONCE    ? d->nonce
+			    : f == F_OPAQUE ? d->opaque
+			                    : sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
+			n = f == F_NONCE    ? d->nonce_len
+			    : f == F_OPAQUE ? d->opaque_len
+			                    : algo_len[d->algo];
+		} else {
+			if (len > (size_t)(lim - o))
 				return -ENOSPC;
 			put_literal(o, src, len);
 			o += len;
-			sw_copy_exact(o, p, n);
-			o += n;
+			if (f - F_NUM < SW_SIP_N_COUNT) {
+				if (lim - o < 10)
+					return -ENOSPC;
+				o += dec_put(o, v->n[f - F_NUM]);
+			} else if (d != NULL && (f == F_NC || f == F_CNONCE)) {
+				if (lim - o < 8)
+					return -ENOSPC;
+				sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
+				o += 8;
+			} else if (f != UINT_MAX && (o = put_field(o, lim, f, v, 0)) == NULL) {
+				return -ENOSPC;
+			}
 			continue;
 		}
-		if (len > (size_t)(lim - o))
+		if (len + n > (size_t)(lim - o))
 			return -ENOSPC;
 		put_literal(o, src, len);
 		o += len;
-		/* the numbers (CSeq, Expires) here, the rarer fields in put_field() */
-		if (f - F_NUM < SW_SIP_N_COUNT) {
-			if (lim - o < 10)
-				return -ENOSPC;
-			o += dec_put(o, v->n[f - F_NUM]);
-		} else if (f != UINT_MAX && (o = put_field(o, lim, f, v, 0)) == NULL) {
-			return -ENOSPC;
-		}
+		sw_copy_exact(o, p, n);
+		o += n;
 	}
 	return (int)(o - out);
+}
+
+/* build_fixed_walk() twice: without credentials (the first REGISTER of every line) the digest
+ * cases compile away, and with them the walk's registers go round */
+static int
+build_fixed(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, const char *lim)
+{
+	if (v->digest == NULL)
+		return build_fixed_walk(t, v, out, lim, NULL);
+	return build_fixed_walk(t, v, out, lim, v->digest);
 }
 
 int
