@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#ifdef __SSSE3__
+#ifdef __AVX2__
+#include <immintrin.h>
+#elif defined(__SSSE3__)
 #include <tmmintrin.h>
 #endif
 
@@ -101,6 +103,85 @@ mac64(const struct sw_sip_token_key *key, uint8_t domain, uint64_t payload)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+#ifdef __AVX2__
+#define ROTLV(x, b) _mm256_or_si256(_mm256_slli_epi64(x, b), _mm256_srli_epi64(x, 64 - (b)))
+#define ROTLV32(x)  _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))
+#define SIPROUNDV                                                                                  \
+	do {                                                                                       \
+		v0 = _mm256_add_epi64(v0, v1);                                                     \
+		v1 = ROTLV(v1, 13);                                                                \
+		v1 = _mm256_xor_si256(v1, v0);                                                     \
+		v0 = ROTLV32(v0);                                                                  \
+		v2 = _mm256_add_epi64(v2, v3);                                                     \
+		v3 = _mm256_shuffle_epi8(v3, rot16);                                               \
+		v3 = _mm256_xor_si256(v3, v2);                                                     \
+		v0 = _mm256_add_epi64(v0, v3);                                                     \
+		v3 = ROTLV(v3, 21);                                                                \
+		v3 = _mm256_xor_si256(v3, v0);                                                     \
+		v2 = _mm256_add_epi64(v2, v1);                                                     \
+		v1 = ROTLV(v1, 17);                                                                \
+		v1 = _mm256_xor_si256(v1, v2);                                                     \
+		v2 = ROTLV32(v2);                                                                  \
+	} while (0)
+
+/* mac64() of four payloads at once, one per 64-bit lane of AVX2 (no 64-bit rotate before
+ * AVX-512: two shifts and an or, a byte shuffle for 16, a dword shuffle for 32): about a third
+ * of the instructions of four scalar hashes. The same rounds, so the same MACs. */
+static void
+mac64_x4(const struct sw_sip_token_key *key, uint8_t domain, const uint64_t payload[4],
+         uint64_t out[4])
+{
+	const __m256i rot16 =
+	        _mm256_setr_epi8(6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13, 6, 7, 0, 1,
+	                         2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+	__m256i v0 = _mm256_set1_epi64x((long long)(key->k0 ^ UINT64_C(0x736f6d6570736575)));
+	__m256i v1 = _mm256_set1_epi64x((long long)(key->k1 ^ UINT64_C(0x646f72616e646f6d)));
+	__m256i v2 = _mm256_set1_epi64x((long long)(key->k0 ^ UINT64_C(0x6c7967656e657261)));
+	__m256i v3 = _mm256_set1_epi64x((long long)(key->k1 ^ UINT64_C(0x7465646279746573)));
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(const void *)payload);
+	const __m256i last = _mm256_set1_epi64x((long long)((uint64_t)9 << 56 | domain));
+
+	v3 = _mm256_xor_si256(v3, m);
+	SIPROUNDV;
+	SIPROUNDV;
+	v0 = _mm256_xor_si256(v0, m);
+	v3 = _mm256_xor_si256(v3, last);
+	SIPROUNDV;
+	SIPROUNDV;
+	v0 = _mm256_xor_si256(v0, last);
+	v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
+	SIPROUNDV;
+	SIPROUNDV;
+	SIPROUNDV;
+	SIPROUNDV;
+	_mm256_storeu_si256((__m256i *)(void *)out,
+	                    _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3)));
+}
+#endif
+
+/* mac64() of n payloads: four lanes at a time where the build has AVX2, a single one alone */
+static void
+mac64_burst(const struct sw_sip_token_key *key, uint8_t domain, const uint64_t *payload,
+            unsigned int n, uint64_t *out)
+{
+	unsigned int k = 0;
+
+#ifdef __AVX2__
+	for (; k + 4 <= n; k += 4)
+		mac64_x4(key, domain, payload + k, out + k);
+	if (n - k >= 2) {
+		uint64_t p[4] = {0}, o[4];
+
+		memcpy(p, payload + k, (n - k) * sizeof(*p));
+		mac64_x4(key, domain, p, o);
+		memcpy(out + k, o, (n - k) * sizeof(*o));
+		return;
+	}
+#endif
+	for (; k < n; k++)
+		out[k] = mac64(key, domain, payload[k]);
+}
+
 static inline uint32_t
 mac32(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, uint64_t payload)
 {
@@ -189,6 +270,39 @@ uint64_t
 sw_sip_token_dialog_mac(const struct sw_sip_token_key *key, const struct sw_sip_token *t)
 {
 	return mac64(key, 0x80, payload_of(t));
+}
+
+void
+sw_sip_token_dialog_mac_burst(const struct sw_sip_token_key *key, const struct sw_sip_token *t,
+                              unsigned int n, uint64_t *mac)
+{
+	uint64_t payload[SW_SIP_TOKEN_BURST] = {0};
+
+	if (n > SW_SIP_TOKEN_BURST)
+		n = SW_SIP_TOKEN_BURST;
+	for (unsigned int k = 0; k < n; k++)
+		payload[k] = payload_of(&t[k]);
+	mac64_burst(key, 0x80, payload, n, mac);
+}
+
+void
+sw_sip_token_encode_mac_burst(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                              const struct sw_sip_token *t, unsigned int n,
+                              char (*out)[SW_SIP_TOKEN_LEN], uint32_t *mac)
+{
+	uint64_t payload[SW_SIP_TOKEN_BURST] = {0}, m[SW_SIP_TOKEN_BURST];
+
+	if (n > SW_SIP_TOKEN_BURST)
+		n = SW_SIP_TOKEN_BURST;
+	for (unsigned int k = 0; k < n; k++)
+		payload[k] = payload_of(&t[k]);
+	/* mac32(): a branch is the low half of domain 0, a Call-ID the low and a tag the high
+	 * half of domain 0x80 */
+	mac64_burst(key, kind == SW_SIP_TOKEN_BRANCH ? 0 : 0x80, payload, n, m);
+	for (unsigned int k = 0; k < n; k++) {
+		mac[k] = kind == SW_SIP_TOKEN_TAG ? (uint32_t)(m[k] >> 32) : (uint32_t)m[k];
+		put_token(payload[k], mac[k], out[k]);
+	}
 }
 
 void
