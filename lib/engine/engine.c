@@ -19,6 +19,7 @@
 /* authenticated REGISTERs signed together: lib/sip's multi-buffer MD5 hashes 16 lanes (two
  * interleaved groups of 8) per call, so a burst of 8 would leave half of them idle */
 #define SW_ENGINE_SIGN_BURST 16
+_Static_assert(SW_ENGINE_SIGN_BURST <= SW_SIP_TOKEN_BURST, "a burst's branches in one call");
 
 struct sw_engine {
 	struct sw_engine_cfg cfg;
@@ -510,9 +511,11 @@ static const enum sw_engine_counter method_counter[SW_PHONE_METHOD_MAX] = {
         [SW_PHONE_BYE] = SW_ENGINE_C_TX_BYE,
 };
 
+/* presigned: the digest response when flush_pending() hashed it; branch and br_mac: the Via
+ * branch's token and MAC when it hashed them too (NULL: hashed here) */
 static void
 send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
-              const char *presigned)
+              const char *presigned, const char *pre_branch, uint32_t pre_mac)
 {
 	const struct sw_engine_target *t = target_of(e, i, a);
 	const struct sw_engine_route *r = &e->routes->r[e->lines[i].account];
@@ -551,7 +554,12 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	        (struct sw_sip_cstr){local, put_addr(e, local, x->src_ip, x->src_port)};
 	/* the branch's MAC kept with its transaction: the response is recognised by comparing,
 	 * not by hashing again (rx_response) */
-	x->br_mac = sw_sip_token_encode_mac(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
+	if (pre_branch != NULL) {
+		memcpy(branch, pre_branch, SW_SIP_TOKEN_LEN);
+		x->br_mac = pre_mac;
+	} else {
+		x->br_mac = sw_sip_token_encode_mac(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
+	}
 	x->br_tag = a->tag;
 	/* the Call-ID and From tag of a leg stay the same across its registrations (RFC 3261
 	 * section 10.2.4): the token names the leg, not the transaction, so its MAC is hashed
@@ -688,6 +696,9 @@ flush_pending(struct sw_engine *e)
 	uint32_t cn[SW_ENGINE_SIGN_BURST];
 	char hex[SW_ENGINE_SIGN_BURST][SW_SIP_SHA256_HEX];
 	char *out[SW_ENGINE_SIGN_BURST];
+	struct sw_sip_token tok[SW_ENGINE_SIGN_BURST];
+	char br[SW_ENGINE_SIGN_BURST][SW_SIP_TOKEN_LEN];
+	uint32_t br_mac[SW_ENGINE_SIGN_BURST];
 	unsigned int n = e->n_pending;
 
 	if (n == 0)
@@ -703,10 +714,14 @@ flush_pending(struct sw_engine *e)
 		ha2[k] = r->ha2[a->server];
 		cn[k] = (uint32_t)sw_splitmix64(&e->rng);
 		out[k] = hex[k];
+		tok[k] = (struct sw_sip_token){
+		        .line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
 	}
 	sw_sip_digest_response_burst(d, ha2, cn, out, n);
+	/* the branches too: their MACs four at a time (lib/sip's AVX2 SipHash lanes) */
+	sw_sip_token_encode_mac_burst(e->cfg.key, SW_SIP_TOKEN_BRANCH, tok, n, br, br_mac);
 	for (unsigned int k = 0; k < n; k++)
-		send_register(e, e->pending[k].i, &e->pending[k].a, hex[k]);
+		send_register(e, e->pending[k].i, &e->pending[k].a, hex[k], br[k], br_mac[k]);
 }
 
 static void
@@ -719,7 +734,7 @@ queue_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 	if (!a->auth || leg >= 2 ||
 	    (!sw_sip_digest_burstable(&e->dig[2 * (size_t)i + leg]) &&
 	     !sw_sip_digest_ha1_pending(&e->dig[2 * (size_t)i + leg]))) {
-		send_register(e, i, a, NULL);
+		send_register(e, i, a, NULL, NULL, 0);
 		return;
 	}
 	/* one line twice in a burst would sign its nonce-counts out of order: flush first */
@@ -1222,6 +1237,31 @@ sw_engine_rx_hw(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t 
 
 /* ---- admission and timers ------------------------------------------------------------------- */
 
+/* the Call-ID and From tag MAC of leg 0 (sw_sip_token_dialog_mac()) of line i and the lines
+ * after it that have none yet, hashed together (lib/sip's AVX2 SipHash lanes) before they
+ * start: a pure function of the key and the line, so hashing it early sends the same bytes */
+static void
+prehash_dialogs(struct sw_engine *e, uint32_t i)
+{
+	struct sw_sip_token tok[SW_SIP_TOKEN_BURST];
+	uint64_t mac[SW_SIP_TOKEN_BURST];
+	uint32_t line[SW_SIP_TOKEN_BURST];
+	unsigned int n = 0;
+
+	for (uint32_t j = i; j < e->n_lines && n < SW_SIP_TOKEN_BURST; j++) {
+		if (e->ext[j].dialog_ok & 1u)
+			continue;
+		line[n] = j;
+		tok[n++] = (struct sw_sip_token){
+		        .line = j, .txn = 0, .worker = (uint8_t)e->cfg.worker};
+	}
+	sw_sip_token_dialog_mac_burst(e->cfg.key, tok, n, mac);
+	for (unsigned int k = 0; k < n; k++) {
+		e->ext[line[k]].dialog_mac[0] = mac[k];
+		e->ext[line[k]].dialog_ok |= 1u;
+	}
+}
+
 /* when the k-th line of this worker is due to start (open model: whatever the servers do) */
 static uint64_t
 scheduled_start(const struct sw_engine *e, uint32_t k)
@@ -1300,6 +1340,8 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 		if (lag > SW_NS_PER_MS)
 			count(e, SW_ENGINE_C_START_LATE);
 		e->ext[i].unreg_at = due;
+		if (!(e->ext[i].dialog_ok & 1u))
+			prehash_dialogs(e, i);
 		if (sw_phone_start(&e->ctx, &e->lines[i], now, &out) == 0)
 			run_out(e, i, &out, due);
 		done++;
