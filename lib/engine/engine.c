@@ -54,6 +54,8 @@ struct sw_engine {
 	uint16_t ip_id;
 	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
 	 * a port above 65535 at start: formatted at the first use) */
+	const struct sw_net_neigh *hop; /* next_hop(): the last known entry found, for hop_ip */
+	uint32_t hop_ip;
 	uint32_t addr_net;
 	uint32_t addr_port;
 	uint8_t addr_net_len, addr_port_len;
@@ -468,12 +470,21 @@ static const uint8_t *
 next_hop(struct sw_engine *e, uint32_t ip, uint32_t src_ip)
 {
 	uint32_t hop = e->cfg.gateway ? e->cfg.gateway : ip;
+
+	/* the last hop found known: every REGISTER goes to one (the gateway) or a few; entries
+	 * of the table stay where they are and stay known (sw_net_neigh_learn()) */
+	if (SW_LIKELY(hop == e->hop_ip && e->hop != NULL))
+		return e->hop->mac;
+
 	struct sw_net_neigh *n = sw_net_neigh_get(&e->cfg.neigh, hop);
 
 	if (n == NULL)
 		return NULL;
-	if (n->known)
+	if (n->known) {
+		e->hop_ip = hop;
+		e->hop = n;
 		return n->mac;
+	}
 	if (n->asked == 0 || e->now - n->asked >= SW_NS_PER_S) {
 		uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
 
@@ -601,7 +612,9 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS &&
 	    a->expires == r->cfg->server[a->server].expires) {
 		unsigned int k = acc * SW_MAX_SERVERS + a->server;
-		unsigned int c = sw_sip_build_conds(vp);
+		/* reg_vars never has a display name, a To tag or a request: without credentials
+		 * its conditions are none */
+		unsigned int c = vp->digest != NULL ? sw_sip_build_conds(vp) : 0;
 		struct sw_sip_tmpl *fast = &e->tmpl_fast[2 * k];
 
 		tm = &e->tmpl_reg[k];

@@ -23,6 +23,8 @@ struct wire {
 	uint8_t (*buf)[2048];
 	uint16_t *len;
 	unsigned int n;
+	const struct responder *to; /* towards the servers: each IPv4 frame must carry the MAC of
+	                               the server it is addressed to */
 };
 
 static uint8_t *
@@ -39,6 +41,14 @@ wire_send(void *arg, uint8_t *frame, uint16_t len)
 	struct wire *w = arg;
 
 	CU_ASSERT_PTR_EQUAL(frame, w->buf[w->n]);
+	if (w->to != NULL && len >= 34 && frame[12] == 0x08 && frame[13] == 0x00) {
+		uint32_t dst = (uint32_t)frame[30] << 24 | (uint32_t)frame[31] << 16 |
+		               (uint32_t)frame[32] << 8 | frame[33];
+
+		for (unsigned int s = 0; s < w->to->n; s++)
+			if (w->to->ip[s] == dst)
+				CU_ASSERT(memcmp(frame, w->to->mac[s], 6) == 0);
+	}
 	w->len[w->n++] = len;
 }
 
@@ -113,6 +123,7 @@ run_new(const char *extra, unsigned int n_workers)
 	run->r.mac[0][0] = run->r.mac[1][0] = 2;
 	run->r.mac[0][5] = 1;
 	run->r.mac[1][5] = 2;
+	run->to_srv.to = &run->r;
 	run->n_workers = n_workers;
 	run->now = 1000 * SW_NS_PER_S; /* the run starts at an arbitrary time */
 	for (unsigned int k = 0; k < n_workers; k++) {
