@@ -20,6 +20,8 @@
  * interleaved groups of 8) per call, so a burst of 8 would leave half of them idle */
 #define SW_ENGINE_SIGN_BURST 16
 _Static_assert(SW_ENGINE_SIGN_BURST <= SW_SIP_TOKEN_BURST, "a burst's branches in one call");
+/* the bytes per line the README states: new fields go into the padding */
+_Static_assert(sizeof(struct sw_engine_line) == 112, "sw_engine_line is 112 bytes");
 
 struct sw_engine {
 	struct sw_engine_cfg cfg;
@@ -717,6 +719,8 @@ flush_pending(struct sw_engine *e)
 	if (n == 0)
 		return;
 	e->n_pending = 0;
+	for (unsigned int k = 0; k < n; k++)
+		e->ext[e->pending[k].i].pending = 0;
 	n = pending_ha1(e, n);
 	for (unsigned int k = 0; k < n; k++) {
 		uint32_t i = e->pending[k].i;
@@ -751,16 +755,14 @@ queue_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 		return;
 	}
 	/* one line twice in a burst would sign its nonce-counts out of order: flush first */
-	for (unsigned int k = 0; k < e->n_pending; k++)
-		if (e->pending[k].i == i) {
-			flush_pending(e);
-			break;
-		}
+	if (e->ext[i].pending)
+		flush_pending(e);
 	/* the nonce, read when the burst is signed: on its way meanwhile */
 	const struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
 
 	__builtin_prefetch(d->nonce);
 	__builtin_prefetch(d->nonce + sizeof(d->nonce) - 1);
+	e->ext[i].pending = 1;
 	e->pending[e->n_pending].i = i;
 	e->pending[e->n_pending].a = *a;
 	if (++e->n_pending == SW_ARRAY_SIZE(e->pending))

@@ -163,6 +163,7 @@ struct sw_engine_line {
 	uint8_t user_len;
 	uint8_t auth_len;  /**< 0: the auth name is the user name */
 	uint8_t dialog_ok; /**< bit per registration leg: dialog_mac[leg] is set */
+	uint8_t pending;   /**< 1 while a REGISTER of the line waits in the signing burst */
 	uint16_t br_tag;   /**< the transaction of the last branch sent (0xffff: none) */
 	uint32_t fo_ms[2]; /**< per registration leg: ms after the run's start + 1 of the
 	                        intended first send of the request that failed before a failover

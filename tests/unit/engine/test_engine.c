@@ -747,6 +747,52 @@ test_every_register_names_its_line_s_own_address_and_port(void)
 	run_free(run);
 }
 
+/* five lines signed over and over (sw_engine_generate): a line comes back before its last
+ * REGISTER's burst is signed, which must flush first (a burst signs each line once), so every
+ * line's nonce-counts go out 1, 2, 3 ... in order */
+static void
+a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order(void)
+{
+	struct run *run = run_new("#!version:1.0.0.1\nswarm.phones = 5\n", 1);
+	struct sw_engine_cfg c = one_worker_cfg(run);
+	struct sw_net_neigh *h = sw_net_neigh_get(&c.neigh, SRV1);
+	uint32_t last_nc[5] = {0};
+	unsigned int bad = 0, seen = 0;
+
+	/* generation alone (no poll, no ARP): the next hop known from the start */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	memcpy(h->mac, run->r.mac[0], 6);
+	h->known = 1;
+	run_replace_worker(run, &c);
+	CU_ASSERT_EQUAL_FATAL(sw_engine_preauth(run->w[0], "pbx.test", run->now), 0);
+	CU_ASSERT_EQUAL(sw_engine_generate(run->w[0], run->now, 23), 23);
+	for (unsigned int k = 0; k < run->to_srv.n; k++) {
+		struct sw_net_pkt p;
+		char msg[2048];
+		const char *u, *nc;
+		unsigned int phone, x;
+
+		if (sw_net_classify(run->to_srv.buf[k], run->to_srv.len[k], &p) != SW_NET_K_UDP)
+			continue;
+		memcpy(msg, p.payload, p.payload_len);
+		msg[p.payload_len] = '\0';
+		u = strstr(msg, "From: <sip:u");
+		nc = strstr(msg, ", nc=");
+		if (u == NULL || nc == NULL || sscanf(u + 12, "%3u", &phone) != 1 || phone < 1 ||
+		    phone > 5 || sscanf(nc + 5, "%8x", &x) != 1) {
+			bad++;
+			continue;
+		}
+		bad += x != last_nc[phone - 1] + 1;
+		last_nc[phone - 1] = x;
+		seen++;
+	}
+	CU_ASSERT_EQUAL(seen, 23);
+	CU_ASSERT_EQUAL(bad, 0);
+	run->to_srv.n = 0;
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -768,6 +814,8 @@ static const struct sw_test_case engine_cases[] = {
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
         {"every REGISTER names its line's own address and port",
          test_every_register_names_its_line_s_own_address_and_port},
+        {"a line queued again before its burst is signed sends its nonce-counts in order",
+         a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order},
         {"a real-time account's resolution ends as soon as it is made",
          test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made},
         {"a re-resolution moves lines to the new targets at their next refresh",
