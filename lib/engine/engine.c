@@ -19,6 +19,9 @@
 /* authenticated REGISTERs signed together: lib/sip's multi-buffer MD5 hashes 16 lanes (two
  * interleaved groups of 8) per call, so a burst of 8 would leave half of them idle */
 #define SW_ENGINE_SIGN_BURST 16
+/* the tag of a line's first REGISTER: leg 0, sequence 1 (lib/phone counts from 0, +1 a
+ * transaction) */
+#define FIRST_TAG 1u
 _Static_assert(SW_ENGINE_SIGN_BURST <= SW_SIP_TOKEN_BURST, "a burst's branches in one call");
 /* the bytes per line the README states: new fields go into the padding */
 _Static_assert(sizeof(struct sw_engine_line) == 112, "sw_engine_line is 112 bytes");
@@ -56,6 +59,13 @@ struct sw_engine {
 	uint16_t ip_id;
 	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
 	 * a port above 65535 at start: formatted at the first use) */
+	/* prehash_starts(): the first REGISTER's branch of lines about to start, by line modulo
+	 * the burst (line UINT32_MAX: none) */
+	struct first_branch {
+		uint32_t line;
+		uint32_t mac;
+		char text[SW_SIP_TOKEN_LEN];
+	} first_br[SW_SIP_TOKEN_BURST];
 	const struct sw_net_neigh *hop; /* next_hop(): the last known entry found, for hop_ip */
 	uint32_t hop_ip;
 	uint32_t addr_net;
@@ -228,6 +238,8 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 	e->routes = cfg->routes;
 	e->addr_net = UINT32_MAX;
 	e->addr_port = UINT32_MAX;
+	for (unsigned int k = 0; k < SW_SIP_TOKEN_BURST; k++)
+		e->first_br[k].line = UINT32_MAX;
 	atomic_init(&e->offered, cfg->routes);
 	atomic_init(&e->adopted, cfg->routes);
 	uint64_t total = sw_config_line_count(cfg->config, cfg->shard_k, cfg->shard_n);
@@ -567,6 +579,12 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	        (struct sw_sip_cstr){local, put_addr(e, local, x->src_ip, x->src_port)};
 	/* the branch's MAC kept with its transaction: the response is recognised by comparing,
 	 * not by hashing again (rx_response) */
+	const struct first_branch *fb = &e->first_br[i % SW_SIP_TOKEN_BURST];
+
+	if (pre_branch == NULL && a->tag == FIRST_TAG && fb->line == i) {
+		pre_branch = fb->text;
+		pre_mac = fb->mac;
+	}
 	if (pre_branch != NULL) {
 		memcpy(branch, pre_branch, SW_SIP_TOKEN_LEN);
 		x->br_mac = pre_mac;
@@ -1252,28 +1270,40 @@ sw_engine_rx_hw(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t 
 
 /* ---- admission and timers ------------------------------------------------------------------- */
 
-/* the Call-ID and From tag MAC of leg 0 (sw_sip_token_dialog_mac()) of line i and the lines
- * after it that have none yet, hashed together (lib/sip's AVX2 SipHash lanes) before they
- * start: a pure function of the key and the line, so hashing it early sends the same bytes */
+/* what a line about to start hashes, for line i and the lines after it that have not
+ * registered yet, hashed together (lib/sip's AVX2 SipHash lanes): the Call-ID and From tag MAC
+ * of leg 0 (sw_sip_token_dialog_mac(), kept on the line) and the Via branch of the first
+ * REGISTER, leg 0 with tag 1 (kept in first_br, taken by send_register() when line and tag
+ * match). Both are pure functions of the key, the line and the tag: hashing them early sends
+ * the same bytes */
 static void
-prehash_dialogs(struct sw_engine *e, uint32_t i)
+prehash_starts(struct sw_engine *e, uint32_t i)
 {
-	struct sw_sip_token tok[SW_SIP_TOKEN_BURST];
+	struct sw_sip_token tok[SW_SIP_TOKEN_BURST], br[SW_SIP_TOKEN_BURST];
 	uint64_t mac[SW_SIP_TOKEN_BURST];
-	uint32_t line[SW_SIP_TOKEN_BURST];
+	uint32_t line[SW_SIP_TOKEN_BURST], br_mac[SW_SIP_TOKEN_BURST];
+	char br_text[SW_SIP_TOKEN_BURST][SW_SIP_TOKEN_LEN];
 	unsigned int n = 0;
 
 	for (uint32_t j = i; j < e->n_lines && n < SW_SIP_TOKEN_BURST; j++) {
 		if (e->ext[j].dialog_ok & 1u)
 			continue;
 		line[n] = j;
+		br[n] = (struct sw_sip_token){
+		        .line = j, .txn = FIRST_TAG, .worker = (uint8_t)e->cfg.worker};
 		tok[n++] = (struct sw_sip_token){
 		        .line = j, .txn = 0, .worker = (uint8_t)e->cfg.worker};
 	}
 	sw_sip_token_dialog_mac_burst(e->cfg.key, tok, n, mac);
+	sw_sip_token_encode_mac_burst(e->cfg.key, SW_SIP_TOKEN_BRANCH, br, n, br_text, br_mac);
 	for (unsigned int k = 0; k < n; k++) {
+		struct first_branch *f = &e->first_br[line[k] % SW_SIP_TOKEN_BURST];
+
 		e->ext[line[k]].dialog_mac[0] = mac[k];
 		e->ext[line[k]].dialog_ok |= 1u;
+		f->line = line[k];
+		f->mac = br_mac[k];
+		memcpy(f->text, br_text[k], SW_SIP_TOKEN_LEN);
 	}
 }
 
@@ -1356,7 +1386,7 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 			count(e, SW_ENGINE_C_START_LATE);
 		e->ext[i].unreg_at = due;
 		if (!(e->ext[i].dialog_ok & 1u))
-			prehash_dialogs(e, i);
+			prehash_starts(e, i);
 		if (sw_phone_start(&e->ctx, &e->lines[i], now, &out) == 0)
 			run_out(e, i, &out, due);
 		done++;

@@ -683,9 +683,10 @@ test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made(void)
 }
 
 /* every frame on the wire to the servers whose Via and Contact do not name the address and
- * port the datagram left from; *checked counts the REGISTERs looked at */
+ * port the datagram left from, or whose branch is not a token of key; *checked counts the
+ * REGISTERs looked at */
 static unsigned int
-wrong_addresses(const struct wire *w, unsigned int *checked)
+wrong_addresses(const struct wire *w, const struct sw_sip_token_key *key, unsigned int *checked)
 {
 	unsigned int bad = 0;
 
@@ -702,6 +703,15 @@ wrong_addresses(const struct wire *w, unsigned int *checked)
 		snprintf(via, sizeof(via), "\r\nVia: SIP/2.0/UDP %s;rport;", addr);
 		snprintf(contact, sizeof(contact), "@%s>\r\n", addr);
 		bad += strstr(msg, via) == NULL || strstr(msg, contact) == NULL;
+		/* the first REGISTER's branch is hashed before the line starts (prehash_starts),
+		 * the others' in their signing burst: each must still be the line's own token */
+		const char *br = strstr(msg, ";branch=");
+		struct sw_sip_token tok;
+
+		bad += br == NULL ||
+		       sw_sip_branch_decode(key, (struct sw_sip_str){br + 8, 7 + SW_SIP_TOKEN_LEN},
+		                            &tok) != 0 ||
+		       br[8 + 7 + SW_SIP_TOKEN_LEN] != '\r';
 		(*checked)++;
 	}
 	return bad;
@@ -712,7 +722,7 @@ wrong_addresses(const struct wire *w, unsigned int *checked)
  * change along the way, in the first REGISTERs and in the authenticated ones (sent in
  * bursts, out of the lines' order) */
 static void
-test_every_register_names_its_line_s_own_address_and_port(void)
+test_every_register_names_its_line_s_own_address_port_and_branch_token(void)
 {
 	struct run *run = run_new("#!version:1.0.0.1\n"
 	                          "swarm.phones = 300\n"
@@ -727,7 +737,7 @@ test_every_register_names_its_line_s_own_address_and_port(void)
 		sw_engine_poll(run->w[0], run->now, 100000);
 		/* run_deliver(), with a look at each batch on its way to the servers */
 		while (run->to_srv.n > 0) {
-			bad += wrong_addresses(&run->to_srv, &checked);
+			bad += wrong_addresses(&run->to_srv, &run->key, &checked);
 			for (unsigned int i = 0; i < run->to_srv.n; i++)
 				run->to_eng.n += responder_input(
 				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
@@ -812,8 +822,8 @@ static const struct sw_test_case engine_cases[] = {
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
-        {"every REGISTER names its line's own address and port",
-         test_every_register_names_its_line_s_own_address_and_port},
+        {"every REGISTER names its line's own address, port and branch token",
+         test_every_register_names_its_line_s_own_address_port_and_branch_token},
         {"a line queued again before its burst is signed sends its nonce-counts in order",
          a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order},
         {"a real-time account's resolution ends as soon as it is made",
