@@ -578,6 +578,8 @@ build_fixed_walk(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char 
 {
 	const char *text = t->text;
 	char *o = out;
+	/* the room left before lim, counted down (one subtraction and a sign test a piece) */
+	ptrdiff_t room = lim - out;
 
 	for (const struct sw_sip_seg *s = t->seg, *se = t->seg + t->nseg; s < se; s++) {
 		unsigned len = s->len, f = s->field - 1u; /* UINT_MAX: no field */
@@ -596,25 +598,33 @@ build_fixed_walk(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char 
 			    : f == F_OPAQUE ? d->opaque_len
 			                    : algo_len[d->algo];
 		} else {
-			if (len > (size_t)(lim - o))
+			room -= (ptrdiff_t)len;
+			if (room < 0)
 				return -ENOSPC;
 			put_literal(o, src, len);
 			o += len;
 			if (f - F_NUM < SW_SIP_N_COUNT) {
-				if (lim - o < 10)
+				if (room < 10)
 					return -ENOSPC;
-				o += dec_put(o, v->n[f - F_NUM]);
+				unsigned k = dec_put(o, v->n[f - F_NUM]);
+
+				o += k;
+				room -= (ptrdiff_t)k;
 			} else if (d != NULL && (f == F_NC || f == F_CNONCE)) {
-				if (lim - o < 8)
+				if (room < 8)
 					return -ENOSPC;
 				sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
 				o += 8;
-			} else if (f != UINT_MAX && (o = put_field(o, lim, f, v, 0)) == NULL) {
-				return -ENOSPC;
+				room -= 8;
+			} else if (f != UINT_MAX) {
+				if ((o = put_field(o, lim, f, v, 0)) == NULL)
+					return -ENOSPC;
+				room = lim - o;
 			}
 			continue;
 		}
-		if (len + n > (size_t)(lim - o))
+		room -= (ptrdiff_t)(len + n);
+		if (room < 0)
 			return -ENOSPC;
 		put_literal(o, src, len);
 		o += len;

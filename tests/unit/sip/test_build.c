@@ -669,6 +669,50 @@ digest_fields_are_written_alike_by_both_walks(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* the specialized walk's limit: every buffer shorter than message + slack is refused, and
+ * nothing is written past the buffer's end (a guard after it stays as it was), with and without
+ * credentials */
+static void
+a_specialized_template_refuses_every_short_buffer_without_overflow(void)
+{
+	static struct sw_sip_tmpl t, sp;
+	struct sw_sip_digest d;
+	char resp[64], buf[2048 + 64];
+	unsigned int bad = 0;
+
+	memset(resp, 'c', sizeof(resp));
+	memset(&d, 0, sizeof(d));
+	d.qop = 1;
+	d.echo_algorithm = 1;
+	d.nonce_len = 40;
+	memset(d.nonce, 'n', d.nonce_len);
+	d.opaque_len = 5;
+	memset(d.opaque, 'o', d.opaque_len);
+	d.hex_len = 32;
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (int auth = 0; auth < 2; auth++) {
+		struct sw_sip_vars v;
+
+		fill_vars(&v);
+		if (auth) {
+			v.digest = &d;
+			v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+		}
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+		int full = sw_sip_build(&sp, &v, buf, 2048);
+
+		CU_ASSERT_FATAL(full > 0);
+		for (size_t cap = 0; cap < (size_t)full + SW_SIP_BUILD_SLACK; cap++) {
+			memset(buf, 0x55, sizeof(buf));
+			bad += sw_sip_build(&sp, &v, buf, cap) != -ENOSPC;
+			for (size_t k = cap; k < sizeof(buf); k++)
+				bad += (unsigned char)buf[k] != 0x55;
+		}
+		bad += sw_sip_build(&sp, &v, buf, (size_t)full + SW_SIP_BUILD_SLACK) != full;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static const struct sw_test_case cases[] = {
         {"every kind is built byte for byte and parses back",
          every_kind_is_built_byte_for_byte_and_parses_back},
@@ -690,6 +734,8 @@ static const struct sw_test_case cases[] = {
          a_folded_expires_builds_what_the_field_builds},
         {"digest fields are written alike by both walks",
          digest_fields_are_written_alike_by_both_walks},
+        {"a specialized template refuses every short buffer without overflow",
+         a_specialized_template_refuses_every_short_buffer_without_overflow},
         {NULL, NULL},
 };
 
