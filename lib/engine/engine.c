@@ -88,6 +88,10 @@ struct sw_engine {
 	 * credentials (at start), [1] for the first shape of credentials one is sent with
 	 * (filled then, once); a REGISTER of another shape takes tmpl_reg itself */
 	struct sw_sip_tmpl *tmpl_fast;
+	/* what each tmpl_fast[1] folded: the realm (index in realm[]) and the algorithm */
+	struct fast_key {
+		uint8_t realm, algo;
+	} * fast_key;
 	struct sw_sip_tmpl tmpl_200;
 	struct sw_sip_tmpl tmpl_486;
 	struct sw_sip_tmpl tmpl_481;
@@ -343,7 +347,8 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		goto nomem;
 	e->tmpl_fast =
 	        calloc((size_t)cfg->routes->n * SW_MAX_SERVERS * 2 + 1, sizeof(*e->tmpl_fast));
-	if (e->tmpl_fast == NULL)
+	e->fast_key = calloc((size_t)cfg->routes->n * SW_MAX_SERVERS + 1, sizeof(*e->fast_key));
+	if (e->tmpl_fast == NULL || e->fast_key == NULL)
 		goto nomem;
 	e->n_tmpl_reg = cfg->routes->n;
 	for (unsigned int i = 0; i < cfg->routes->n; i++)
@@ -383,6 +388,7 @@ sw_engine_free(struct sw_engine *e)
 	free(e->acc);
 	free(e->tmpl_reg);
 	free(e->tmpl_fast);
+	free(e->fast_key);
 	free(e);
 }
 
@@ -640,11 +646,23 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 		tm = &e->tmpl_reg[k];
 		if (fast[0].fixed_conds == c) {
 			tm = &fast[0];
-		} else {
-			/* slow path, once per account and server: the first shape of credentials */
-			if (!fast[1].fixed && sw_sip_tmpl_specialize(&fast[1], tm, c) < 0)
-				memset(&fast[1], 0, sizeof(fast[1]));
-			if (fast[1].fixed && fast[1].fixed_conds == c)
+		} else if (vp->digest != NULL) {
+			const struct sw_sip_digest *d = vp->digest;
+			struct fast_key *fk = &e->fast_key[k];
+			uint8_t ri = x->realm[leg];
+
+			/* slow path, once per account and server: the first shape of credentials,
+			 * with its realm and algorithm as text (a worker's lines mostly share
+			 * both); other credentials take tmpl_reg */
+			if (!fast[1].fixed) {
+				if (sw_sip_tmpl_specialize_fold(&fast[1], tm, c, vp,
+				                                1u << SW_SIP_V_REALM |
+				                                        SW_SIP_FOLD_ALGORITHM) < 0)
+					memset(&fast[1], 0, sizeof(fast[1]));
+				*fk = (struct fast_key){ri, d->algo};
+			}
+			if (fast[1].fixed && fast[1].fixed_conds == c && fk->realm == ri &&
+			    fk->algo == d->algo)
 				tm = &fast[1];
 		}
 	}

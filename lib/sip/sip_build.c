@@ -167,6 +167,12 @@ sw_sip_kind_name(enum sw_sip_kind k)
 	return (unsigned)k < SW_SIP_KIND_COUNT ? kind_names[k] : NULL;
 }
 
+/* strlen(sw_sip_algo_name(a)): the names are RFC 7616's tokens (a test compares) */
+static const uint8_t algo_len[SW_SIP_ALGO_COUNT] = {
+        [SW_SIP_ALGO_MD5] = 3,          [SW_SIP_ALGO_MD5_SESS] = 8, [SW_SIP_ALGO_SHA256] = 7,
+        [SW_SIP_ALGO_SHA256_SESS] = 12, [SW_SIP_ALGO_UNKNOWN] = 7,
+};
+
 /* decimal v at out (sw_dec_put_back); returns the digit count. The messages' numbers (CSeq,
  * Expires, Content-Length) are short: three compares for their length, not sw_dec_len()'s
  * nine */
@@ -438,23 +444,30 @@ sw_sip_build_conds(const struct sw_sip_vars *v)
 }
 
 int
-sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, unsigned int conds)
+sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
+                            unsigned int conds, const struct sw_sip_vars *v, unsigned int fold)
 {
 	unsigned floor = 0;
 	bool in_body = false;
 	int rc;
 
-	if (conds > UINT8_MAX || src->fixed)
+	if (conds > UINT8_MAX || src->fixed ||
+	    (fold != 0 &&
+	     (v == NULL || fold & ~(SW_SIP_FOLD_ALGORITHM | ((1u << SW_SIP_V_COUNT) - 1)) ||
+	      ((fold & SW_SIP_FOLD_ALGORITHM) &&
+	       (v->digest == NULL || v->digest->algo >= SW_SIP_ALGO_COUNT)))))
 		return -EINVAL;
 	memset(dst, 0, sizeof(*dst));
 	dst->kind = src->kind;
 	dst->fixed = 1;
 	dst->fixed_conds = (uint8_t)conds;
 	/* the pieces whose conditions hold, in order, without their conditions: adjacent
-	 * literals merge (add_literal), a field rides on a literal without one; nothing merges
-	 * across the start of the body (its length is counted from body_seg) */
+	 * literals merge (add_literal), a field rides on a literal without one, a folded field
+	 * is a literal; nothing merges across the start of the body (its length is counted from
+	 * body_seg) */
 	for (unsigned i = 0; i < src->nseg; i++) {
 		const struct sw_sip_seg *s = &src->seg[i];
+		unsigned f = s->field - 1u;
 
 		if (!in_body && i >= src->body_seg) {
 			in_body = true;
@@ -470,6 +483,20 @@ sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, u
 			return rc;
 		if (s->field == 0)
 			continue;
+		if (f < SW_SIP_V_COUNT && (fold & (1u << f))) {
+			rc = add_literal(dst, v->s[f].p, v->s[f].len, 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (f == F_ALGORITHM && (fold & SW_SIP_FOLD_ALGORITHM)) {
+			rc = add_literal(dst,
+			                 sw_sip_algo_name((enum sw_sip_digest_algo)v->digest->algo),
+			                 algo_len[v->digest->algo], 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (dst->nseg > floor && dst->seg[dst->nseg - 1].field == 0) {
 			dst->seg[dst->nseg - 1].field = s->field;
 			continue;
@@ -481,6 +508,12 @@ sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, u
 	if (!in_body)
 		dst->body_seg = dst->nseg;
 	return 0;
+}
+
+int
+sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, unsigned int conds)
+{
+	return sw_sip_tmpl_specialize_fold(dst, src, conds, NULL, 0);
 }
 
 /* Write field f (0-based, not a string variable: those are the callers' fast case) at o;
@@ -560,12 +593,6 @@ put_literal(char *o, const char *src, unsigned len)
 	for (unsigned k = 32; k < len; k += 32)
 		copy32(o + k, src + k);
 }
-
-/* strlen(sw_sip_algo_name(a)): the names are RFC 7616's tokens (a test compares) */
-static const uint8_t algo_len[SW_SIP_ALGO_COUNT] = {
-        [SW_SIP_ALGO_MD5] = 3,          [SW_SIP_ALGO_MD5_SESS] = 8, [SW_SIP_ALGO_SHA256] = 7,
-        [SW_SIP_ALGO_SHA256_SESS] = 12, [SW_SIP_ALGO_UNKNOWN] = 7,
-};
 
 /* sw_sip_build() of a specialized template without a body (every REGISTER the workers send):
  * no conditions to test, no body to count; a piece whose field is a string (a variable, the

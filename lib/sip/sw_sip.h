@@ -803,6 +803,34 @@ unsigned int sw_sip_build_conds(const struct sw_sip_vars *v);
 int sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
                            unsigned int conds);
 
+/** sw_sip_tmpl_specialize_fold(): fold the digest's algorithm name (string variables fold by
+ *  their bit, 1 << enum sw_sip_var). */
+#define SW_SIP_FOLD_ALGORITHM (1u << 31)
+
+/**
+ * sw_sip_tmpl_specialize() that also writes some fields' values into the template as text:
+ * the string variables whose bit (1 << enum sw_sip_var) is in fold, and the digest's algorithm
+ * with SW_SIP_FOLD_ALGORITHM, as v has them. One piece less per folded field for every message
+ * built; the template then builds right only for variables with those values, which the caller
+ * checks (sw_sip_build() checks the conditions only).
+ *
+ * @param dst
+ *   Filled.
+ * @param src
+ *   A compiled template (not itself specialized).
+ * @param conds
+ *   From sw_sip_build_conds().
+ * @param v
+ *   The values to fold; may be NULL when fold is 0.
+ * @param fold
+ *   Bits of the fields to fold.
+ * @return
+ *   0, -EINVAL (conds out of range, src specialized, an unknown bit, or the algorithm without
+ *   a digest), -E2BIG (the values do not fit the template's text).
+ */
+int sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
+                                unsigned int conds, const struct sw_sip_vars *v, unsigned int fold);
+
 /**
  * Build one message: copies of template pieces and variables, no formatted printing.
  * Content-Length is the body's exact length.

@@ -803,6 +803,62 @@ a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order(v
 	run_free(run);
 }
 
+/* the registrar's realm changes halfway through the starts: the first lines' credentials
+ * name the first realm (the worker's template with it as text), the others' the second (a
+ * template without it), and every digest checks */
+static void
+credentials_of_a_second_realm_name_their_own_realm(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	unsigned int first = 0, second = 0, other = 0;
+
+	while (run->now < t0 + SW_NS_PER_S) {
+		run->now += SW_NS_PER_MS;
+		if (run->now - t0 == 50 * SW_NS_PER_MS)
+			run->r.realm = "second.test";
+		sw_engine_poll(run->w[0], run->now, 100000);
+		/* run_deliver(), with a look at each batch on its way to the server */
+		while (run->to_srv.n > 0) {
+			for (unsigned int i = 0; i < run->to_srv.n; i++) {
+				struct sw_net_pkt p;
+				char msg[2048];
+
+				if (sw_net_classify(run->to_srv.buf[i], run->to_srv.len[i], &p) !=
+				    SW_NET_K_UDP)
+					continue;
+				memcpy(msg, p.payload, p.payload_len);
+				msg[p.payload_len] = '\0';
+				if (strstr(msg, "\r\nAuthorization: ") == NULL)
+					continue;
+				if (strstr(msg, ", realm=\"pbx.test\", ") != NULL)
+					first++;
+				else if (strstr(msg, ", realm=\"second.test\", ") != NULL)
+					second++;
+				else
+					other++;
+			}
+			for (unsigned int i = 0; i < run->to_srv.n; i++)
+				run->to_eng.n += responder_input(
+				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
+				        run->to_eng.buf + run->to_eng.n,
+				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
+			run->to_srv.n = 0;
+			for (unsigned int i = 0; i < run->to_eng.n; i++)
+				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
+				             run->to_eng.len[i]);
+			sw_engine_flush(run->w[0]);
+			run->to_eng.n = 0;
+		}
+	}
+	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 100);
+	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
+	CU_ASSERT(first >= 40 && first <= 60);
+	CU_ASSERT_EQUAL(first + second, 100);
+	CU_ASSERT_EQUAL(other, 0);
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -822,6 +878,8 @@ static const struct sw_test_case engine_cases[] = {
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"credentials of a second realm name their own realm",
+         credentials_of_a_second_realm_name_their_own_realm},
         {"every REGISTER names its line's own address, port and branch token",
          test_every_register_names_its_line_s_own_address_port_and_branch_token},
         {"a line queued again before its burst is signed sends its nonce-counts in order",
