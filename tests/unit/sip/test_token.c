@@ -317,8 +317,18 @@ a_burst_of_tokens_equals_the_tokens_one_by_one(void)
 			uint64_t dm[SW_SIP_TOKEN_BURST];
 
 			sw_sip_token_dialog_mac_burst(&k, t, n, dm);
-			for (unsigned int j = 0; j < n; j++)
+			for (unsigned int j = 0; j < n; j++) {
+				char cid[SW_SIP_TOKEN_LEN], tag[SW_SIP_TOKEN_LEN],
+				        one[SW_SIP_TOKEN_LEN];
+
 				bad += dm[j] != sw_sip_token_dialog_mac(&k, &t[j]);
+				/* the pair written at once (both 128-bit lanes) is the two singles */
+				sw_sip_token_put_dialog(&t[j], dm[j], cid, tag);
+				sw_sip_token_encode(&k, SW_SIP_TOKEN_CALL_ID, &t[j], one);
+				bad += memcmp(cid, one, sizeof(one)) != 0;
+				sw_sip_token_encode(&k, SW_SIP_TOKEN_TAG, &t[j], one);
+				bad += memcmp(tag, one, sizeof(one)) != 0;
+			}
 			for (int kind = 0; kind < 3; kind++) {
 				char out[SW_SIP_TOKEN_BURST][SW_SIP_TOKEN_LEN],
 				        one[SW_SIP_TOKEN_LEN];
