@@ -246,6 +246,48 @@ put_token(uint64_t payload, uint32_t mac, char *out)
 }
 #endif
 
+#ifdef __AVX2__
+/* put_token() twice, one token per 128-bit lane of AVX2: the same steps on both lanes at
+ * once (every REGISTER writes its Call-ID and From tag, a burst its branches) */
+static void
+put_token_pair(uint64_t payload0, uint32_t mac0, uint64_t payload1, uint32_t mac1, char *out0,
+               char *out1)
+{
+	/* per lane, as put_token()'s buffer: the 8 payload bytes, the 4 MAC bytes, 4 zeros */
+	__m256i v = _mm256_set_epi64x(
+	        (long long)__builtin_bswap32(mac1), (long long)__builtin_bswap64(payload1),
+	        (long long)__builtin_bswap32(mac0), (long long)__builtin_bswap64(payload0));
+
+	v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11,
+	                                            10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9,
+	                                            11, 10));
+	__m256i hi = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
+	                                _mm256_set1_epi32(0x04000040));
+	__m256i lo = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
+	                                _mm256_set1_epi32(0x01000010));
+	__m256i idx = _mm256_or_si256(hi, lo);
+	__m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+	cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx),
+	                                            _mm256_set1_epi8(13)));
+	__m256i shift = _mm256_shuffle_epi8(
+	        _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0, 71,
+	                         -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0),
+	        cls);
+	__m256i r = _mm256_add_epi8(idx, shift);
+
+	_mm_storeu_si128((__m128i *)(void *)out0, _mm256_castsi256_si128(r));
+	_mm_storeu_si128((__m128i *)(void *)out1, _mm256_extracti128_si256(r, 1));
+}
+#else
+static void
+put_token_pair(uint64_t payload0, uint32_t mac0, uint64_t payload1, uint32_t mac1, char *out0,
+               char *out1)
+{
+	put_token(payload0, mac0, out0);
+	put_token(payload1, mac1, out1);
+}
+#endif
+
 void
 sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
                     const struct sw_sip_token *t, char *out)
@@ -299,56 +341,22 @@ sw_sip_token_encode_mac_burst(const struct sw_sip_token_key *key, enum sw_sip_to
 	/* mac32(): a branch is the low half of domain 0, a Call-ID the low and a tag the high
 	 * half of domain 0x80 */
 	mac64_burst(key, kind == SW_SIP_TOKEN_BRANCH ? 0 : 0x80, payload, n, m);
-	for (unsigned int k = 0; k < n; k++) {
+	for (unsigned int k = 0; k < n; k++)
 		mac[k] = kind == SW_SIP_TOKEN_TAG ? (uint32_t)(m[k] >> 32) : (uint32_t)m[k];
+	unsigned int k = 0;
+
+	for (; k + 2 <= n; k += 2)
+		put_token_pair(payload[k], mac[k], payload[k + 1], mac[k + 1], out[k], out[k + 1]);
+	if (k < n)
 		put_token(payload[k], mac[k], out[k]);
-	}
 }
-
-#ifdef __AVX2__
-/* put_token() of one payload with two MACs, one per 128-bit lane of AVX2: the same steps on
- * both lanes at once (every REGISTER writes its Call-ID and From tag) */
-static void
-put_token_pair(uint64_t payload, uint32_t mac0, uint32_t mac1, char *out0, char *out1)
-{
-	long long be = (long long)__builtin_bswap64(payload);
-	/* per lane, as put_token()'s buffer: the 8 payload bytes, the 4 MAC bytes, 4 zeros */
-	__m256i v = _mm256_set_epi64x((long long)__builtin_bswap32(mac1), be,
-	                              (long long)__builtin_bswap32(mac0), be);
-
-	v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11,
-	                                            10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9,
-	                                            11, 10));
-	__m256i hi = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
-	                                _mm256_set1_epi32(0x04000040));
-	__m256i lo = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
-	                                _mm256_set1_epi32(0x01000010));
-	__m256i idx = _mm256_or_si256(hi, lo);
-	__m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
-	cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx),
-	                                            _mm256_set1_epi8(13)));
-	__m256i shift = _mm256_shuffle_epi8(
-	        _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0, 71,
-	                         -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0),
-	        cls);
-	__m256i r = _mm256_add_epi8(idx, shift);
-
-	_mm_storeu_si128((__m128i *)(void *)out0, _mm256_castsi256_si128(r));
-	_mm_storeu_si128((__m128i *)(void *)out1, _mm256_extracti128_si256(r, 1));
-}
-#else
-static void
-put_token_pair(uint64_t payload, uint32_t mac0, uint32_t mac1, char *out0, char *out1)
-{
-	put_token(payload, mac0, out0);
-	put_token(payload, mac1, out1);
-}
-#endif
 
 void
 sw_sip_token_put_dialog(const struct sw_sip_token *t, uint64_t mac, char *call_id, char *tag)
 {
-	put_token_pair(payload_of(t), (uint32_t)mac, (uint32_t)(mac >> 32), call_id, tag);
+	uint64_t payload = payload_of(t);
+
+	put_token_pair(payload, (uint32_t)mac, payload, (uint32_t)(mac >> 32), call_id, tag);
 }
 
 void
@@ -358,7 +366,7 @@ sw_sip_token_encode_dialog(const struct sw_sip_token_key *key, const struct sw_s
 	uint64_t payload = payload_of(t);
 	uint64_t m = mac64(key, 0x80, payload);
 
-	put_token_pair(payload, (uint32_t)m, (uint32_t)(m >> 32), call_id, tag);
+	put_token_pair(payload, (uint32_t)m, payload, (uint32_t)(m >> 32), call_id, tag);
 }
 
 #ifdef __SSSE3__
