@@ -466,6 +466,16 @@ put_addr(struct sw_engine *e, char *p, uint32_t ip, uint16_t port)
 	return n + e->addr_port_len;
 }
 
+/* which of route r's SRV orders for server y a line uses: its variant modulo their number,
+ * without a division when it is below (always, with SW_ENGINE_VARIANTS orders) */
+static inline unsigned int
+variant_of(const struct sw_engine_route *r, unsigned int y, uint8_t variant)
+{
+	unsigned int n = r->n_variants[y];
+
+	return variant < n ? variant : n > 1 ? variant % n : 0;
+}
+
 static const struct sw_engine_target *
 target_of(const struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 {
@@ -474,8 +484,7 @@ target_of(const struct sw_engine *e, uint32_t i, const struct sw_phone_action *a
 
 	if (a->proxy)
 		return &r->proxy[a->proxy - 1];
-	unsigned int v =
-	        r->n_variants[a->server] > 1 ? e->ext[i].variant % r->n_variants[a->server] : 0;
+	unsigned int v = variant_of(r, a->server, e->ext[i].variant);
 	/* a transaction begun before a re-resolution shortened the list goes on to the last */
 	unsigned int k = a->target < r->n_targets[a->server] ? a->target
 	                 : r->n_targets[a->server] > 0       ? r->n_targets[a->server] - 1u
@@ -824,7 +833,7 @@ track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action
 	uint8_t sid = NO_SID;
 
 	if (a->note == SW_PHONE_NOTE_REGISTERED) {
-		unsigned int v = r->n_variants[y] > 1 ? x->variant % r->n_variants[y] : 0;
+		unsigned int v = variant_of(r, y, x->variant);
 
 		sid = r->t[y][v][a->target].sid;
 	}
