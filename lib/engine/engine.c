@@ -643,13 +643,13 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	}
 	unsigned int acc = e->lines[i].account;
 	const struct sw_sip_tmpl *tm = &e->tmpl_register;
+	/* reg_vars never has a display name, a To tag or a request: without credentials its
+	 * conditions are none */
+	unsigned int c = vp->digest != NULL ? sw_sip_build_conds(vp) : 0;
 
 	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS &&
 	    a->expires == r->cfg->server[a->server].expires) {
 		unsigned int k = acc * SW_MAX_SERVERS + a->server;
-		/* reg_vars never has a display name, a To tag or a request: without credentials
-		 * its conditions are none */
-		unsigned int c = vp->digest != NULL ? sw_sip_build_conds(vp) : 0;
 		struct sw_sip_tmpl *fast = &e->tmpl_fast[2 * k];
 
 		tm = &e->tmpl_reg[k];
@@ -675,8 +675,8 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 				tm = &fast[1];
 		}
 	}
-	int plen = sw_sip_build(tm, vp, (char *)f + SW_NET_HDR_LEN,
-	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
+	int plen = sw_sip_build_with_conds(tm, vp, c, (char *)f + SW_NET_HDR_LEN,
+	                                   SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
 
 	if (plen < 0 || plen > (int)SW_NET_MTU_DATA) {
 		count(e, SW_ENGINE_C_TX_BUILD_ERROR);

@@ -672,13 +672,16 @@ build_fixed(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out,
 }
 
 int
-sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+sw_sip_build_with_conds(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v,
+                        unsigned int conds, char *out, size_t cap)
 {
 	const char *text = t->text, *lim;
-	uint8_t active = conds_of(v);
+	uint8_t active = (uint8_t)conds;
 	size_t body = 0;
 	char *o = out;
 
+	if (conds > UINT8_MAX)
+		return -EINVAL;
 	if (cap < SW_SIP_BUILD_SLACK)
 		return -ENOSPC;
 	lim = out + cap - SW_SIP_BUILD_SLACK;
@@ -715,4 +718,10 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 			return -ENOSPC;
 	}
 	return (int)(o - out);
+}
+
+int
+sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+{
+	return sw_sip_build_with_conds(t, v, conds_of(v), out, cap);
 }

@@ -850,6 +850,26 @@ int sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmp
 int sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap);
 
 /**
+ * sw_sip_build() for a caller that has the variables' conditions already (it chose the
+ * template by them): the same bytes and errors, without working them out again.
+ *
+ * @param t
+ *   A compiled template.
+ * @param v
+ *   The variables.
+ * @param conds
+ *   sw_sip_build_conds(v): other values build another message (never past cap).
+ * @param out
+ *   Where the message goes; up to SW_SIP_BUILD_SLACK bytes after it may be overwritten.
+ * @param cap
+ *   Size of out.
+ * @return
+ *   As sw_sip_build(); -EINVAL also for conds above 255.
+ */
+int sw_sip_build_with_conds(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v,
+                            unsigned int conds, char *out, size_t cap);
+
+/**
  * @param k
  *   A kind.
  * @return

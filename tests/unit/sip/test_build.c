@@ -524,6 +524,14 @@ a_specialized_template_builds_the_same_bytes_for_every_condition(void)
 
 			bad += n <= 0 || ns != n || memcmp(a, b, (size_t)n) != 0;
 			bad += sp.nseg > t.nseg;
+			/* the conditions given: the same message, both templates */
+			bad += sw_sip_build_with_conds(&t, &v, sw_sip_build_conds(&v), b,
+			                               sizeof(b)) != n ||
+			       memcmp(a, b, (size_t)n) != 0;
+			bad += sw_sip_build_with_conds(&sp, &v, sw_sip_build_conds(&v), b,
+			                               sizeof(b)) != n ||
+			       memcmp(a, b, (size_t)n) != 0;
+			bad += sw_sip_build_with_conds(&sp, &v, 256, b, sizeof(b)) != -EINVAL;
 			/* the same limit: one byte short of message + slack fails for both */
 			bad += sw_sip_build(&sp, &v, b, (size_t)n + SW_SIP_BUILD_SLACK - 1) !=
 			       -ENOSPC;
