@@ -79,17 +79,19 @@ struct sw_engine {
 	uint16_t realm_len[MAX_REALMS];
 	struct sw_sip_vars reg_vars; /* send_register()'s, zero but for what it sets */
 	struct sw_sip_tmpl tmpl_register;
-	/* the REGISTER once more per route (account) and server, its domain and its configured
-	 * Expires folded in as text: 5 pieces fewer to build (request URI, From, To, digest uri,
-	 * Expires); an unregistration (Expires: 0) takes tmpl_register */
+	/* the REGISTER once more per route (account) and server, its domain folded in as text:
+	 * 4 pieces fewer to build (request URI, From, To, digest uri) */
 	struct sw_sip_tmpl *tmpl_reg;
 	unsigned int n_tmpl_reg;
-	/* each tmpl_reg specialized (sw_sip_tmpl_specialize) twice: [0] for REGISTERs without
-	 * credentials (at start), [1] for the first shape of credentials one is sent with
-	 * (filled then, once); a REGISTER of another shape takes tmpl_reg itself */
+	/* each tmpl_reg specialized (sw_sip_tmpl_specialize_fold) twice: [0] for REGISTERs
+	 * without credentials asking for the server's configured Expires (at start), [1] for
+	 * the first shape of credentials, realm, algorithm and Expires one is sent with (filled
+	 * then, once); a REGISTER of another shape takes tmpl_reg itself */
 	struct sw_sip_tmpl *tmpl_fast;
-	/* what each tmpl_fast[1] folded: the realm (index in realm[]) and the algorithm */
+	/* what each tmpl_fast pair folded: the Expires of both, the realm (index in realm[])
+	 * and the algorithm of [1] */
 	struct fast_key {
+		uint32_t expires[2];
 		uint8_t realm, algo;
 	} * fast_key;
 	struct sw_sip_tmpl tmpl_200;
@@ -355,11 +357,16 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
 			unsigned int k = i * SW_MAX_SERVERS + s;
 
+			/* [0]: no credentials, the server's configured Expires as text */
+			struct sw_sip_vars fv = {0};
+
+			fv.n[SW_SIP_N_EXPIRES] = cfg->routes->r[i].cfg->server[s].expires;
+			e->fast_key[k].expires[0] = fv.n[SW_SIP_N_EXPIRES];
 			prof.domain = cfg->routes->r[i].cfg->server[s].address;
-			prof.expires = cfg->routes->r[i].cfg->server[s].expires;
 			if (sw_sip_tmpl_compile(&e->tmpl_reg[k], SW_SIP_KIND_REGISTER, &prof) < 0 ||
-			    sw_sip_tmpl_specialize(&e->tmpl_fast[2 * k], &e->tmpl_reg[k],
-			                           sw_sip_build_conds(&e->reg_vars)) < 0)
+			    sw_sip_tmpl_specialize_fold(&e->tmpl_fast[2 * k], &e->tmpl_reg[k],
+			                                sw_sip_build_conds(&e->reg_vars), &fv,
+			                                SW_SIP_FOLD_EXPIRES) < 0)
 				goto inval;
 		}
 	e->rng = sw_config_timing(cfg->config)->seed * 0x9E3779B97F4A7C15u + cfg->worker;
@@ -647,31 +654,33 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	 * conditions are none */
 	unsigned int c = vp->digest != NULL ? sw_sip_build_conds(vp) : 0;
 
-	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS &&
-	    a->expires == r->cfg->server[a->server].expires) {
+	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS) {
 		unsigned int k = acc * SW_MAX_SERVERS + a->server;
 		struct sw_sip_tmpl *fast = &e->tmpl_fast[2 * k];
+		struct fast_key *fk = &e->fast_key[k];
 
 		tm = &e->tmpl_reg[k];
-		if (fast[0].fixed_conds == c) {
+		if (fast[0].fixed_conds == c && fk->expires[0] == a->expires) {
 			tm = &fast[0];
 		} else if (vp->digest != NULL) {
 			const struct sw_sip_digest *d = vp->digest;
-			struct fast_key *fk = &e->fast_key[k];
 			uint8_t ri = x->realm[leg];
 
 			/* slow path, once per account and server: the first shape of credentials,
-			 * with its realm and algorithm as text (a worker's lines mostly share
-			 * both); other credentials take tmpl_reg */
+			 * with its realm, algorithm and Expires as text (a worker's lines mostly
+			 * share all three); other credentials take tmpl_reg */
 			if (!fast[1].fixed) {
 				if (sw_sip_tmpl_specialize_fold(&fast[1], tm, c, vp,
 				                                1u << SW_SIP_V_REALM |
-				                                        SW_SIP_FOLD_ALGORITHM) < 0)
+				                                        SW_SIP_FOLD_ALGORITHM |
+				                                        SW_SIP_FOLD_EXPIRES) < 0)
 					memset(&fast[1], 0, sizeof(fast[1]));
-				*fk = (struct fast_key){ri, d->algo};
+				fk->realm = ri;
+				fk->algo = d->algo;
+				fk->expires[1] = a->expires;
 			}
 			if (fast[1].fixed && fast[1].fixed_conds == c && fk->realm == ri &&
-			    fk->algo == d->algo)
+			    fk->algo == d->algo && fk->expires[1] == a->expires)
 				tm = &fast[1];
 		}
 	}

@@ -211,7 +211,6 @@ add_literal(struct sw_sip_tmpl *t, const char *p, size_t n, uint8_t cond, unsign
 struct constants {
 	const char *ua;     /* {ua} */
 	const char *domain; /* {domain} folded as text when not NULL */
-	uint32_t expires;   /* {expires} folded as text when not 0 */
 	bool no_body;       /* {content_length} is 0 */
 };
 
@@ -285,15 +284,6 @@ compile_part(struct sw_sip_tmpl *t, const char *p, const char *end, const struct
 				return rc;
 			continue;
 		}
-		/* the Expires a server's REGISTERs ask for: one number less to write per message */
-		if (i == F_NUM + SW_SIP_N_EXPIRES && k->expires != 0) {
-			char num[10];
-
-			rc = add_literal(t, num, dec_put(num, k->expires), cond, floor);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
 		/* likewise the digest header's name: a condition on the challenge, not a field */
 		if (i == F_AUTH_HDR) {
 			rc = add_literal(t, "Proxy-", 6, (uint8_t)(cond | C_PROXY), floor);
@@ -327,7 +317,6 @@ sw_sip_tmpl_compile_text(struct sw_sip_tmpl *t, const char *text,
 	        .domain = profile != NULL && profile->domain != NULL && profile->domain[0] != '\0'
 	                          ? profile->domain
 	                          : NULL,
-	        .expires = profile != NULL ? profile->expires : 0,
 	};
 	const char *end = text + strlen(text);
 	const char *split = strstr(text, "\r\n\r\n");
@@ -452,10 +441,11 @@ sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *s
 	int rc;
 
 	if (conds > UINT8_MAX || src->fixed ||
-	    (fold != 0 &&
-	     (v == NULL || fold & ~(SW_SIP_FOLD_ALGORITHM | ((1u << SW_SIP_V_COUNT) - 1)) ||
-	      ((fold & SW_SIP_FOLD_ALGORITHM) &&
-	       (v->digest == NULL || v->digest->algo >= SW_SIP_ALGO_COUNT)))))
+	    (fold != 0 && (v == NULL ||
+	                   fold & ~(SW_SIP_FOLD_ALGORITHM | SW_SIP_FOLD_EXPIRES |
+	                            ((1u << SW_SIP_V_COUNT) - 1)) ||
+	                   ((fold & SW_SIP_FOLD_ALGORITHM) &&
+	                    (v->digest == NULL || v->digest->algo >= SW_SIP_ALGO_COUNT)))))
 		return -EINVAL;
 	memset(dst, 0, sizeof(*dst));
 	dst->kind = src->kind;
@@ -485,6 +475,14 @@ sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *s
 			continue;
 		if (f < SW_SIP_V_COUNT && (fold & (1u << f))) {
 			rc = add_literal(dst, v->s[f].p, v->s[f].len, 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (f == F_NUM + SW_SIP_N_EXPIRES && (fold & SW_SIP_FOLD_EXPIRES)) {
+			char num[10];
+
+			rc = add_literal(dst, num, dec_put(num, v->n[SW_SIP_N_EXPIRES]), 0, floor);
 			if (rc < 0)
 				return rc;
 			continue;

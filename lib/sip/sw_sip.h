@@ -690,9 +690,6 @@ struct sw_sip_profile {
 	/** {domain} as fixed text (a template per domain: fewer pieces to build); NULL or ""
 	 *  keeps it a field, taken from sw_sip_vars */
 	const char *domain;
-	/** non-zero: {expires} as this number in fixed text (a template per server, for the
-	 *  REGISTERs that ask for its configured expiry); 0 keeps it a field */
-	uint32_t expires;
 };
 
 /** Most pieces and bytes in one compiled template. */
@@ -806,13 +803,16 @@ int sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *sr
 /** sw_sip_tmpl_specialize_fold(): fold the digest's algorithm name (string variables fold by
  *  their bit, 1 << enum sw_sip_var). */
 #define SW_SIP_FOLD_ALGORITHM (1u << 31)
+/** sw_sip_tmpl_specialize_fold(): fold {expires}, the number v->n[SW_SIP_N_EXPIRES]. */
+#define SW_SIP_FOLD_EXPIRES (1u << 30)
 
 /**
  * sw_sip_tmpl_specialize() that also writes some fields' values into the template as text:
- * the string variables whose bit (1 << enum sw_sip_var) is in fold, and the digest's algorithm
- * with SW_SIP_FOLD_ALGORITHM, as v has them. One piece less per folded field for every message
- * built; the template then builds right only for variables with those values, which the caller
- * checks (sw_sip_build() checks the conditions only).
+ * the string variables whose bit (1 << enum sw_sip_var) is in fold, the digest's algorithm
+ * with SW_SIP_FOLD_ALGORITHM and the Expires number with SW_SIP_FOLD_EXPIRES, as v has them.
+ * One piece less per folded field for every message built; the template then builds right only
+ * for variables with those values, which the caller checks (sw_sip_build() checks the
+ * conditions only).
  *
  * @param dst
  *   Filled.
