@@ -57,8 +57,6 @@ struct sw_engine {
 	uint64_t now;
 	uint64_t rng;
 	uint16_t ip_id;
-	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
-	 * a port above 65535 at start: formatted at the first use) */
 	/* prehash_starts(): the first REGISTER's branch of lines about to start, by line modulo
 	 * the burst (line UINT32_MAX: none) */
 	struct first_branch {
@@ -68,6 +66,8 @@ struct sw_engine {
 	} first_br[SW_SIP_TOKEN_BURST];
 	const struct sw_net_neigh *hop; /* next_hop(): the last known entry found, for hop_ip */
 	uint32_t hop_ip;
+	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
+	 * a port above 65535 at start: formatted at the first use) */
 	uint32_t addr_net;
 	uint32_t addr_port;
 	uint8_t addr_net_len, addr_port_len;

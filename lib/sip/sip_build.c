@@ -3,9 +3,11 @@
  * Templates. A template text is compiled once per profile into pieces: literal runs of the
  * text and variable fields, each under a mask of conditions (display name present, digest
  * credentials present, qop, ...). Building a message walks the pieces: a literal is copied in
- * 16-byte chunks (the template text is padded, the output has SW_SIP_BUILD_SLACK bytes of
+ * 32-byte chunks (the template text is padded, the output has SW_SIP_BUILD_SLACK bytes of
  * room), a field is copied from the caller's variables or the line's digest state, numbers are
- * written with a digit loop. No formatted printing, no allocation.
+ * written with a digit loop. A template specialized for one set of conditions (and maybe some
+ * values folded in as text) has a walk of its own without condition tests. No formatted
+ * printing, no allocation.
  */
 #include <errno.h>
 #include <limits.h>
