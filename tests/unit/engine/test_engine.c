@@ -859,6 +859,26 @@ credentials_of_a_second_realm_name_their_own_realm(void)
 	run_free(run);
 }
 
+/* a registrar that challenges with SHA-256: the HA1 is hashed at the challenge (not in the
+ * MD5 burst), from the password the worker formatted at start; every digest checks */
+static void
+every_line_registers_against_a_sha_256_challenge(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+
+	run->r.sha256 = true;
+	run_until(run, t0, 1.0);
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	CU_ASSERT_EQUAL(run->r.challenged, 100);
+	CU_ASSERT_EQUAL(run->r.accepted, 100);
+	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_RX_BAD_CHALLENGE], 0);
+	assert_accounting(run);
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -878,6 +898,8 @@ static const struct sw_test_case engine_cases[] = {
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"every line registers against a SHA-256 challenge",
+         every_line_registers_against_a_sha_256_challenge},
         {"credentials of a second realm name their own realm",
          credentials_of_a_second_realm_name_their_own_realm},
         {"every REGISTER names its line's own address, port and branch token",
