@@ -19,6 +19,12 @@
 /* authenticated REGISTERs signed together: lib/sip's multi-buffer MD5 hashes 16 lanes (two
  * interleaved groups of 8) per call, so a burst of 8 would leave half of them idle */
 #define SW_ENGINE_SIGN_BURST 16
+/* the tag of a line's first REGISTER: leg 0, sequence 1 (lib/phone counts from 0, +1 a
+ * transaction) */
+#define FIRST_TAG 1u
+_Static_assert(SW_ENGINE_SIGN_BURST <= SW_SIP_TOKEN_BURST, "a burst's branches in one call");
+/* the bytes per line the README states: new fields go into the padding */
+_Static_assert(sizeof(struct sw_engine_line) == 112, "sw_engine_line is 112 bytes");
 
 struct sw_engine {
 	struct sw_engine_cfg cfg;
@@ -51,6 +57,22 @@ struct sw_engine {
 	uint64_t now;
 	uint64_t rng;
 	uint16_t ip_id;
+	/* prehash_starts(): the first REGISTER's branch of lines about to start, by line modulo
+	 * the burst (line UINT32_MAX: none) */
+	struct first_branch {
+		uint32_t line;
+		uint32_t mac;
+		char text[SW_SIP_TOKEN_LEN];
+	} first_br[SW_SIP_TOKEN_BURST];
+	const struct sw_net_neigh *hop; /* next_hop(): the last known entry found, for hop_ip */
+	uint32_t hop_ip;
+	/* put_addr(): the last /24 and port formatted, "a.b.c." and ":port" (UINT32_MAX and
+	 * a port above 65535 at start: formatted at the first use) */
+	uint32_t addr_net;
+	uint32_t addr_port;
+	uint8_t addr_net_len, addr_port_len;
+	char addr_net_s[16];
+	char addr_port_s[8];
 	size_t bytes;
 	unsigned int n_realms;
 	char realm[MAX_REALMS][SW_SIP_CHALLENGE_FIELD_MAX + 1];
@@ -61,10 +83,17 @@ struct sw_engine {
 	 * 4 pieces fewer to build (request URI, From, To, digest uri) */
 	struct sw_sip_tmpl *tmpl_reg;
 	unsigned int n_tmpl_reg;
-	/* each tmpl_reg specialized (sw_sip_tmpl_specialize) twice: [0] for REGISTERs without
-	 * credentials (at start), [1] for the first shape of credentials one is sent with
-	 * (filled then, once); a REGISTER of another shape takes tmpl_reg itself */
+	/* each tmpl_reg specialized (sw_sip_tmpl_specialize_fold) twice: [0] for REGISTERs
+	 * without credentials asking for the server's configured Expires (at start), [1] for
+	 * the first shape of credentials, realm, algorithm and Expires one is sent with (filled
+	 * then, once); a REGISTER of another shape takes tmpl_reg itself */
 	struct sw_sip_tmpl *tmpl_fast;
+	/* what each tmpl_fast pair folded: the Expires of both, the realm (index in realm[])
+	 * and the algorithm of [1] */
+	struct fast_key {
+		uint32_t expires[2];
+		uint8_t realm, algo;
+	} * fast_key;
 	struct sw_sip_tmpl tmpl_200;
 	struct sw_sip_tmpl tmpl_486;
 	struct sw_sip_tmpl tmpl_481;
@@ -115,9 +144,10 @@ sw_engine_hist_name(enum sw_engine_hist h)
 size_t
 sw_engine_bytes_per_line(void)
 {
-	/* + the identity arena: about 2 x 9 characters a line with the usual templates */
+	/* + the identity arena: about 3 x 9 characters a line (user and authentication names,
+	 * password) with the usual templates */
 	return sizeof(struct sw_phone_line) + sizeof(struct sw_timer) +
-	       sizeof(struct sw_engine_line) + 2 * sizeof(struct sw_sip_digest) + 18;
+	       sizeof(struct sw_engine_line) + 2 * sizeof(struct sw_sip_digest) + 27;
 }
 
 static inline void
@@ -213,6 +243,10 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
 	e->routes = cfg->routes;
+	e->addr_net = UINT32_MAX;
+	e->addr_port = UINT32_MAX;
+	for (unsigned int k = 0; k < SW_SIP_TOKEN_BURST; k++)
+		e->first_br[k].line = UINT32_MAX;
 	atomic_init(&e->offered, cfg->routes);
 	atomic_init(&e->adopted, cfg->routes);
 	uint64_t total = sw_config_line_count(cfg->config, cfg->shard_k, cfg->shard_n);
@@ -272,7 +306,12 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 
 	if (imax > 255)
 		goto inval;
-	e->ident_cap = (size_t)e->n_lines * 2 * imax + 1;
+	/* the password too, when its length fits pass_len: a line's first challenge then
+	 * formats nothing (pending_ha1), ~230 instructions a line less (callgrind, bench_loop),
+	 * for about 10 bytes a line */
+	bool keep_pw = imax < 0xff;
+
+	e->ident_cap = (size_t)e->n_lines * (keep_pw ? 3 : 2) * imax + 1;
 	e->ident = zalloc(cfg, e->ident_cap);
 	/* pending_ha1 formats passwords into 128-byte buffers: always enough when this holds */
 	e->defer_ha1 = sw_config_ident_max(cfg->config) + 1 <= 128;
@@ -297,10 +336,15 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 			goto inval;
 		if (al == ul && memcmp(u, u + ul, (size_t)ul) == 0)
 			al = 0;
+		int pl = keep_pw ? sw_config_ident(cfg->config, &info, SW_IDENT_PASSWORD,
+		                                   u + ul + al, imax + 1)
+		                 : -1;
+
 		e->ext[i].ident_off = (uint32_t)used;
 		e->ext[i].user_len = (uint8_t)ul;
 		e->ext[i].auth_len = (uint8_t)al;
-		used += (size_t)ul + (size_t)al;
+		e->ext[i].pass_len = pl >= 0 ? (uint8_t)pl : 0xff;
+		used += (size_t)ul + (size_t)al + (pl >= 0 ? (size_t)pl : 0);
 		if (used > UINT32_MAX - 512)
 			goto inval;
 	}
@@ -316,17 +360,24 @@ sw_engine_new(const struct sw_engine_cfg *cfg)
 		goto nomem;
 	e->tmpl_fast =
 	        calloc((size_t)cfg->routes->n * SW_MAX_SERVERS * 2 + 1, sizeof(*e->tmpl_fast));
-	if (e->tmpl_fast == NULL)
+	e->fast_key = calloc((size_t)cfg->routes->n * SW_MAX_SERVERS + 1, sizeof(*e->fast_key));
+	if (e->tmpl_fast == NULL || e->fast_key == NULL)
 		goto nomem;
 	e->n_tmpl_reg = cfg->routes->n;
 	for (unsigned int i = 0; i < cfg->routes->n; i++)
 		for (unsigned int s = 0; s < SW_MAX_SERVERS; s++) {
 			unsigned int k = i * SW_MAX_SERVERS + s;
 
+			/* [0]: no credentials, the server's configured Expires as text */
+			struct sw_sip_vars fv = {0};
+
+			fv.n[SW_SIP_N_EXPIRES] = cfg->routes->r[i].cfg->server[s].expires;
+			e->fast_key[k].expires[0] = fv.n[SW_SIP_N_EXPIRES];
 			prof.domain = cfg->routes->r[i].cfg->server[s].address;
 			if (sw_sip_tmpl_compile(&e->tmpl_reg[k], SW_SIP_KIND_REGISTER, &prof) < 0 ||
-			    sw_sip_tmpl_specialize(&e->tmpl_fast[2 * k], &e->tmpl_reg[k],
-			                           sw_sip_build_conds(&e->reg_vars)) < 0)
+			    sw_sip_tmpl_specialize_fold(&e->tmpl_fast[2 * k], &e->tmpl_reg[k],
+			                                sw_sip_build_conds(&e->reg_vars), &fv,
+			                                SW_SIP_FOLD_EXPIRES) < 0)
 				goto inval;
 		}
 	e->rng = sw_config_timing(cfg->config)->seed * 0x9E3779B97F4A7C15u + cfg->worker;
@@ -355,6 +406,7 @@ sw_engine_free(struct sw_engine *e)
 	free(e->acc);
 	free(e->tmpl_reg);
 	free(e->tmpl_fast);
+	free(e->fast_key);
 	free(e);
 }
 
@@ -395,19 +447,51 @@ static const char octet[256][4] = {
         "247", "248", "249", "250", "251", "252", "253", "254", "255",
 };
 
+/* "a.b.c.d:port" at p (ADDR_MAX bytes of room: 16-byte and 8-byte moves may pass the end of
+ * the text); returns its length. The lines of a worker mostly share their /24 and their port
+ * (a phone's lines share its address; the ranges are dealt in order): both are formatted when
+ * they change and copied otherwise, the last octet alone each time (40 instructions less per
+ * REGISTER than four octets and a port, callgrind) */
+#define ADDR_MAX 32
+
 static unsigned int
-put_addr(char *p, uint32_t ip, uint16_t port)
+put_addr(struct sw_engine *e, char *p, uint32_t ip, uint16_t port)
 {
-	unsigned int n = 0;
+	unsigned int o = ip & 255, n;
 
-	for (int i = 3; i >= 0; i--) {
-		unsigned int o = (ip >> (8 * i)) & 255;
+	if (SW_UNLIKELY((ip >> 8) != e->addr_net)) {
+		n = 0;
+		for (int i = 3; i >= 1; i--) {
+			unsigned int b = (ip >> (8 * i)) & 255;
 
-		memcpy(p + n, octet[o], 4); /* p has room: the last octet is followed by ':' */
-		n += 1u + (o >= 10) + (o >= 100);
-		p[n++] = i ? '.' : ':';
+			memcpy(e->addr_net_s + n, octet[b], 4);
+			n += 1u + (b >= 10) + (b >= 100);
+			e->addr_net_s[n++] = '.';
+		}
+		e->addr_net = ip >> 8;
+		e->addr_net_len = (uint8_t)n;
 	}
-	return n + put_port(p + n, port);
+	if (SW_UNLIKELY(port != e->addr_port)) {
+		e->addr_port_s[0] = ':';
+		e->addr_port_len = (uint8_t)(1 + put_port(e->addr_port_s + 1, port));
+		e->addr_port = port;
+	}
+	memcpy(p, e->addr_net_s, 16); /* up to "255.255.255." */
+	n = e->addr_net_len;
+	memcpy(p + n, octet[o], 4);
+	n += 1u + (o >= 10) + (o >= 100);
+	memcpy(p + n, e->addr_port_s, 8); /* up to ":65535" */
+	return n + e->addr_port_len;
+}
+
+/* which of route r's SRV orders for server y a line uses: its variant modulo their number,
+ * without a division when it is below (always, with SW_ENGINE_VARIANTS orders) */
+static inline unsigned int
+variant_of(const struct sw_engine_route *r, unsigned int y, uint8_t variant)
+{
+	unsigned int n = r->n_variants[y];
+
+	return variant < n ? variant : n > 1 ? variant % n : 0;
 }
 
 static const struct sw_engine_target *
@@ -418,8 +502,7 @@ target_of(const struct sw_engine *e, uint32_t i, const struct sw_phone_action *a
 
 	if (a->proxy)
 		return &r->proxy[a->proxy - 1];
-	unsigned int v =
-	        r->n_variants[a->server] > 1 ? e->ext[i].variant % r->n_variants[a->server] : 0;
+	unsigned int v = variant_of(r, a->server, e->ext[i].variant);
 	/* a transaction begun before a re-resolution shortened the list goes on to the last */
 	unsigned int k = a->target < r->n_targets[a->server] ? a->target
 	                 : r->n_targets[a->server] > 0       ? r->n_targets[a->server] - 1u
@@ -434,12 +517,21 @@ static const uint8_t *
 next_hop(struct sw_engine *e, uint32_t ip, uint32_t src_ip)
 {
 	uint32_t hop = e->cfg.gateway ? e->cfg.gateway : ip;
+
+	/* the last hop found known: every REGISTER goes to one (the gateway) or a few; entries
+	 * of the table stay where they are and stay known (sw_net_neigh_learn()) */
+	if (SW_LIKELY(hop == e->hop_ip && e->hop != NULL))
+		return e->hop->mac;
+
 	struct sw_net_neigh *n = sw_net_neigh_get(&e->cfg.neigh, hop);
 
 	if (n == NULL)
 		return NULL;
-	if (n->known)
+	if (n->known) {
+		e->hop_ip = hop;
+		e->hop = n;
 		return n->mac;
+	}
 	if (n->asked == 0 || e->now - n->asked >= SW_NS_PER_S) {
 		uint8_t *f = e->cfg.io.alloc(e->cfg.io.arg);
 
@@ -477,9 +569,11 @@ static const enum sw_engine_counter method_counter[SW_PHONE_METHOD_MAX] = {
         [SW_PHONE_BYE] = SW_ENGINE_C_TX_BYE,
 };
 
+/* presigned: the digest response when flush_pending() hashed it; branch and br_mac: the Via
+ * branch's token and MAC when it hashed them too (NULL: hashed here) */
 static void
 send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
-              const char *presigned)
+              const char *presigned, const char *pre_branch, uint32_t pre_mac)
 {
 	const struct sw_engine_target *t = target_of(e, i, a);
 	const struct sw_engine_route *r = &e->routes->r[e->lines[i].account];
@@ -488,7 +582,7 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	/* the worker's REGISTER variables: zeroed at start, every field the template reads set
 	 * below (the digest pointer included), so no 256-byte memset per message */
 	struct sw_sip_vars *vp = &e->reg_vars;
-	char local[24], resp[SW_SIP_SHA256_HEX];
+	char local[ADDR_MAX], resp[SW_SIP_SHA256_HEX];
 	char branch[SW_SIP_TOKEN_LEN], ftag[SW_SIP_TOKEN_LEN], callid[SW_SIP_TOKEN_LEN];
 	struct sw_sip_token tok = {.line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
 	const uint8_t *mac = next_hop(e, t->ip, 0);
@@ -515,10 +609,21 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	                                    : (struct sw_sip_cstr){user, x->user_len};
 	vp->s[SW_SIP_V_DOMAIN] = (struct sw_sip_cstr){domain, r->domain_len[a->server]};
 	vp->s[SW_SIP_V_LOCAL] =
-	        (struct sw_sip_cstr){local, put_addr(local, x->src_ip, x->src_port)};
+	        (struct sw_sip_cstr){local, put_addr(e, local, x->src_ip, x->src_port)};
 	/* the branch's MAC kept with its transaction: the response is recognised by comparing,
 	 * not by hashing again (rx_response) */
-	x->br_mac = sw_sip_token_encode_mac(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
+	const struct first_branch *fb = &e->first_br[i % SW_SIP_TOKEN_BURST];
+
+	if (pre_branch == NULL && a->tag == FIRST_TAG && fb->line == i) {
+		pre_branch = fb->text;
+		pre_mac = fb->mac;
+	}
+	if (pre_branch != NULL) {
+		memcpy(branch, pre_branch, SW_SIP_TOKEN_LEN);
+		x->br_mac = pre_mac;
+	} else {
+		x->br_mac = sw_sip_token_encode_mac(e->cfg.key, SW_SIP_TOKEN_BRANCH, &tok, branch);
+	}
 	x->br_tag = a->tag;
 	/* the Call-ID and From tag of a leg stay the same across its registrations (RFC 3261
 	 * section 10.2.4): the token names the leg, not the transaction, so its MAC is hashed
@@ -556,25 +661,42 @@ send_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a,
 	}
 	unsigned int acc = e->lines[i].account;
 	const struct sw_sip_tmpl *tm = &e->tmpl_register;
+	/* reg_vars never has a display name, a To tag or a request: without credentials its
+	 * conditions are none */
+	unsigned int c = vp->digest != NULL ? sw_sip_build_conds(vp) : 0;
 
 	if (acc < e->n_tmpl_reg && a->server < SW_MAX_SERVERS) {
 		unsigned int k = acc * SW_MAX_SERVERS + a->server;
-		unsigned int c = sw_sip_build_conds(vp);
 		struct sw_sip_tmpl *fast = &e->tmpl_fast[2 * k];
+		struct fast_key *fk = &e->fast_key[k];
 
 		tm = &e->tmpl_reg[k];
-		if (fast[0].fixed_conds == c) {
+		if (fast[0].fixed_conds == c && fk->expires[0] == a->expires) {
 			tm = &fast[0];
-		} else {
-			/* slow path, once per account and server: the first shape of credentials */
-			if (!fast[1].fixed && sw_sip_tmpl_specialize(&fast[1], tm, c) < 0)
-				memset(&fast[1], 0, sizeof(fast[1]));
-			if (fast[1].fixed && fast[1].fixed_conds == c)
+		} else if (vp->digest != NULL) {
+			const struct sw_sip_digest *d = vp->digest;
+			uint8_t ri = x->realm[leg];
+
+			/* slow path, once per account and server: the first shape of credentials,
+			 * with its realm, algorithm and Expires as text (a worker's lines mostly
+			 * share all three); other credentials take tmpl_reg */
+			if (!fast[1].fixed) {
+				if (sw_sip_tmpl_specialize_fold(&fast[1], tm, c, vp,
+				                                1u << SW_SIP_V_REALM |
+				                                        SW_SIP_FOLD_ALGORITHM |
+				                                        SW_SIP_FOLD_EXPIRES) < 0)
+					memset(&fast[1], 0, sizeof(fast[1]));
+				fk->realm = ri;
+				fk->algo = d->algo;
+				fk->expires[1] = a->expires;
+			}
+			if (fast[1].fixed && fast[1].fixed_conds == c && fk->realm == ri &&
+			    fk->algo == d->algo && fk->expires[1] == a->expires)
 				tm = &fast[1];
 		}
 	}
-	int plen = sw_sip_build(tm, vp, (char *)f + SW_NET_HDR_LEN,
-	                        SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
+	int plen = sw_sip_build_with_conds(tm, vp, c, (char *)f + SW_NET_HDR_LEN,
+	                                   SW_ENGINE_FRAME_MAX - SW_NET_HDR_LEN);
 
 	if (plen < 0 || plen > (int)SW_NET_MTU_DATA) {
 		count(e, SW_ENGINE_C_TX_BUILD_ERROR);
@@ -611,11 +733,18 @@ pending_ha1(struct sw_engine *e, unsigned int n)
 
 		if (!sw_sip_digest_ha1_pending(dk))
 			continue;
-		if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, x->gid, &info) <
-		            0 ||
-		    (pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw[g],
-		                          sizeof(pw[g]))) < 0)
-			continue;
+		/* the password as formatted at start, or now when it was not kept */
+		const char *pp = e->ident + x->ident_off + x->user_len + x->auth_len;
+
+		pl = x->pass_len;
+		if (x->pass_len == 0xff) {
+			if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, x->gid,
+			                   &info) < 0 ||
+			    (pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw[g],
+			                          sizeof(pw[g]))) < 0)
+				continue;
+			pp = pw[g];
+		}
 		/* the authentication name as formatted at start (the user name when it has none) */
 		const char *user = e->ident + x->ident_off + (x->auth_len ? x->user_len : 0);
 
@@ -623,7 +752,7 @@ pending_ha1(struct sw_engine *e, unsigned int n)
 		cred[3 * g] = (struct sw_sip_cstr){user, x->auth_len ? x->auth_len : x->user_len};
 		cred[3 * g + 1] =
 		        (struct sw_sip_cstr){e->realm[x->realm[leg]], e->realm_len[x->realm[leg]]};
-		cred[3 * g + 2] = (struct sw_sip_cstr){pw[g], (uint32_t)pl};
+		cred[3 * g + 2] = (struct sw_sip_cstr){pp, (uint32_t)pl};
 		g++;
 	}
 	if (g > 0)
@@ -654,11 +783,16 @@ flush_pending(struct sw_engine *e)
 	uint32_t cn[SW_ENGINE_SIGN_BURST];
 	char hex[SW_ENGINE_SIGN_BURST][SW_SIP_SHA256_HEX];
 	char *out[SW_ENGINE_SIGN_BURST];
+	struct sw_sip_token tok[SW_ENGINE_SIGN_BURST];
+	char br[SW_ENGINE_SIGN_BURST][SW_SIP_TOKEN_LEN];
+	uint32_t br_mac[SW_ENGINE_SIGN_BURST];
 	unsigned int n = e->n_pending;
 
 	if (n == 0)
 		return;
 	e->n_pending = 0;
+	for (unsigned int k = 0; k < n; k++)
+		e->ext[e->pending[k].i].pending = 0;
 	n = pending_ha1(e, n);
 	for (unsigned int k = 0; k < n; k++) {
 		uint32_t i = e->pending[k].i;
@@ -669,10 +803,14 @@ flush_pending(struct sw_engine *e)
 		ha2[k] = r->ha2[a->server];
 		cn[k] = (uint32_t)sw_splitmix64(&e->rng);
 		out[k] = hex[k];
+		tok[k] = (struct sw_sip_token){
+		        .line = i, .txn = a->tag, .worker = (uint8_t)e->cfg.worker};
 	}
 	sw_sip_digest_response_burst(d, ha2, cn, out, n);
+	/* the branches too: their MACs four at a time (lib/sip's AVX2 SipHash lanes) */
+	sw_sip_token_encode_mac_burst(e->cfg.key, SW_SIP_TOKEN_BRANCH, tok, n, br, br_mac);
 	for (unsigned int k = 0; k < n; k++)
-		send_register(e, e->pending[k].i, &e->pending[k].a, hex[k]);
+		send_register(e, e->pending[k].i, &e->pending[k].a, hex[k], br[k], br_mac[k]);
 }
 
 static void
@@ -685,20 +823,18 @@ queue_register(struct sw_engine *e, uint32_t i, const struct sw_phone_action *a)
 	if (!a->auth || leg >= 2 ||
 	    (!sw_sip_digest_burstable(&e->dig[2 * (size_t)i + leg]) &&
 	     !sw_sip_digest_ha1_pending(&e->dig[2 * (size_t)i + leg]))) {
-		send_register(e, i, a, NULL);
+		send_register(e, i, a, NULL, NULL, 0);
 		return;
 	}
 	/* one line twice in a burst would sign its nonce-counts out of order: flush first */
-	for (unsigned int k = 0; k < e->n_pending; k++)
-		if (e->pending[k].i == i) {
-			flush_pending(e);
-			break;
-		}
+	if (e->ext[i].pending)
+		flush_pending(e);
 	/* the nonce, read when the burst is signed: on its way meanwhile */
 	const struct sw_sip_digest *d = &e->dig[2 * (size_t)i + leg];
 
 	__builtin_prefetch(d->nonce);
 	__builtin_prefetch(d->nonce + sizeof(d->nonce) - 1);
+	e->ext[i].pending = 1;
 	e->pending[e->n_pending].i = i;
 	e->pending[e->n_pending].a = *a;
 	if (++e->n_pending == SW_ARRAY_SIZE(e->pending))
@@ -724,7 +860,7 @@ track_registration(struct sw_engine *e, uint32_t i, const struct sw_phone_action
 	uint8_t sid = NO_SID;
 
 	if (a->note == SW_PHONE_NOTE_REGISTERED) {
-		unsigned int v = r->n_variants[y] > 1 ? x->variant % r->n_variants[y] : 0;
+		unsigned int v = variant_of(r, y, x->variant);
 
 		sid = r->t[y][v][a->target].sid;
 	}
@@ -939,17 +1075,25 @@ take_challenge(struct sw_engine *e, uint32_t i, unsigned int leg, const struct s
 		e->ext[i].realm[leg] = (uint8_t)ri;
 		return true;
 	} else {
-		if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n, e->ext[i].gid,
-		                   &info) < 0)
-			return false;
-		int pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw, sizeof(pw));
-		/* the authentication name as formatted at start (the user name when it has none) */
 		const struct sw_engine_line *x = &e->ext[i];
+		/* the password as formatted at start, or now when it was not kept */
+		const char *pp = e->ident + x->ident_off + x->user_len + x->auth_len;
+		int pl = x->pass_len;
+
+		if (x->pass_len == 0xff) {
+			if (sw_config_line(e->cfg.config, e->cfg.shard_k, e->cfg.shard_n,
+			                   e->ext[i].gid, &info) < 0)
+				return false;
+			pl = sw_config_ident(e->cfg.config, &info, SW_IDENT_PASSWORD, pw,
+			                     sizeof(pw));
+			pp = pw;
+		}
+		/* the authentication name as formatted at start (the user name when it has none) */
 		const char *user = e->ident + x->ident_off + (x->auth_len ? x->user_len : 0);
 		size_t ul = x->auth_len ? x->auth_len : x->user_len;
 
 		if (pl < 0 || sw_sip_digest_ha1(h, user, ul, m->challenge.realm.p,
-		                                m->challenge.realm.len, pw, (size_t)pl, ha1) < 0)
+		                                m->challenge.realm.len, pp, (size_t)pl, ha1) < 0)
 			return false;
 	}
 	if (sw_sip_digest_accept(d, &m->challenge, ha1, (uint32_t)sw_splitmix64(&e->rng)) < 0)
@@ -1188,6 +1332,43 @@ sw_engine_rx_hw(struct sw_engine *e, uint64_t now, const uint8_t *frame, size_t 
 
 /* ---- admission and timers ------------------------------------------------------------------- */
 
+/* what a line about to start hashes, for line i and the lines after it that have not
+ * registered yet, hashed together (lib/sip's AVX2 SipHash lanes): the Call-ID and From tag MAC
+ * of leg 0 (sw_sip_token_dialog_mac(), kept on the line) and the Via branch of the first
+ * REGISTER, leg 0 with tag 1 (kept in first_br, taken by send_register() when line and tag
+ * match). Both are pure functions of the key, the line and the tag: hashing them early sends
+ * the same bytes */
+static void
+prehash_starts(struct sw_engine *e, uint32_t i)
+{
+	struct sw_sip_token tok[SW_SIP_TOKEN_BURST], br[SW_SIP_TOKEN_BURST];
+	uint64_t mac[SW_SIP_TOKEN_BURST];
+	uint32_t line[SW_SIP_TOKEN_BURST], br_mac[SW_SIP_TOKEN_BURST];
+	char br_text[SW_SIP_TOKEN_BURST][SW_SIP_TOKEN_LEN];
+	unsigned int n = 0;
+
+	for (uint32_t j = i; j < e->n_lines && n < SW_SIP_TOKEN_BURST; j++) {
+		if (e->ext[j].dialog_ok & 1u)
+			continue;
+		line[n] = j;
+		br[n] = (struct sw_sip_token){
+		        .line = j, .txn = FIRST_TAG, .worker = (uint8_t)e->cfg.worker};
+		tok[n++] = (struct sw_sip_token){
+		        .line = j, .txn = 0, .worker = (uint8_t)e->cfg.worker};
+	}
+	sw_sip_token_dialog_mac_burst(e->cfg.key, tok, n, mac);
+	sw_sip_token_encode_mac_burst(e->cfg.key, SW_SIP_TOKEN_BRANCH, br, n, br_text, br_mac);
+	for (unsigned int k = 0; k < n; k++) {
+		struct first_branch *f = &e->first_br[line[k] % SW_SIP_TOKEN_BURST];
+
+		e->ext[line[k]].dialog_mac[0] = mac[k];
+		e->ext[line[k]].dialog_ok |= 1u;
+		f->line = line[k];
+		f->mac = br_mac[k];
+		memcpy(f->text, br_text[k], SW_SIP_TOKEN_LEN);
+	}
+}
+
 /* when the k-th line of this worker is due to start (open model: whatever the servers do) */
 static uint64_t
 scheduled_start(const struct sw_engine *e, uint32_t k)
@@ -1266,6 +1447,8 @@ sw_engine_poll(struct sw_engine *e, uint64_t now, unsigned int budget)
 		if (lag > SW_NS_PER_MS)
 			count(e, SW_ENGINE_C_START_LATE);
 		e->ext[i].unreg_at = due;
+		if (!(e->ext[i].dialog_ok & 1u))
+			prehash_starts(e, i);
 		if (sw_phone_start(&e->ctx, &e->lines[i], now, &out) == 0)
 			run_out(e, i, &out, due);
 		done++;

@@ -159,11 +159,15 @@ struct sw_engine_line {
 	                            per send) */
 	uint32_t first_reg_ms; /**< ms after the run's start: first registration (0: never) */
 	uint32_t gap_ms;       /**< ms unregistered after the first registration, closed periods */
-	uint32_t ident_off;    /**< the line's user and auth names in the worker's arena */
+	uint32_t ident_off;    /**< the line's user and auth names and password in the worker's
+	                            arena */
 	uint8_t user_len;
 	uint8_t auth_len;  /**< 0: the auth name is the user name */
 	uint8_t dialog_ok; /**< bit per registration leg: dialog_mac[leg] is set */
+	uint8_t pending;   /**< 1 while a REGISTER of the line waits in the signing burst */
 	uint16_t br_tag;   /**< the transaction of the last branch sent (0xffff: none) */
+	uint8_t pass_len;  /**< the password's length, after the names in the arena (0xff: not
+	                        kept there, formatted when a challenge needs it) */
 	uint32_t fo_ms[2]; /**< per registration leg: ms after the run's start + 1 of the
 	                        intended first send of the request that failed before a failover
 	                        not yet followed by a registration (0: none) */

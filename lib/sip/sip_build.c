@@ -3,11 +3,14 @@
  * Templates. A template text is compiled once per profile into pieces: literal runs of the
  * text and variable fields, each under a mask of conditions (display name present, digest
  * credentials present, qop, ...). Building a message walks the pieces: a literal is copied in
- * 16-byte chunks (the template text is padded, the output has SW_SIP_BUILD_SLACK bytes of
+ * 32-byte chunks (the template text is padded, the output has SW_SIP_BUILD_SLACK bytes of
  * room), a field is copied from the caller's variables or the line's digest state, numbers are
- * written with a digit loop. No formatted printing, no allocation.
+ * written with a digit loop. A template specialized for one set of conditions (and maybe some
+ * values folded in as text) has a walk of its own without condition tests. No formatted
+ * printing, no allocation.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -164,6 +167,24 @@ const char *
 sw_sip_kind_name(enum sw_sip_kind k)
 {
 	return (unsigned)k < SW_SIP_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+/* strlen(sw_sip_algo_name(a)): the names are RFC 7616's tokens (a test compares) */
+static const uint8_t algo_len[SW_SIP_ALGO_COUNT] = {
+        [SW_SIP_ALGO_MD5] = 3,          [SW_SIP_ALGO_MD5_SESS] = 8, [SW_SIP_ALGO_SHA256] = 7,
+        [SW_SIP_ALGO_SHA256_SESS] = 12, [SW_SIP_ALGO_UNKNOWN] = 7,
+};
+
+/* decimal v at out (sw_dec_put_back); returns the digit count. The messages' numbers (CSeq,
+ * Expires, Content-Length) are short: three compares for their length, not sw_dec_len()'s
+ * nine */
+static inline unsigned
+dec_put(char *out, uint32_t v)
+{
+	unsigned n = v < 10000 ? 1u + (v >= 10) + (v >= 100) + (v >= 1000) : sw_dec_len(v);
+
+	sw_dec_put_back(out + n, v);
+	return n;
 }
 
 static int
@@ -344,14 +365,17 @@ sw_sip_tmpl_compile(struct sw_sip_tmpl *t, enum sw_sip_kind kind,
 	return rc;
 }
 
-/* decimal v at out (sw_dec_put_back); returns the digit count */
-static inline unsigned
-dec_put(char *out, uint32_t v)
+/* the 32 bytes at src to dst: one AVX move each way where the build has it (the literal
+ * copies of sw_sip_build(); memcpy of 32 bytes compiles to two 16-byte moves here) */
+static inline void
+copy32(char *dst, const char *src)
 {
-	unsigned n = sw_dec_len(v);
-
-	sw_dec_put_back(out + n, v);
-	return n;
+#ifdef __AVX2__
+	_mm256_storeu_si256((__m256i *)(void *)dst,
+	                    _mm256_loadu_si256((const __m256i *)(const void *)src));
+#else
+	memcpy(dst, src, 32);
+#endif
 }
 
 /* Length of a field (for the body length), without writing it. */
@@ -411,23 +435,31 @@ sw_sip_build_conds(const struct sw_sip_vars *v)
 }
 
 int
-sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, unsigned int conds)
+sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
+                            unsigned int conds, const struct sw_sip_vars *v, unsigned int fold)
 {
 	unsigned floor = 0;
 	bool in_body = false;
 	int rc;
 
-	if (conds > UINT8_MAX || src->fixed)
+	if (conds > UINT8_MAX || src->fixed ||
+	    (fold != 0 && (v == NULL ||
+	                   fold & ~(SW_SIP_FOLD_ALGORITHM | SW_SIP_FOLD_EXPIRES |
+	                            ((1u << SW_SIP_V_COUNT) - 1)) ||
+	                   ((fold & SW_SIP_FOLD_ALGORITHM) &&
+	                    (v->digest == NULL || v->digest->algo >= SW_SIP_ALGO_COUNT)))))
 		return -EINVAL;
 	memset(dst, 0, sizeof(*dst));
 	dst->kind = src->kind;
 	dst->fixed = 1;
 	dst->fixed_conds = (uint8_t)conds;
 	/* the pieces whose conditions hold, in order, without their conditions: adjacent
-	 * literals merge (add_literal), a field rides on a literal without one; nothing merges
-	 * across the start of the body (its length is counted from body_seg) */
+	 * literals merge (add_literal), a field rides on a literal without one, a folded field
+	 * is a literal; nothing merges across the start of the body (its length is counted from
+	 * body_seg) */
 	for (unsigned i = 0; i < src->nseg; i++) {
 		const struct sw_sip_seg *s = &src->seg[i];
+		unsigned f = s->field - 1u;
 
 		if (!in_body && i >= src->body_seg) {
 			in_body = true;
@@ -443,6 +475,28 @@ sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, u
 			return rc;
 		if (s->field == 0)
 			continue;
+		if (f < SW_SIP_V_COUNT && (fold & (1u << f))) {
+			rc = add_literal(dst, v->s[f].p, v->s[f].len, 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (f == F_NUM + SW_SIP_N_EXPIRES && (fold & SW_SIP_FOLD_EXPIRES)) {
+			char num[10];
+
+			rc = add_literal(dst, num, dec_put(num, v->n[SW_SIP_N_EXPIRES]), 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (f == F_ALGORITHM && (fold & SW_SIP_FOLD_ALGORITHM)) {
+			rc = add_literal(dst,
+			                 sw_sip_algo_name((enum sw_sip_digest_algo)v->digest->algo),
+			                 algo_len[v->digest->algo], 0, floor);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (dst->nseg > floor && dst->seg[dst->nseg - 1].field == 0) {
 			dst->seg[dst->nseg - 1].field = s->field;
 			continue;
@@ -457,21 +511,185 @@ sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, u
 }
 
 int
-sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src, unsigned int conds)
+{
+	return sw_sip_tmpl_specialize_fold(dst, src, conds, NULL, 0);
+}
+
+/* Write field f (0-based, not a string variable: those are the callers' fast case) at o;
+ * returns the new end, NULL when it would pass lim. body: the body's length, for
+ * {content_length}. */
+static char *
+put_field(char *o, const char *lim, unsigned f, const struct sw_sip_vars *v, size_t body)
 {
 	const struct sw_sip_digest *d = v->digest;
 	const struct sw_sip_msg *req = v->req;
+	int ok = 1;
+
+	if (f < SW_SIP_V_COUNT) {
+		ok = put(&o, lim, v->s[f].p, v->s[f].len);
+	} else if (f < F_AUTH_HDR || f == F_CONTENT_LENGTH) {
+		uint32_t x = f == F_CONTENT_LENGTH ? (uint32_t)body : v->n[f - F_NUM];
+		if (lim - o < 10)
+			return NULL;
+		o += dec_put(o, x);
+	} else if (f <= F_CNONCE) {
+		if (d == NULL)
+			return o;
+		switch (f) {
+		case F_AUTH_HDR:
+			ok = d->proxy ? put(&o, lim, "Proxy-Authorization", 19)
+			              : put(&o, lim, "Authorization", 13);
+			break;
+		case F_NONCE:
+			ok = put(&o, lim, d->nonce, d->nonce_len);
+			break;
+		case F_OPAQUE:
+			ok = put(&o, lim, d->opaque, d->opaque_len);
+			break;
+		case F_ALGORITHM: {
+			const char *a = sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
+			ok = put(&o, lim, a, strlen(a));
+			break;
+		}
+		default: /* F_NC, F_CNONCE */
+			if (lim - o < 8)
+				return NULL;
+			sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
+			o += 8;
+			break;
+		}
+	} else if (req != NULL) {
+		switch (f) {
+		case F_REQ_VIA:
+			for (unsigned k = 0; k < req->via_count && ok; k++)
+				ok = put(&o, lim, "Via: ", 5) &&
+				     put(&o, lim, req->vias[k].p, req->vias[k].len) &&
+				     put(&o, lim, "\r\n", 2);
+			break;
+		case F_REQ_FROM:
+			ok = put(&o, lim, req->from.p, req->from.len);
+			break;
+		case F_REQ_TO:
+			ok = put(&o, lim, req->to.p, req->to.len);
+			break;
+		case F_REQ_CALL_ID:
+			ok = put(&o, lim, req->call_id.p, req->call_id.len);
+			break;
+		default: /* F_REQ_CSEQ */
+			ok = put(&o, lim, req->cseq_s.p, req->cseq_s.len);
+			break;
+		}
+	}
+	return ok ? o : NULL;
+}
+
+/* The literal of a piece at o: whole 32-byte chunks (the text is padded and out has slack),
+ * even for a piece without one (len 0: no test, and what follows overwrites the bytes). */
+static inline void
+put_literal(char *o, const char *src, unsigned len)
+{
+	copy32(o, src);
+	for (unsigned k = 32; k < len; k += 32)
+		copy32(o + k, src + k);
+}
+
+/* sw_sip_build() of a specialized template without a body (every REGISTER the workers send):
+ * no conditions to test, no body to count; a piece whose field is a string (a variable, the
+ * nonce, the opaque, the algorithm: most are) checked against the limit once for both its
+ * parts, the numbers and nonce-counts written here, the rarer fields in put_field(). The same
+ * bytes and the same limit as the general walk. */
+static inline __attribute__((always_inline)) int
+build_fixed_walk(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out,
+                 const char *lim, const struct sw_sip_digest *d)
+{
+	const char *text = t->text;
+	char *o = out;
+	/* the room left before lim, counted down (one subtraction and a sign test a piece) */
+	ptrdiff_t room = lim - out;
+
+	for (const struct sw_sip_seg *s = t->seg, *se = t->seg + t->nseg; s < se; s++) {
+		unsigned len = s->len, f = s->field - 1u; /* UINT_MAX: no field */
+		const char *src = text + s->off, *p;
+		size_t n;
+
+		if (f < SW_SIP_V_COUNT) {
+			p = v->s[f].p;
+			n = v->s[f].len;
+		} else if (d != NULL && f - F_NONCE <= F_ALGORITHM - F_NONCE &&
+		           d->algo < SW_SIP_ALGO_COUNT) {
+			p = f == F_NONCE    ? d->nonce
+			    : f == F_OPAQUE ? d->opaque
+			                    : sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
+			n = f == F_NONCE    ? d->nonce_len
+			    : f == F_OPAQUE ? d->opaque_len
+			                    : algo_len[d->algo];
+		} else {
+			room -= (ptrdiff_t)len;
+			if (room < 0)
+				return -ENOSPC;
+			put_literal(o, src, len);
+			o += len;
+			if (f - F_NUM < SW_SIP_N_COUNT) {
+				if (room < 10)
+					return -ENOSPC;
+				unsigned k = dec_put(o, v->n[f - F_NUM]);
+
+				o += k;
+				room -= (ptrdiff_t)k;
+			} else if (d != NULL && (f == F_NC || f == F_CNONCE)) {
+				if (room < 8)
+					return -ENOSPC;
+				sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
+				o += 8;
+				room -= 8;
+			} else if (f != UINT_MAX) {
+				if ((o = put_field(o, lim, f, v, 0)) == NULL)
+					return -ENOSPC;
+				room = lim - o;
+			}
+			continue;
+		}
+		room -= (ptrdiff_t)(len + n);
+		if (room < 0)
+			return -ENOSPC;
+		put_literal(o, src, len);
+		o += len;
+		sw_copy_exact(o, p, n);
+		o += n;
+	}
+	return (int)(o - out);
+}
+
+/* build_fixed_walk() twice: without credentials (the first REGISTER of every line) the digest
+ * cases compile away, and with them the walk's registers go round */
+static int
+build_fixed(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, const char *lim)
+{
+	if (v->digest == NULL)
+		return build_fixed_walk(t, v, out, lim, NULL);
+	return build_fixed_walk(t, v, out, lim, v->digest);
+}
+
+int
+sw_sip_build_with_conds(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v,
+                        unsigned int conds, char *out, size_t cap)
+{
 	const char *text = t->text, *lim;
-	uint8_t active = conds_of(v);
+	uint8_t active = (uint8_t)conds;
 	size_t body = 0;
 	char *o = out;
 
+	if (conds > UINT8_MAX)
+		return -EINVAL;
 	if (cap < SW_SIP_BUILD_SLACK)
 		return -ENOSPC;
 	lim = out + cap - SW_SIP_BUILD_SLACK;
 	/* a specialized template holds for the conditions it was made for only */
 	if (t->fixed && active != t->fixed_conds)
 		return -EINVAL;
+	if (t->fixed && t->body_seg == t->nseg)
+		return build_fixed(t, v, out, lim);
 
 	for (unsigned i = t->body_seg; i < t->nseg; i++) {
 		const struct sw_sip_seg *s = &t->seg[i];
@@ -485,84 +703,25 @@ sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out
 	/* locals, not t->..., in the loop: stores to out may alias the template for the compiler */
 	for (const struct sw_sip_seg *s = t->seg, *se = t->seg + t->nseg; s < se; s++) {
 		unsigned f = s->field, len = s->len;
-		int ok = 1;
 
 		if (s->cond & ~active) {
 			s += s->skip;
 			continue;
 		}
-		{
-			const char *src = text + s->off;
-
-			if (len > (size_t)(lim - o))
-				return -ENOSPC;
-			/* the text is padded and out has slack: copy whole 32-byte chunks, even
-			 * for a piece without a literal (len 0: no test, and the next piece
-			 * overwrites the bytes) */
-			memcpy(o, src, 32);
-			for (unsigned k = 32; k < len; k += 32)
-				memcpy(o + k, src + k, 32);
-			o += len;
-		}
+		if (len > (size_t)(lim - o))
+			return -ENOSPC;
+		put_literal(o, text + s->off, len);
+		o += len;
 		if (f-- == 0)
 			continue;
-		if (f < SW_SIP_V_COUNT) {
-			ok = put(&o, lim, v->s[f].p, v->s[f].len);
-		} else if (f < F_AUTH_HDR || f == F_CONTENT_LENGTH) {
-			uint32_t x = f == F_CONTENT_LENGTH ? (uint32_t)body : v->n[f - F_NUM];
-			if (lim - o < 10)
-				return -ENOSPC;
-			o += dec_put(o, x);
-		} else if (f <= F_CNONCE) {
-			if (d == NULL)
-				continue;
-			switch (f) {
-			case F_AUTH_HDR:
-				ok = d->proxy ? put(&o, lim, "Proxy-Authorization", 19)
-				              : put(&o, lim, "Authorization", 13);
-				break;
-			case F_NONCE:
-				ok = put(&o, lim, d->nonce, d->nonce_len);
-				break;
-			case F_OPAQUE:
-				ok = put(&o, lim, d->opaque, d->opaque_len);
-				break;
-			case F_ALGORITHM: {
-				const char *a = sw_sip_algo_name((enum sw_sip_digest_algo)d->algo);
-				ok = put(&o, lim, a, strlen(a));
-				break;
-			}
-			default: /* F_NC, F_CNONCE */
-				if (lim - o < 8)
-					return -ENOSPC;
-				sw_sip_hex32(o, f == F_NC ? d->nc : d->cnonce);
-				o += 8;
-				break;
-			}
-		} else if (req != NULL) {
-			switch (f) {
-			case F_REQ_VIA:
-				for (unsigned k = 0; k < req->via_count && ok; k++)
-					ok = put(&o, lim, "Via: ", 5) &&
-					     put(&o, lim, req->vias[k].p, req->vias[k].len) &&
-					     put(&o, lim, "\r\n", 2);
-				break;
-			case F_REQ_FROM:
-				ok = put(&o, lim, req->from.p, req->from.len);
-				break;
-			case F_REQ_TO:
-				ok = put(&o, lim, req->to.p, req->to.len);
-				break;
-			case F_REQ_CALL_ID:
-				ok = put(&o, lim, req->call_id.p, req->call_id.len);
-				break;
-			default: /* F_REQ_CSEQ */
-				ok = put(&o, lim, req->cseq_s.p, req->cseq_s.len);
-				break;
-			}
-		}
-		if (!ok)
+		if ((o = put_field(o, lim, f, v, body)) == NULL)
 			return -ENOSPC;
 	}
 	return (int)(o - out);
+}
+
+int
+sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap)
+{
+	return sw_sip_build_with_conds(t, v, conds_of(v), out, cap);
 }

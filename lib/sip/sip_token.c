@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#ifdef __SSSE3__
+#ifdef __AVX2__
+#include <immintrin.h>
+#elif defined(__SSSE3__)
 #include <tmmintrin.h>
 #endif
 
@@ -101,6 +103,85 @@ mac64(const struct sw_sip_token_key *key, uint8_t domain, uint64_t payload)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+#ifdef __AVX2__
+#define ROTLV(x, b) _mm256_or_si256(_mm256_slli_epi64(x, b), _mm256_srli_epi64(x, 64 - (b)))
+#define ROTLV32(x)  _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1))
+#define SIPROUNDV                                                                                  \
+	do {                                                                                       \
+		v0 = _mm256_add_epi64(v0, v1);                                                     \
+		v1 = ROTLV(v1, 13);                                                                \
+		v1 = _mm256_xor_si256(v1, v0);                                                     \
+		v0 = ROTLV32(v0);                                                                  \
+		v2 = _mm256_add_epi64(v2, v3);                                                     \
+		v3 = _mm256_shuffle_epi8(v3, rot16);                                               \
+		v3 = _mm256_xor_si256(v3, v2);                                                     \
+		v0 = _mm256_add_epi64(v0, v3);                                                     \
+		v3 = ROTLV(v3, 21);                                                                \
+		v3 = _mm256_xor_si256(v3, v0);                                                     \
+		v2 = _mm256_add_epi64(v2, v1);                                                     \
+		v1 = ROTLV(v1, 17);                                                                \
+		v1 = _mm256_xor_si256(v1, v2);                                                     \
+		v2 = ROTLV32(v2);                                                                  \
+	} while (0)
+
+/* mac64() of four payloads at once, one per 64-bit lane of AVX2 (no 64-bit rotate before
+ * AVX-512: two shifts and an or, a byte shuffle for 16, a dword shuffle for 32): about a third
+ * of the instructions of four scalar hashes. The same rounds, so the same MACs. */
+static void
+mac64_x4(const struct sw_sip_token_key *key, uint8_t domain, const uint64_t payload[4],
+         uint64_t out[4])
+{
+	const __m256i rot16 =
+	        _mm256_setr_epi8(6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13, 6, 7, 0, 1,
+	                         2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+	__m256i v0 = _mm256_set1_epi64x((long long)(key->k0 ^ UINT64_C(0x736f6d6570736575)));
+	__m256i v1 = _mm256_set1_epi64x((long long)(key->k1 ^ UINT64_C(0x646f72616e646f6d)));
+	__m256i v2 = _mm256_set1_epi64x((long long)(key->k0 ^ UINT64_C(0x6c7967656e657261)));
+	__m256i v3 = _mm256_set1_epi64x((long long)(key->k1 ^ UINT64_C(0x7465646279746573)));
+	const __m256i m = _mm256_loadu_si256((const __m256i *)(const void *)payload);
+	const __m256i last = _mm256_set1_epi64x((long long)((uint64_t)9 << 56 | domain));
+
+	v3 = _mm256_xor_si256(v3, m);
+	SIPROUNDV;
+	SIPROUNDV;
+	v0 = _mm256_xor_si256(v0, m);
+	v3 = _mm256_xor_si256(v3, last);
+	SIPROUNDV;
+	SIPROUNDV;
+	v0 = _mm256_xor_si256(v0, last);
+	v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
+	SIPROUNDV;
+	SIPROUNDV;
+	SIPROUNDV;
+	SIPROUNDV;
+	_mm256_storeu_si256((__m256i *)(void *)out,
+	                    _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3)));
+}
+#endif
+
+/* mac64() of n payloads: four lanes at a time where the build has AVX2, a single one alone */
+static void
+mac64_burst(const struct sw_sip_token_key *key, uint8_t domain, const uint64_t *payload,
+            unsigned int n, uint64_t *out)
+{
+	unsigned int k = 0;
+
+#ifdef __AVX2__
+	for (; k + 4 <= n; k += 4)
+		mac64_x4(key, domain, payload + k, out + k);
+	if (n - k >= 2) {
+		uint64_t p[4] = {0}, o[4];
+
+		memcpy(p, payload + k, (n - k) * sizeof(*p));
+		mac64_x4(key, domain, p, o);
+		memcpy(out + k, o, (n - k) * sizeof(*o));
+		return;
+	}
+#endif
+	for (; k < n; k++)
+		out[k] = mac64(key, domain, payload[k]);
+}
+
 static inline uint32_t
 mac32(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind, uint64_t payload)
 {
@@ -165,6 +246,48 @@ put_token(uint64_t payload, uint32_t mac, char *out)
 }
 #endif
 
+#ifdef __AVX2__
+/* put_token() twice, one token per 128-bit lane of AVX2: the same steps on both lanes at
+ * once (every REGISTER writes its Call-ID and From tag, a burst its branches) */
+static void
+put_token_pair(uint64_t payload0, uint32_t mac0, uint64_t payload1, uint32_t mac1, char *out0,
+               char *out1)
+{
+	/* per lane, as put_token()'s buffer: the 8 payload bytes, the 4 MAC bytes, 4 zeros */
+	__m256i v = _mm256_set_epi64x(
+	        (long long)__builtin_bswap32(mac1), (long long)__builtin_bswap64(payload1),
+	        (long long)__builtin_bswap32(mac0), (long long)__builtin_bswap64(payload0));
+
+	v = _mm256_shuffle_epi8(v, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11,
+	                                            10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9,
+	                                            11, 10));
+	__m256i hi = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
+	                                _mm256_set1_epi32(0x04000040));
+	__m256i lo = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
+	                                _mm256_set1_epi32(0x01000010));
+	__m256i idx = _mm256_or_si256(hi, lo);
+	__m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+	cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx),
+	                                            _mm256_set1_epi8(13)));
+	__m256i shift = _mm256_shuffle_epi8(
+	        _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0, 71,
+	                         -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0),
+	        cls);
+	__m256i r = _mm256_add_epi8(idx, shift);
+
+	_mm_storeu_si128((__m128i *)(void *)out0, _mm256_castsi256_si128(r));
+	_mm_storeu_si128((__m128i *)(void *)out1, _mm256_extracti128_si256(r, 1));
+}
+#else
+static void
+put_token_pair(uint64_t payload0, uint32_t mac0, uint64_t payload1, uint32_t mac1, char *out0,
+               char *out1)
+{
+	put_token(payload0, mac0, out0);
+	put_token(payload1, mac1, out1);
+}
+#endif
+
 void
 sw_sip_token_encode(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
                     const struct sw_sip_token *t, char *out)
@@ -192,12 +315,48 @@ sw_sip_token_dialog_mac(const struct sw_sip_token_key *key, const struct sw_sip_
 }
 
 void
+sw_sip_token_dialog_mac_burst(const struct sw_sip_token_key *key, const struct sw_sip_token *t,
+                              unsigned int n, uint64_t *mac)
+{
+	uint64_t payload[SW_SIP_TOKEN_BURST] = {0};
+
+	if (n > SW_SIP_TOKEN_BURST)
+		n = SW_SIP_TOKEN_BURST;
+	for (unsigned int k = 0; k < n; k++)
+		payload[k] = payload_of(&t[k]);
+	mac64_burst(key, 0x80, payload, n, mac);
+}
+
+void
+sw_sip_token_encode_mac_burst(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                              const struct sw_sip_token *t, unsigned int n,
+                              char (*out)[SW_SIP_TOKEN_LEN], uint32_t *mac)
+{
+	uint64_t payload[SW_SIP_TOKEN_BURST] = {0}, m[SW_SIP_TOKEN_BURST];
+
+	if (n > SW_SIP_TOKEN_BURST)
+		n = SW_SIP_TOKEN_BURST;
+	for (unsigned int k = 0; k < n; k++)
+		payload[k] = payload_of(&t[k]);
+	/* mac32(): a branch is the low half of domain 0, a Call-ID the low and a tag the high
+	 * half of domain 0x80 */
+	mac64_burst(key, kind == SW_SIP_TOKEN_BRANCH ? 0 : 0x80, payload, n, m);
+	for (unsigned int k = 0; k < n; k++)
+		mac[k] = kind == SW_SIP_TOKEN_TAG ? (uint32_t)(m[k] >> 32) : (uint32_t)m[k];
+	unsigned int k = 0;
+
+	for (; k + 2 <= n; k += 2)
+		put_token_pair(payload[k], mac[k], payload[k + 1], mac[k + 1], out[k], out[k + 1]);
+	if (k < n)
+		put_token(payload[k], mac[k], out[k]);
+}
+
+void
 sw_sip_token_put_dialog(const struct sw_sip_token *t, uint64_t mac, char *call_id, char *tag)
 {
 	uint64_t payload = payload_of(t);
 
-	put_token(payload, (uint32_t)mac, call_id);
-	put_token(payload, (uint32_t)(mac >> 32), tag);
+	put_token_pair(payload, (uint32_t)mac, payload, (uint32_t)(mac >> 32), call_id, tag);
 }
 
 void
@@ -207,8 +366,7 @@ sw_sip_token_encode_dialog(const struct sw_sip_token_key *key, const struct sw_s
 	uint64_t payload = payload_of(t);
 	uint64_t m = mac64(key, 0x80, payload);
 
-	put_token(payload, (uint32_t)m, call_id);
-	put_token(payload, (uint32_t)(m >> 32), tag);
+	put_token_pair(payload, (uint32_t)m, payload, (uint32_t)(m >> 32), call_id, tag);
 }
 
 #ifdef __SSSE3__

@@ -354,6 +354,46 @@ uint32_t sw_sip_token_encode_mac(const struct sw_sip_token_key *key, enum sw_sip
  */
 uint64_t sw_sip_token_dialog_mac(const struct sw_sip_token_key *key, const struct sw_sip_token *t);
 
+/** Most tokens one burst call hashes (more are left out). */
+#define SW_SIP_TOKEN_BURST 16u
+
+/**
+ * sw_sip_token_dialog_mac() of n tokens at once (several hashes per instruction where the build
+ * has AVX2): the same MACs.
+ *
+ * @param key
+ *   The per-run secret.
+ * @param t
+ *   n tokens.
+ * @param n
+ *   At most SW_SIP_TOKEN_BURST.
+ * @param mac
+ *   n MACs.
+ */
+void sw_sip_token_dialog_mac_burst(const struct sw_sip_token_key *key, const struct sw_sip_token *t,
+                                   unsigned int n, uint64_t *mac);
+
+/**
+ * sw_sip_token_encode_mac() of n tokens of one kind at once (several hashes per instruction
+ * where the build has AVX2): the same characters and MACs.
+ *
+ * @param key
+ *   The per-run secret.
+ * @param kind
+ *   Where the tokens go.
+ * @param t
+ *   n tokens.
+ * @param n
+ *   At most SW_SIP_TOKEN_BURST.
+ * @param out
+ *   n tokens of SW_SIP_TOKEN_LEN characters, not NUL-terminated.
+ * @param mac
+ *   n MACs.
+ */
+void sw_sip_token_encode_mac_burst(const struct sw_sip_token_key *key, enum sw_sip_token_kind kind,
+                                   const struct sw_sip_token *t, unsigned int n,
+                                   char (*out)[SW_SIP_TOKEN_LEN], uint32_t *mac);
+
 /**
  * sw_sip_token_encode_dialog() with the MAC from sw_sip_token_dialog_mac() (no hashing).
  *
@@ -760,6 +800,37 @@ unsigned int sw_sip_build_conds(const struct sw_sip_vars *v);
 int sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
                            unsigned int conds);
 
+/** sw_sip_tmpl_specialize_fold(): fold the digest's algorithm name (string variables fold by
+ *  their bit, 1 << enum sw_sip_var). */
+#define SW_SIP_FOLD_ALGORITHM (1u << 31)
+/** sw_sip_tmpl_specialize_fold(): fold {expires}, the number v->n[SW_SIP_N_EXPIRES]. */
+#define SW_SIP_FOLD_EXPIRES (1u << 30)
+
+/**
+ * sw_sip_tmpl_specialize() that also writes some fields' values into the template as text:
+ * the string variables whose bit (1 << enum sw_sip_var) is in fold, the digest's algorithm
+ * with SW_SIP_FOLD_ALGORITHM and the Expires number with SW_SIP_FOLD_EXPIRES, as v has them.
+ * One piece less per folded field for every message built; the template then builds right only
+ * for variables with those values, which the caller checks (sw_sip_build() checks the
+ * conditions only).
+ *
+ * @param dst
+ *   Filled.
+ * @param src
+ *   A compiled template (not itself specialized).
+ * @param conds
+ *   From sw_sip_build_conds().
+ * @param v
+ *   The values to fold; may be NULL when fold is 0.
+ * @param fold
+ *   Bits of the fields to fold.
+ * @return
+ *   0, -EINVAL (conds out of range, src specialized, an unknown bit, or the algorithm without
+ *   a digest), -E2BIG (the values do not fit the template's text).
+ */
+int sw_sip_tmpl_specialize_fold(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *src,
+                                unsigned int conds, const struct sw_sip_vars *v, unsigned int fold);
+
 /**
  * Build one message: copies of template pieces and variables, no formatted printing.
  * Content-Length is the body's exact length.
@@ -777,6 +848,26 @@ int sw_sip_tmpl_specialize(struct sw_sip_tmpl *dst, const struct sw_sip_tmpl *sr
  *   -EINVAL when t is specialized for other conditions than v's.
  */
 int sw_sip_build(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v, char *out, size_t cap);
+
+/**
+ * sw_sip_build() for a caller that has the variables' conditions already (it chose the
+ * template by them): the same bytes and errors, without working them out again.
+ *
+ * @param t
+ *   A compiled template.
+ * @param v
+ *   The variables.
+ * @param conds
+ *   sw_sip_build_conds(v): other values build another message (never past cap).
+ * @param out
+ *   Where the message goes; up to SW_SIP_BUILD_SLACK bytes after it may be overwritten.
+ * @param cap
+ *   Size of out.
+ * @return
+ *   As sw_sip_build(); -EINVAL also for conds above 255.
+ */
+int sw_sip_build_with_conds(const struct sw_sip_tmpl *t, const struct sw_sip_vars *v,
+                            unsigned int conds, char *out, size_t cap);
 
 /**
  * @param k

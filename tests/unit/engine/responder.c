@@ -7,14 +7,15 @@
 #include "sw_net.h"
 #include "sw_sip.h"
 
+/* MD5, or SHA-256 when sha256 (RFC 7616), in lower-case hex */
 static void
-md5_hex(const char *in, size_t n, char *out)
+hash_hex(bool sha256, const char *in, size_t n, char *out)
 {
-	unsigned char d[16];
-	unsigned int len = 16;
+	unsigned char d[32];
+	unsigned int len = sizeof(d);
 
-	EVP_Digest(in, n, d, &len, EVP_md5(), NULL);
-	for (int i = 0; i < 16; i++)
+	EVP_Digest(in, n, d, &len, sha256 ? EVP_sha256() : EVP_md5(), NULL);
+	for (unsigned int i = 0; i < len; i++)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
@@ -49,8 +50,9 @@ static bool
 digest_ok(const struct responder *r, const char *msg)
 {
 	const char *h = strstr(msg, "\r\nAuthorization: Digest ");
-	char user[64], nonce[128], uri[128], resp[64], nc[16], cnonce[32], pw[80];
-	char a1[512], ha1[33], ha2[33], a3[512], want[33];
+	char user[64], nonce[128], uri[128], resp[80], nc[16], cnonce[32], pw[80];
+	char a1[512], ha1[65], ha2[65], a3[512], want[65];
+	bool sha = r->sha256;
 
 	if (h == NULL || param(h, "username", user, sizeof(user)) ||
 	    param(h, "nonce", nonce, sizeof(nonce)) || param(h, "uri", uri, sizeof(uri)) ||
@@ -61,11 +63,11 @@ digest_ok(const struct responder *r, const char *msg)
 	snprintf(pw, sizeof(pw), "pw%s", user + 1);
 	int n = snprintf(a1, sizeof(a1), "%s:%s:%s", user, r->realm, pw);
 
-	md5_hex(a1, (size_t)n, ha1);
+	hash_hex(sha, a1, (size_t)n, ha1);
 	n = snprintf(a1, sizeof(a1), "REGISTER:%s", uri);
-	md5_hex(a1, (size_t)n, ha2);
+	hash_hex(sha, a1, (size_t)n, ha2);
 	n = snprintf(a3, sizeof(a3), "%s:%s:%s:%s:auth:%s", ha1, nonce, nc, cnonce, ha2);
-	md5_hex(a3, (size_t)n, want);
+	hash_hex(sha, a3, (size_t)n, want);
 	return strcmp(want, resp) == 0;
 }
 
@@ -126,10 +128,11 @@ responder_input(struct responder *r, const uint8_t *frame, size_t len, uint8_t (
 		             "SIP/2.0 401 Unauthorized\r\n%sFrom: %.*s\r\nTo: %.*s;tag=srv\r\n"
 		             "Call-ID: %.*s\r\nCSeq: %.*s\r\n"
 		             "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%08x%s\", "
-		             "qop=\"auth\", algorithm=MD5\r\nContent-Length: 0\r\n\r\n",
+		             "qop=\"auth\", algorithm=%s\r\nContent-Length: 0\r\n\r\n",
 		             via, (int)m.from.len, m.from.p, (int)m.to.len, m.to.p,
 		             (int)m.call_id.len, m.call_id.p, (int)m.cseq_s.len, m.cseq_s.p,
-		             r->realm, (unsigned int)r->challenged, "0123456789abcdef0123456789");
+		             r->realm, (unsigned int)r->challenged, "0123456789abcdef0123456789",
+		             r->sha256 ? "SHA-256" : "MD5");
 	} else if (!digest_ok(r, msg)) {
 		r->bad_digest++;
 		n = snprintf(text, sizeof(text),

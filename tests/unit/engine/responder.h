@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A minimal registrar for the engine's tests, on the virtual wire: answers ARP for its
- * addresses, challenges REGISTER (401, MD5, qop=auth), checks the digest response it gets back
- * (computed independently here with OpenSSL's EVP MD5), answers 200 with the granted expiry,
- * answers nothing while "silent". Test code: it parses with strstr and prints with snprintf.
+ * addresses, challenges REGISTER (401, MD5 or SHA-256, qop=auth), checks the digest response
+ * it gets back (computed independently here with OpenSSL's EVP), answers 200 with the granted
+ * expiry, answers nothing while "silent". Test code: it parses with strstr and prints with
+ * snprintf.
  */
 #ifndef TEST_RESPONDER_H
 #define TEST_RESPONDER_H
@@ -21,6 +22,7 @@ struct responder {
 	bool silent[RESP_MAX_SERVERS];
 	uint32_t grant; /* s granted */
 	const char *realm;
+	bool sha256; /* challenge with algorithm=SHA-256 (RFC 7616), not MD5 */
 	/* what it saw */
 	uint64_t registers[RESP_MAX_SERVERS];
 	uint64_t challenged, accepted, bad_digest, unregistered;

@@ -23,6 +23,8 @@ struct wire {
 	uint8_t (*buf)[2048];
 	uint16_t *len;
 	unsigned int n;
+	const struct responder *to; /* towards the servers: each IPv4 frame must carry the MAC of
+	                               the server it is addressed to */
 };
 
 static uint8_t *
@@ -39,6 +41,14 @@ wire_send(void *arg, uint8_t *frame, uint16_t len)
 	struct wire *w = arg;
 
 	CU_ASSERT_PTR_EQUAL(frame, w->buf[w->n]);
+	if (w->to != NULL && len >= 34 && frame[12] == 0x08 && frame[13] == 0x00) {
+		uint32_t dst = (uint32_t)frame[30] << 24 | (uint32_t)frame[31] << 16 |
+		               (uint32_t)frame[32] << 8 | frame[33];
+
+		for (unsigned int s = 0; s < w->to->n; s++)
+			if (w->to->ip[s] == dst)
+				CU_ASSERT(memcmp(frame, w->to->mac[s], 6) == 0);
+	}
 	w->len[w->n++] = len;
 }
 
@@ -113,6 +123,7 @@ run_new(const char *extra, unsigned int n_workers)
 	run->r.mac[0][0] = run->r.mac[1][0] = 2;
 	run->r.mac[0][5] = 1;
 	run->r.mac[1][5] = 2;
+	run->to_srv.to = &run->r;
 	run->n_workers = n_workers;
 	run->now = 1000 * SW_NS_PER_S; /* the run starts at an arbitrary time */
 	for (unsigned int k = 0; k < n_workers; k++) {
@@ -671,6 +682,203 @@ test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made(void)
 	run_free(run);
 }
 
+/* every frame on the wire to the servers whose Via and Contact do not name the address and
+ * port the datagram left from, or whose branch is not a token of key; *checked counts the
+ * REGISTERs looked at */
+static unsigned int
+wrong_addresses(const struct wire *w, const struct sw_sip_token_key *key, unsigned int *checked)
+{
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < w->n; i++) {
+		struct sw_net_pkt p;
+		char msg[2048], via[80], contact[80], addr[32];
+
+		if (sw_net_classify(w->buf[i], w->len[i], &p) != SW_NET_K_UDP)
+			continue;
+		memcpy(msg, p.payload, p.payload_len);
+		msg[p.payload_len] = '\0';
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", p.src_ip >> 24,
+		         (p.src_ip >> 16) & 255, (p.src_ip >> 8) & 255, p.src_ip & 255, p.src_port);
+		snprintf(via, sizeof(via), "\r\nVia: SIP/2.0/UDP %s;rport;", addr);
+		snprintf(contact, sizeof(contact), "@%s>\r\n", addr);
+		bad += strstr(msg, via) == NULL || strstr(msg, contact) == NULL;
+		/* the first REGISTER's branch is hashed before the line starts (prehash_starts),
+		 * the others' in their signing burst: each must still be the line's own token */
+		const char *br = strstr(msg, ";branch=");
+		struct sw_sip_token tok;
+
+		bad += br == NULL ||
+		       sw_sip_branch_decode(key, (struct sw_sip_str){br + 8, 7 + SW_SIP_TOKEN_LEN},
+		                            &tok) != 0 ||
+		       br[8 + 7 + SW_SIP_TOKEN_LEN] != '\r';
+		(*checked)++;
+	}
+	return bad;
+}
+
+/* 300 lines on 100 addresses from 198.18.0.200: the addresses cross into 198.18.1.x and the
+ * ports go 5060, 5061, 5062, so the /24 and the port a worker keeps formatted (put_addr)
+ * change along the way, in the first REGISTERs and in the authenticated ones (sent in
+ * bursts, out of the lines' order) */
+static void
+test_every_register_names_its_line_s_own_address_port_and_branch_token(void)
+{
+	struct run *run = run_new("#!version:1.0.0.1\n"
+	                          "swarm.phones = 300\n"
+	                          "swarm.src_ip = 198.18.0.200\n"
+	                          "swarm.src_ip_count = 100\n",
+	                          1);
+	uint64_t t0 = run->now;
+	unsigned int checked = 0, bad = 0;
+
+	while (run->now < t0 + SW_NS_PER_S) {
+		run->now += SW_NS_PER_MS;
+		sw_engine_poll(run->w[0], run->now, 100000);
+		/* run_deliver(), with a look at each batch on its way to the servers */
+		while (run->to_srv.n > 0) {
+			bad += wrong_addresses(&run->to_srv, &run->key, &checked);
+			for (unsigned int i = 0; i < run->to_srv.n; i++)
+				run->to_eng.n += responder_input(
+				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
+				        run->to_eng.buf + run->to_eng.n,
+				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
+			run->to_srv.n = 0;
+			for (unsigned int i = 0; i < run->to_eng.n; i++)
+				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
+				             run->to_eng.len[i]);
+			sw_engine_flush(run->w[0]);
+			run->to_eng.n = 0;
+		}
+	}
+	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 300);
+	CU_ASSERT_EQUAL(checked, 600);
+	CU_ASSERT_EQUAL(bad, 0);
+	run_free(run);
+}
+
+/* five lines signed over and over (sw_engine_generate): a line comes back before its last
+ * REGISTER's burst is signed, which must flush first (a burst signs each line once), so every
+ * line's nonce-counts go out 1, 2, 3 ... in order */
+static void
+a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order(void)
+{
+	struct run *run = run_new("#!version:1.0.0.1\nswarm.phones = 5\n", 1);
+	struct sw_engine_cfg c = one_worker_cfg(run);
+	struct sw_net_neigh *h = sw_net_neigh_get(&c.neigh, SRV1);
+	uint32_t last_nc[5] = {0};
+	unsigned int bad = 0, seen = 0;
+
+	/* generation alone (no poll, no ARP): the next hop known from the start */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	memcpy(h->mac, run->r.mac[0], 6);
+	h->known = 1;
+	run_replace_worker(run, &c);
+	CU_ASSERT_EQUAL_FATAL(sw_engine_preauth(run->w[0], "pbx.test", run->now), 0);
+	CU_ASSERT_EQUAL(sw_engine_generate(run->w[0], run->now, 23), 23);
+	for (unsigned int k = 0; k < run->to_srv.n; k++) {
+		struct sw_net_pkt p;
+		char msg[2048];
+		const char *u, *nc;
+		unsigned int phone, x;
+
+		if (sw_net_classify(run->to_srv.buf[k], run->to_srv.len[k], &p) != SW_NET_K_UDP)
+			continue;
+		memcpy(msg, p.payload, p.payload_len);
+		msg[p.payload_len] = '\0';
+		u = strstr(msg, "From: <sip:u");
+		nc = strstr(msg, ", nc=");
+		if (u == NULL || nc == NULL || sscanf(u + 12, "%3u", &phone) != 1 || phone < 1 ||
+		    phone > 5 || sscanf(nc + 5, "%8x", &x) != 1) {
+			bad++;
+			continue;
+		}
+		bad += x != last_nc[phone - 1] + 1;
+		last_nc[phone - 1] = x;
+		seen++;
+	}
+	CU_ASSERT_EQUAL(seen, 23);
+	CU_ASSERT_EQUAL(bad, 0);
+	run->to_srv.n = 0;
+	run_free(run);
+}
+
+/* the registrar's realm changes halfway through the starts: the first lines' credentials
+ * name the first realm (the worker's template with it as text), the others' the second (a
+ * template without it), and every digest checks */
+static void
+credentials_of_a_second_realm_name_their_own_realm(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	unsigned int first = 0, second = 0, other = 0;
+
+	while (run->now < t0 + SW_NS_PER_S) {
+		run->now += SW_NS_PER_MS;
+		if (run->now - t0 == 50 * SW_NS_PER_MS)
+			run->r.realm = "second.test";
+		sw_engine_poll(run->w[0], run->now, 100000);
+		/* run_deliver(), with a look at each batch on its way to the server */
+		while (run->to_srv.n > 0) {
+			for (unsigned int i = 0; i < run->to_srv.n; i++) {
+				struct sw_net_pkt p;
+				char msg[2048];
+
+				if (sw_net_classify(run->to_srv.buf[i], run->to_srv.len[i], &p) !=
+				    SW_NET_K_UDP)
+					continue;
+				memcpy(msg, p.payload, p.payload_len);
+				msg[p.payload_len] = '\0';
+				if (strstr(msg, "\r\nAuthorization: ") == NULL)
+					continue;
+				if (strstr(msg, ", realm=\"pbx.test\", ") != NULL)
+					first++;
+				else if (strstr(msg, ", realm=\"second.test\", ") != NULL)
+					second++;
+				else
+					other++;
+			}
+			for (unsigned int i = 0; i < run->to_srv.n; i++)
+				run->to_eng.n += responder_input(
+				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
+				        run->to_eng.buf + run->to_eng.n,
+				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
+			run->to_srv.n = 0;
+			for (unsigned int i = 0; i < run->to_eng.n; i++)
+				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
+				             run->to_eng.len[i]);
+			sw_engine_flush(run->w[0]);
+			run->to_eng.n = 0;
+		}
+	}
+	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 100);
+	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
+	CU_ASSERT(first >= 40 && first <= 60);
+	CU_ASSERT_EQUAL(first + second, 100);
+	CU_ASSERT_EQUAL(other, 0);
+	run_free(run);
+}
+
+/* a registrar that challenges with SHA-256: the HA1 is hashed at the challenge (not in the
+ * MD5 burst), from the password the worker formatted at start; every digest checks */
+static void
+every_line_registers_against_a_sha_256_challenge(void)
+{
+	struct run *run = run_new(NULL, 1);
+	uint64_t t0 = run->now;
+	const struct sw_engine_stats *st = sw_engine_stats(run->w[0]);
+
+	run->r.sha256 = true;
+	run_until(run, t0, 1.0);
+	CU_ASSERT_EQUAL(st->lines_registered, 100);
+	CU_ASSERT_EQUAL(run->r.challenged, 100);
+	CU_ASSERT_EQUAL(run->r.accepted, 100);
+	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
+	CU_ASSERT_EQUAL(st->c[SW_ENGINE_C_RX_BAD_CHALLENGE], 0);
+	assert_accounting(run);
+	run_free(run);
+}
+
 static const struct sw_test_case engine_cases[] = {
         {"every line registers with a checked digest",
          test_every_line_registers_with_a_checked_digest},
@@ -690,6 +898,14 @@ static const struct sw_test_case engine_cases[] = {
         {"a closed loop starts lines only as transactions end",
          test_a_closed_loop_starts_lines_only_as_transactions_end},
         {"a bad set-up is refused", test_a_bad_set_up_is_refused},
+        {"every line registers against a SHA-256 challenge",
+         every_line_registers_against_a_sha_256_challenge},
+        {"credentials of a second realm name their own realm",
+         credentials_of_a_second_realm_name_their_own_realm},
+        {"every REGISTER names its line's own address, port and branch token",
+         test_every_register_names_its_line_s_own_address_port_and_branch_token},
+        {"a line queued again before its burst is signed sends its nonce-counts in order",
+         a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order},
         {"a real-time account's resolution ends as soon as it is made",
          test_a_real_time_account_s_resolution_ends_as_soon_as_it_is_made},
         {"a re-resolution moves lines to the new targets at their next refresh",

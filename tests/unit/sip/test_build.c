@@ -5,8 +5,10 @@
  * errors, and built messages parsing back to their fields.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "sw_common.h"
 #include "sw_sip.h"
 #include "test_sip.h"
 
@@ -522,6 +524,14 @@ a_specialized_template_builds_the_same_bytes_for_every_condition(void)
 
 			bad += n <= 0 || ns != n || memcmp(a, b, (size_t)n) != 0;
 			bad += sp.nseg > t.nseg;
+			/* the conditions given: the same message, both templates */
+			bad += sw_sip_build_with_conds(&t, &v, sw_sip_build_conds(&v), b,
+			                               sizeof(b)) != n ||
+			       memcmp(a, b, (size_t)n) != 0;
+			bad += sw_sip_build_with_conds(&sp, &v, sw_sip_build_conds(&v), b,
+			                               sizeof(b)) != n ||
+			       memcmp(a, b, (size_t)n) != 0;
+			bad += sw_sip_build_with_conds(&sp, &v, 256, b, sizeof(b)) != -EINVAL;
 			/* the same limit: one byte short of message + slack fails for both */
 			bad += sw_sip_build(&sp, &v, b, (size_t)n + SW_SIP_BUILD_SLACK - 1) !=
 			       -ENOSPC;
@@ -544,6 +554,243 @@ a_specialized_template_builds_the_same_bytes_for_every_condition(void)
 	}
 }
 
+/* the numbers (CSeq, Expires) of every digit count, written by the general walk and by a
+ * specialized template's (its own number path): the same decimal as printf's */
+static void
+numbers_of_every_length_are_written_alike_by_both_walks(void)
+{
+	static const uint32_t nums[] = {0,        9,         10,         99,        100,
+	                                999,      1000,      3600,       9999,      10000,
+	                                65535,    99999,     100000,     999999,    1000000,
+	                                12345678, 999999999, 1000000000, UINT32_MAX};
+	static struct sw_sip_tmpl t, sp;
+	unsigned int bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (unsigned int k = 0; k < SW_ARRAY_SIZE(nums); k++) {
+		struct sw_sip_vars v;
+		char a[2048], b[2048], want[64];
+
+		fill_vars(&v);
+		v.n[SW_SIP_N_CSEQ] = nums[k];
+		v.n[SW_SIP_N_EXPIRES] = nums[SW_ARRAY_SIZE(nums) - 1 - k];
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+		int n = sw_sip_build(&t, &v, a, sizeof(a));
+		int ns = sw_sip_build(&sp, &v, b, sizeof(b));
+
+		bad += n <= 0 || ns != n || memcmp(a, b, (size_t)n) != 0;
+		if (n <= 0 || ns <= 0) {
+			bad++;
+			continue;
+		}
+		a[n] = b[ns] = '\0';
+		snprintf(want, sizeof(want), "CSeq: %u REGISTER\r\n", (unsigned int)nums[k]);
+		bad += strstr(a, want) == NULL;
+		snprintf(want, sizeof(want), "Expires: %u\r\n",
+		         (unsigned int)nums[SW_ARRAY_SIZE(nums) - 1 - k]);
+		bad += strstr(b, want) == NULL;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* a REGISTER template specialized with its Expires folded in (SW_SIP_FOLD_EXPIRES) writes
+ * what the template with the field writes for that number, with and without credentials */
+static void
+a_folded_expires_builds_what_the_field_builds(void)
+{
+	static const uint32_t vals[] = {0, 1, 60, 3600, 86400, 2147483647u};
+	static struct sw_sip_tmpl t, sp, f;
+	struct sw_sip_digest d;
+	char resp[64];
+	unsigned int bad = 0;
+
+	memset(resp, 'b', sizeof(resp));
+	memset(&d, 0, sizeof(d));
+	d.qop = 1;
+	d.nonce_len = 20;
+	memset(d.nonce, 'n', d.nonce_len);
+	d.hex_len = 32;
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (unsigned int k = 0; k < 2 * SW_ARRAY_SIZE(vals); k++) {
+		struct sw_sip_vars v;
+		char a[2048], b[2048];
+
+		fill_vars(&v);
+		if (k & 1) {
+			v.digest = &d;
+			v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+		}
+		v.n[SW_SIP_N_EXPIRES] = vals[k / 2];
+		unsigned int c = sw_sip_build_conds(&v);
+
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, c), 0);
+		CU_ASSERT_EQUAL_FATAL(
+		        sw_sip_tmpl_specialize_fold(&f, &t, c, &v, SW_SIP_FOLD_EXPIRES), 0);
+		int n = sw_sip_build(&t, &v, a, sizeof(a));
+		/* the folded template ignores the variable */
+		v.n[SW_SIP_N_EXPIRES] = 12345;
+		int nf = sw_sip_build(&f, &v, b, sizeof(b));
+
+		bad += n <= 0 || nf != n || memcmp(a, b, (size_t)n) != 0;
+		bad += f.nseg >= sp.nseg;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* the digest fields a specialized template writes in its own walk (nonce, opaque, algorithm,
+ * nc, cnonce) for every algorithm and nonce length: what the general walk writes, and the
+ * algorithm's name as sw_sip_algo_name() spells it */
+static void
+digest_fields_are_written_alike_by_both_walks(void)
+{
+	static struct sw_sip_tmpl t, sp;
+	struct sw_sip_digest d;
+	unsigned int bad = 0;
+	char resp[64];
+
+	memset(resp, 'e', sizeof(resp));
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (int a = 0; a < SW_SIP_ALGO_COUNT; a++)
+		for (unsigned int nl = 0; nl <= SW_SIP_DIGEST_NONCE_MAX; nl += 17) {
+			struct sw_sip_vars v;
+			char x[2048], y[2048], want[64];
+
+			memset(&d, 0, sizeof(d));
+			d.algo = (uint8_t)a;
+			d.echo_algorithm = 1;
+			d.qop = 1;
+			d.nc = 0x1234abcdu + nl;
+			d.cnonce = 0xfedc0001u * (unsigned int)a;
+			d.nonce_len = (uint8_t)(nl < SW_SIP_DIGEST_NONCE_MAX ? nl : nl - 1);
+			memset(d.nonce, 'n', d.nonce_len);
+			d.opaque_len = (uint8_t)(nl % SW_SIP_DIGEST_OPAQUE_MAX);
+			memset(d.opaque, 'o', d.opaque_len);
+			d.hex_len = 32;
+			fill_vars(&v);
+			v.digest = &d;
+			v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+			CU_ASSERT_EQUAL_FATAL(
+			        sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+			int n = sw_sip_build(&t, &v, x, sizeof(x));
+			int ns = sw_sip_build(&sp, &v, y, sizeof(y));
+
+			bad += n <= 0 || ns != n || memcmp(x, y, (size_t)n) != 0;
+			bad += sw_sip_build(&sp, &v, y, (size_t)n + SW_SIP_BUILD_SLACK - 1) !=
+			       -ENOSPC;
+			if (n <= 0 || ns <= 0) {
+				bad++;
+				continue;
+			}
+			y[ns] = '\0';
+			snprintf(want, sizeof(want), ", algorithm=%s, ",
+			         sw_sip_algo_name((enum sw_sip_digest_algo)a));
+			bad += strstr(y, want) == NULL;
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* the specialized walk's limit: every buffer shorter than message + slack is refused, and
+ * nothing is written past the buffer's end (a guard after it stays as it was), with and without
+ * credentials */
+static void
+a_specialized_template_refuses_every_short_buffer_without_overflow(void)
+{
+	static struct sw_sip_tmpl t, sp;
+	struct sw_sip_digest d;
+	char resp[64], buf[2048 + 64];
+	unsigned int bad = 0;
+
+	memset(resp, 'c', sizeof(resp));
+	memset(&d, 0, sizeof(d));
+	d.qop = 1;
+	d.echo_algorithm = 1;
+	d.nonce_len = 40;
+	memset(d.nonce, 'n', d.nonce_len);
+	d.opaque_len = 5;
+	memset(d.opaque, 'o', d.opaque_len);
+	d.hex_len = 32;
+	CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, SW_SIP_KIND_REGISTER, NULL), 0);
+	for (int auth = 0; auth < 2; auth++) {
+		struct sw_sip_vars v;
+
+		fill_vars(&v);
+		if (auth) {
+			v.digest = &d;
+			v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+		}
+		CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, sw_sip_build_conds(&v)), 0);
+		int full = sw_sip_build(&sp, &v, buf, 2048);
+
+		CU_ASSERT_FATAL(full > 0);
+		for (size_t cap = 0; cap < (size_t)full + SW_SIP_BUILD_SLACK; cap++) {
+			memset(buf, 0x55, sizeof(buf));
+			bad += sw_sip_build(&sp, &v, buf, cap) != -ENOSPC;
+			for (size_t k = cap; k < sizeof(buf); k++)
+				bad += (unsigned char)buf[k] != 0x55;
+		}
+		bad += sw_sip_build(&sp, &v, buf, (size_t)full + SW_SIP_BUILD_SLACK) != full;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* a template specialized with the realm, the user and the algorithm folded in as text builds
+ * what the general template builds for those values, in fewer pieces; bad fold requests are
+ * refused */
+static void
+a_folded_specialization_builds_the_same_bytes_in_fewer_pieces(void)
+{
+	static struct sw_sip_tmpl t, sp, spf;
+	struct sw_sip_digest d;
+	char resp[64];
+	unsigned int bad = 0;
+
+	memset(resp, 'f', sizeof(resp));
+	for (int a = 0; a < SW_SIP_ALGO_COUNT; a++)
+		for (int kind = 0; kind < SW_SIP_KIND_COUNT; kind++) {
+			struct sw_sip_vars v;
+			char x[2048], y[2048];
+
+			memset(&d, 0, sizeof(d));
+			d.algo = (uint8_t)a;
+			d.echo_algorithm = 1;
+			d.qop = (uint8_t)(kind & 1);
+			d.nonce_len = 30;
+			memset(d.nonce, 'n', d.nonce_len);
+			d.hex_len = 32;
+			fill_vars(&v);
+			v.digest = &d;
+			v.s[SW_SIP_V_RESPONSE] = (struct sw_sip_cstr){resp, 32};
+			CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_compile(&t, (enum sw_sip_kind)kind, NULL),
+			                      0);
+			unsigned int c = sw_sip_build_conds(&v);
+
+			CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize(&sp, &t, c), 0);
+			CU_ASSERT_EQUAL_FATAL(sw_sip_tmpl_specialize_fold(
+			                              &spf, &t, c, &v,
+			                              1u << SW_SIP_V_REALM | 1u << SW_SIP_V_USER |
+			                                      SW_SIP_FOLD_ALGORITHM),
+			                      0);
+			int n = sw_sip_build(&t, &v, x, sizeof(x));
+			int nf = sw_sip_build(&spf, &v, y, sizeof(y));
+
+			bad += n <= 0 || nf != n || memcmp(x, y, (size_t)n) != 0;
+			bad += spf.nseg > sp.nseg;
+			/* a kind with credentials has a realm field: one piece less at least */
+			bad += kind == SW_SIP_KIND_REGISTER && spf.nseg >= sp.nseg;
+		}
+	CU_ASSERT_EQUAL(bad, 0);
+	{
+		struct sw_sip_vars v;
+
+		fill_vars(&v);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize_fold(&spf, &t, 0, NULL, 1u), -EINVAL);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize_fold(&spf, &t, 0, &v, 1u << 29), -EINVAL);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize_fold(&spf, &t, 0, &v, SW_SIP_FOLD_ALGORITHM),
+		                -EINVAL);
+		CU_ASSERT_EQUAL(sw_sip_tmpl_specialize_fold(&spf, &t, 0, NULL, 0), 0);
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every kind is built byte for byte and parses back",
          every_kind_is_built_byte_for_byte_and_parses_back},
@@ -559,6 +806,16 @@ static const struct sw_test_case cases[] = {
          a_built_register_token_decodes_to_its_line},
         {"a specialized template builds the same bytes for every condition",
          a_specialized_template_builds_the_same_bytes_for_every_condition},
+        {"numbers of every length are written alike by both walks",
+         numbers_of_every_length_are_written_alike_by_both_walks},
+        {"a folded Expires builds what the field builds",
+         a_folded_expires_builds_what_the_field_builds},
+        {"digest fields are written alike by both walks",
+         digest_fields_are_written_alike_by_both_walks},
+        {"a specialized template refuses every short buffer without overflow",
+         a_specialized_template_refuses_every_short_buffer_without_overflow},
+        {"a folded specialization builds the same bytes in fewer pieces",
+         a_folded_specialization_builds_the_same_bytes_in_fewer_pieces},
         {NULL, NULL},
 };
 
