@@ -1904,7 +1904,12 @@ fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
 	{
 		if (SW_UNLIKELY(avail < 16))
 			return NULL;
+#ifdef __AVX2__
+		/* a line longer than 64 bytes: the 64 at q are known to hold no LF */
+		nl = avail > 64 ? lf_find(q + 64, buf, end) : lf_find(q, buf, end);
+#else
 		nl = lf_find(q, buf, end);
+#endif
 		if (SW_UNLIKELY(nl == NULL || end - nl < 2))
 			return NULL;
 	}
