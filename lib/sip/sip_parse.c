@@ -179,6 +179,28 @@ notin32(__m256i x, enum cset s)
 	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 
+/*
+ * The LF positions of the 64 bytes at p, with lfv all LF bytes: the fast loop makes lfv once
+ * (lf_vec()), where GCC built the constant again (mov, vmovd, vpbroadcastb) for every line.
+ */
+static inline uint64_t
+lf64v(const char *p, __m256i lfv)
+{
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p), lfv)) |
+	       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p + 32), lfv)) << 32;
+}
+
+/* 32 LF bytes, opaque to the compiler so that it keeps them in a register (or reloads them
+ * with one instruction) instead of building the constant again at each use */
+static inline __m256i
+lf_vec(void)
+{
+	__m256i v = _mm256_set1_epi8('\n');
+
+	__asm__("" : "+x"(v));
+	return v;
+}
+
 /* LF positions of the 64 bytes at p (AVX-512BW: one compare into a mask register) */
 static inline uint64_t
 lf64(const char *p)
@@ -1847,17 +1869,17 @@ lf_find_bytes(const char *q, const char *end)
  * datagram, shifted, near its end), no state kept between lines (the fast loop of
  * sw_sip_parse(); the general walk uses struct lf_iter).
  */
-static inline const char *
-lf_find(const char *q, const char *buf, const char *end)
-{
 #ifdef __AVX2__
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end, __m256i lfv)
+{
 	for (;;) {
 		uint64_t lm;
 
 		if (SW_LIKELY(end - q >= 64))
-			lm = lf64(q);
+			lm = lf64v(q, lfv);
 		else if (end - buf >= 64)
-			lm = lf64(end - 64) >> (64 - (end - q));
+			lm = lf64v(end - 64, lfv) >> (64 - (end - q));
 		else
 			return lf_find_bytes(q, end);
 		if (SW_LIKELY(lm != 0))
@@ -1866,11 +1888,15 @@ lf_find(const char *q, const char *buf, const char *end)
 			return NULL;
 		q += 64;
 	}
+}
 #else
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end)
+{
 	(void)buf;
 	return lf_find_bytes(q, end);
-#endif
 }
+#endif
 
 /*
  * The LF that ends the fast loop's line at q (q[0] not an LF) when the line is the usual one:
@@ -1878,8 +1904,13 @@ lf_find(const char *q, const char *buf, const char *end)
  * NULL otherwise (the general walk takes the line). tail_lf: the LFs of the datagram's last
  * 64 bytes (0 for none, or without AVX2).
  */
+#ifdef __AVX2__
+static inline __attribute__((always_inline)) const char *
+fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf, __m256i lfv)
+#else
 static inline __attribute__((always_inline)) const char *
 fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
+#endif
 {
 	ptrdiff_t avail = end - q;
 	const char *nl;
@@ -1887,7 +1918,7 @@ fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
 	uint64_t x;
 
 	/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
-	if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
+	if (SW_LIKELY(avail > 64) && (x = lf64v(q, lfv)) != 0) {
 		nl = q + __builtin_ctzll(x);
 	} else if (avail <= 64 && tail_lf != 0) {
 		/* the last lines: the LFs of the datagram's last 64 bytes, once */
@@ -1906,7 +1937,7 @@ fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
 			return NULL;
 #ifdef __AVX2__
 		/* a line longer than 64 bytes: the 64 at q are known to hold no LF */
-		nl = avail > 64 ? lf_find(q + 64, buf, end) : lf_find(q, buf, end);
+		nl = lf_find(avail > 64 ? q + 64 : q, buf, end, lfv);
 #else
 		nl = lf_find(q, buf, end);
 #endif
@@ -2127,6 +2158,12 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
 	unsigned seen = 0, cls;
 	uint64_t tail_lf = 0; /* the LFs of the last 64 bytes (0: none, fewer bytes, no AVX2) */
+#ifdef __AVX2__
+	const __m256i lfv = lf_vec();
+#define FAST_LFV , lfv
+#else
+#define FAST_LFV
+#endif
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -2153,7 +2190,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 #ifdef __AVX2__
-	tail_lf = len >= 64 ? lf64(end - 64) : 0;
+	tail_lf = len >= 64 ? lf64v(end - 64, lfv) : 0;
 #endif
 
 	for (;;) {
@@ -2177,7 +2214,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		q = lf + 1;                                                                        \
 		if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))                     \
 			goto restore;                                                              \
-		nl = fast_lf(q, buf, end, tail_lf);                                                \
+		nl = fast_lf(q, buf, end, tail_lf FAST_LFV);                                       \
 		if (SW_UNLIKELY(nl == NULL))                                                       \
 			goto restore;                                                              \
 		x = load64(q);                                                                     \
