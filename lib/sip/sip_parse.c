@@ -2022,15 +2022,21 @@ hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const
 	/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
 	switch (h) {
 	case H_VIA:
-		if (m->via_count < SW_SIP_MAX_VIAS)
+		if (SW_LIKELY(!(seen & (1u << H_VIA)))) {
+			/* the top Via: no Via counted yet (the bit is set after the first one), so
+			 * vias[0] without the load, test and increment of via_count */
+			m->vias[0] = slice(v, ve);
+			m->via_count = 1;
+			if (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH)) {
+				if (want & SW_SIP_WANT_VIA)
+					r = parse_via(m, v, ve, end);
+				else if (!branch_fast(m, v, ve, end, &r))
+					r = find_branch(m, v, ve, end);
+				if (r != SW_SIP_OK)
+					return r;
+			}
+		} else if (m->via_count < SW_SIP_MAX_VIAS) {
 			m->vias[m->via_count++] = slice(v, ve);
-		if (!(seen & (1u << H_VIA)) && (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
-			if (want & SW_SIP_WANT_VIA)
-				r = parse_via(m, v, ve, end);
-			else if (!branch_fast(m, v, ve, end, &r))
-				r = find_branch(m, v, ve, end);
-			if (r != SW_SIP_OK)
-				return r;
 		}
 		break;
 	case H_FROM:
