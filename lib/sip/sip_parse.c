@@ -1761,11 +1761,12 @@ check_call_id(struct sw_sip_str v, const char *end)
 	if (v.len > SW_SIP_TOKEN_FIELD_MAX)
 		return SW_SIP_OVERSIZE_FIELD;
 #ifdef __AVX2__
-	/* visible ASCII: 0x20 < byte < 0x7f as signed bytes (0x80..0xff are negative) */
+	/* visible ASCII, 0x20 < byte < 0x7f: byte + 1 above 0x21 as a signed byte (0x7f wraps
+	 * to -128, 0x80..0xff are negative or 0); one compare instead of two and an AND */
 	for (; end - (v.p + i) >= 32 && i < v.len; i += 32) {
 		__m256i x = ld32(v.p + i);
-		__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-		                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
+		__m256i x1 = _mm256_sub_epi8(x, _mm256_cmpeq_epi8(x, x)); /* x - (-1) */
+		__m256i ok = _mm256_cmpgt_epi8(x1, _mm256_set1_epi8(0x21));
 		uint32_t bad = ~(uint32_t)_mm256_movemask_epi8(ok);
 		if (v.len - i < 32)
 			bad &= (UINT32_C(1) << (v.len - i)) - 1;
