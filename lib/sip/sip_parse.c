@@ -179,17 +179,6 @@ notin32(__m256i x, enum cset s)
 	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 
-/*
- * The LF positions of the 64 bytes at p, with lfv all LF bytes: the fast loop makes lfv once
- * (lf_vec()), where GCC built the constant again (mov, vmovd, vpbroadcastb) for every line.
- */
-static inline uint64_t
-lf64v(const char *p, __m256i lfv)
-{
-	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p), lfv)) |
-	       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p + 32), lfv)) << 32;
-}
-
 /* 32 LF bytes, opaque to the compiler so that it keeps them in a register (or reloads them
  * with one instruction) instead of building the constant again at each use */
 static inline __m256i
@@ -209,6 +198,22 @@ lf64(const char *p)
 	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8('\n'));
 #else
 	return eq32(ld32(p), '\n') | (uint64_t)eq32(ld32(p + 32), '\n') << 32;
+#endif
+}
+
+/*
+ * lf64() with lfv all LF bytes: the fast loop makes lfv once (lf_vec()), where GCC built the
+ * constant again (mov, vmovd, vpbroadcastb) for every line. AVX-512BW needs no vector.
+ */
+static inline uint64_t
+lf64v(const char *p, __m256i lfv)
+{
+#ifdef __AVX512BW__
+	(void)lfv;
+	return lf64(p);
+#else
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p), lfv)) |
+	       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p + 32), lfv)) << 32;
 #endif
 }
 #endif
@@ -1941,7 +1946,7 @@ lf_find(const char *q, const char *buf, const char *end)
  * The LF that ends the fast loop's line at q (q[0] not an LF) when the line is the usual one:
  * 16 bytes or more left at q, CRLF at its end, and after it a name or the empty line CRLF;
  * NULL otherwise (the general walk takes the line). tail_lf: the LFs of the datagram's last
- * 64 bytes (0 for none, or without AVX2).
+ * 64 bytes (0 for none, or without AVX2); lfv: lf_vec().
  */
 #ifdef __AVX2__
 static inline __attribute__((always_inline)) const char *
@@ -2462,6 +2467,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				v = q + 15;
 				goto v_content_length;
 			});
+#undef FAST_LFV
 #undef IS_MAX_FORWARDS
 #undef IS_AUTHORIZATION
 #undef IS_WWW_AUTH
