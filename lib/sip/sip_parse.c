@@ -179,6 +179,17 @@ notin32(__m256i x, enum cset s)
 	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 
+/* 32 LF bytes, opaque to the compiler so that it keeps them in a register (or reloads them
+ * with one instruction) instead of building the constant again at each use */
+static inline __m256i
+lf_vec(void)
+{
+	__m256i v = _mm256_set1_epi8('\n');
+
+	__asm__("" : "+x"(v));
+	return v;
+}
+
 /* LF positions of the 64 bytes at p (AVX-512BW: one compare into a mask register) */
 static inline uint64_t
 lf64(const char *p)
@@ -187,6 +198,22 @@ lf64(const char *p)
 	return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8('\n'));
 #else
 	return eq32(ld32(p), '\n') | (uint64_t)eq32(ld32(p + 32), '\n') << 32;
+#endif
+}
+
+/*
+ * lf64() with lfv all LF bytes: the fast loop makes lfv once (lf_vec()), where GCC built the
+ * constant again (mov, vmovd, vpbroadcastb) for every line. AVX-512BW needs no vector.
+ */
+static inline uint64_t
+lf64v(const char *p, __m256i lfv)
+{
+#ifdef __AVX512BW__
+	(void)lfv;
+	return lf64(p);
+#else
+	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p), lfv)) |
+	       (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ld32(p + 32), lfv)) << 32;
 #endif
 }
 #endif
@@ -448,6 +475,26 @@ parse_u32(const char *p, const char *end, uint64_t *out)
 		return NULL;
 	*out = v;
 	return p;
+}
+
+/*
+ * The 4 bytes at p as a 4-digit number (the usual Expires 3600), from one load: 1 with *out
+ * set when all four are digits, 0 otherwise. parse_u32() over the same 4 bytes gives the
+ * same value (and stops after them at the value's end); its loop cost ~50 instructions.
+ */
+static inline int
+dec4(const char *p, uint64_t *out)
+{
+	uint32_t x = load32(p), d;
+
+	/* every byte 0x30..0x3f, then none of them above 0x39: with 6 added, no byte carries
+	 * and a digit stays in 0x30..0x3f */
+	if ((x & 0xf0f0f0f0u) != 0x30303030u || ((x + 0x06060606u) & 0xf0f0f0f0u) != 0x30303030u)
+		return 0;
+	d = x - 0x30303030u;   /* the digit values, the first in the low byte */
+	d = d * 10 + (d >> 8); /* bytes 0 and 2: the two 2-digit halves */
+	*out = (d & 0xff) * 100 + ((d >> 16) & 0xff);
+	return 1;
 }
 
 static enum sw_sip_method
@@ -1054,7 +1101,7 @@ addr_fast(const char *p, const char *end, const char *lim, struct sw_sip_str *ur
 	}
 	if (expires == NULL || end - g <= 10 || !N8(load64(g + 1), ";expires") || g[9] != '=')
 		return 0;
-	if (parse_u32(g + 10, end, &v) != end)
+	if (!(end - g == 14 && dec4(g + 10, &v)) && parse_u32(g + 10, end, &v) != end)
 		return 0;
 	*uri = slice(p + 1, g);
 	*expires = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
@@ -1197,9 +1244,11 @@ enum cf_kind {
  * when challenge_kamailio() took it) with c filled exactly as the general loop fills it
  * (a later duplicate overwrites, qop_auth once set stays), or 0 with c zero again for
  * anything else (another name or spacing, a backslash, a field too long, a missing realm or
- * nonce, a bad qop list): the general loop then decides, errors included.
+ * nonce, a bad qop list): the general loop then decides, errors included. Always inlined
+ * into challenge_parse_zeroed(), itself out of line: GCC had made it a second call, whose
+ * prologue, epilogue and stack realignment were 20 instructions of the loop's 401.
  */
-static inline int
+static inline __attribute__((always_inline)) int
 challenge_fast(struct sw_sip_challenge *c, const char *p, const char *end, const char *lim)
 {
 	const char *q = p + 7;
@@ -1705,7 +1754,18 @@ parse_cseq(struct sw_sip_msg *m, const char *p, const char *end, const char *lim
 {
 	uint64_t v;
 	const char *s;
+	unsigned d;
 
+	/* the registration loop's "1 REGISTER", "2 REGISTER": what the digit loop and the
+	 * tests after it find for one digit, without them (with hdr_value()'s one-digit
+	 * Content-Length, 55 instructions less on each message of the loop) */
+	if (end - p == 10 && (d = (unsigned)(uint8_t)p[0] - '0') <= 9 && p[1] == ' ' &&
+	    load64(p + 2) == LIT64("REGISTER")) {
+		m->cseq = d;
+		m->cseq_method_s = slice(p + 2, end);
+		m->cseq_method = SW_SIP_METHOD_REGISTER;
+		return SW_SIP_OK;
+	}
 	p = parse_u32(p, end, &v);
 	if (p == NULL || v > UINT32_MAX || p == end || !IS(*p, CC_WS))
 		return SW_SIP_BAD_CSEQ;
@@ -1737,11 +1797,12 @@ check_call_id(struct sw_sip_str v, const char *end)
 	if (v.len > SW_SIP_TOKEN_FIELD_MAX)
 		return SW_SIP_OVERSIZE_FIELD;
 #ifdef __AVX2__
-	/* visible ASCII: 0x20 < byte < 0x7f as signed bytes (0x80..0xff are negative) */
+	/* visible ASCII, 0x20 < byte < 0x7f: byte + 1 above 0x21 as a signed byte (0x7f wraps
+	 * to -128, 0x80..0xff are negative or 0); one compare instead of two and an AND */
 	for (; end - (v.p + i) >= 32 && i < v.len; i += 32) {
 		__m256i x = ld32(v.p + i);
-		__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-		                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
+		__m256i x1 = _mm256_sub_epi8(x, _mm256_cmpeq_epi8(x, x)); /* x - (-1) */
+		__m256i ok = _mm256_cmpgt_epi8(x1, _mm256_set1_epi8(0x21));
 		uint32_t bad = ~(uint32_t)_mm256_movemask_epi8(ok);
 		if (v.len - i < 32)
 			bad &= (UINT32_C(1) << (v.len - i)) - 1;
@@ -1765,8 +1826,13 @@ static enum sw_sip_reason
 parse_seconds(int64_t *out, const char *p, const char *end, int trailing_ok)
 {
 	uint64_t v;
-	const char *e = parse_u32(p, end, &v);
+	const char *e;
 
+	if (!trailing_ok && end - p == 4 && dec4(p, &v)) {
+		*out = (int64_t)v;
+		return SW_SIP_OK;
+	}
+	e = parse_u32(p, end, &v);
 	if (e == NULL || (!trailing_ok && e != end))
 		return SW_SIP_BAD_NUMBER;
 	if (trailing_ok && e != end && !IS(*e, CC_WS) && *e != ';' && *e != '(')
@@ -1847,17 +1913,17 @@ lf_find_bytes(const char *q, const char *end)
  * datagram, shifted, near its end), no state kept between lines (the fast loop of
  * sw_sip_parse(); the general walk uses struct lf_iter).
  */
-static inline const char *
-lf_find(const char *q, const char *buf, const char *end)
-{
 #ifdef __AVX2__
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end, __m256i lfv)
+{
 	for (;;) {
 		uint64_t lm;
 
 		if (SW_LIKELY(end - q >= 64))
-			lm = lf64(q);
+			lm = lf64v(q, lfv);
 		else if (end - buf >= 64)
-			lm = lf64(end - 64) >> (64 - (end - q));
+			lm = lf64v(end - 64, lfv) >> (64 - (end - q));
 		else
 			return lf_find_bytes(q, end);
 		if (SW_LIKELY(lm != 0))
@@ -1866,20 +1932,29 @@ lf_find(const char *q, const char *buf, const char *end)
 			return NULL;
 		q += 64;
 	}
+}
 #else
+static inline const char *
+lf_find(const char *q, const char *buf, const char *end)
+{
 	(void)buf;
 	return lf_find_bytes(q, end);
-#endif
 }
+#endif
 
 /*
  * The LF that ends the fast loop's line at q (q[0] not an LF) when the line is the usual one:
  * 16 bytes or more left at q, CRLF at its end, and after it a name or the empty line CRLF;
  * NULL otherwise (the general walk takes the line). tail_lf: the LFs of the datagram's last
- * 64 bytes (0 for none, or without AVX2).
+ * 64 bytes (0 for none, or without AVX2); lfv: lf_vec().
  */
+#ifdef __AVX2__
+static inline __attribute__((always_inline)) const char *
+fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf, __m256i lfv)
+#else
 static inline __attribute__((always_inline)) const char *
 fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
+#endif
 {
 	ptrdiff_t avail = end - q;
 	const char *nl;
@@ -1887,7 +1962,7 @@ fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
 	uint64_t x;
 
 	/* more than 64 bytes left: an LF in the 64 at q leaves 2 bytes after it */
-	if (SW_LIKELY(avail > 64) && (x = lf64(q)) != 0) {
+	if (SW_LIKELY(avail > 64) && (x = lf64v(q, lfv)) != 0) {
 		nl = q + __builtin_ctzll(x);
 	} else if (avail <= 64 && tail_lf != 0) {
 		/* the last lines: the LFs of the datagram's last 64 bytes, once */
@@ -1904,7 +1979,12 @@ fast_lf(const char *q, const char *buf, const char *end, uint64_t tail_lf)
 	{
 		if (SW_UNLIKELY(avail < 16))
 			return NULL;
+#ifdef __AVX2__
+		/* a line longer than 64 bytes: the 64 at q are known to hold no LF */
+		nl = lf_find(avail > 64 ? q + 64 : q, buf, end, lfv);
+#else
 		nl = lf_find(q, buf, end);
+#endif
 		if (SW_UNLIKELY(nl == NULL || end - nl < 2))
 			return NULL;
 	}
@@ -1984,15 +2064,21 @@ hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const
 	/* From, To, Call-ID, CSeq and Content-Length are allowed once: their cases test seen */
 	switch (h) {
 	case H_VIA:
-		if (m->via_count < SW_SIP_MAX_VIAS)
+		if (SW_LIKELY(!(seen & (1u << H_VIA)))) {
+			/* the top Via: no Via counted yet (the bit is set after the first one), so
+			 * vias[0] without the load, test and increment of via_count */
+			m->vias[0] = slice(v, ve);
+			m->via_count = 1;
+			if (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH)) {
+				if (want & SW_SIP_WANT_VIA)
+					r = parse_via(m, v, ve, end);
+				else if (!branch_fast(m, v, ve, end, &r))
+					r = find_branch(m, v, ve, end);
+				if (r != SW_SIP_OK)
+					return r;
+			}
+		} else if (m->via_count < SW_SIP_MAX_VIAS) {
 			m->vias[m->via_count++] = slice(v, ve);
-		if (!(seen & (1u << H_VIA)) && (want & (SW_SIP_WANT_VIA | SW_SIP_WANT_BRANCH))) {
-			if (want & SW_SIP_WANT_VIA)
-				r = parse_via(m, v, ve, end);
-			else if (!branch_fast(m, v, ve, end, &r))
-				r = find_branch(m, v, ve, end);
-			if (r != SW_SIP_OK)
-				return r;
 		}
 		break;
 	case H_FROM:
@@ -2061,6 +2147,11 @@ hdr_value(struct sw_sip_msg *m, enum hdr h, const char *v, const char *ve, const
 
 		if (seen & (1u << H_CONTENT_LENGTH))
 			return SW_SIP_DUPLICATE_HEADER;
+		if (ve - v == 1 && (unsigned)(uint8_t)v[0] - '0' <= 9) {
+			/* "Content-Length: 0" of every message of the loop: the digit loop's result */
+			m->content_length = (uint8_t)v[0] - '0';
+			break;
+		}
 		e = parse_u32(v, ve, &cl);
 		if (e == NULL || e != ve || cl > SW_SIP_MSG_MAX)
 			return SW_SIP_BAD_CONTENT_LENGTH;
@@ -2122,6 +2213,12 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	 * register for both: the count alone was kept in memory, a store-forwarded chain) */
 	unsigned seen = 0, cls;
 	uint64_t tail_lf = 0; /* the LFs of the last 64 bytes (0: none, fewer bytes, no AVX2) */
+#ifdef __AVX2__
+	const __m256i lfv = lf_vec();
+#define FAST_LFV , lfv
+#else
+#define FAST_LFV
+#endif
 
 	zero_msg(m);
 	m->via_port = -1;
@@ -2148,7 +2245,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		return r;
 	cls = lf + 1 < end ? line_start[(uint8_t)lf[1]] : LS_END;
 #ifdef __AVX2__
-	tail_lf = len >= 64 ? lf64(end - 64) : 0;
+	tail_lf = len >= 64 ? lf64v(end - 64, lfv) : 0;
 #endif
 
 	for (;;) {
@@ -2172,7 +2269,7 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 		q = lf + 1;                                                                        \
 		if (SW_UNLIKELY(seen >= SW_SIP_MAX_HEADERS * SEEN_ONE_HEADER))                     \
 			goto restore;                                                              \
-		nl = fast_lf(q, buf, end, tail_lf);                                                \
+		nl = fast_lf(q, buf, end, tail_lf FAST_LFV);                                       \
 		if (SW_UNLIKELY(nl == NULL))                                                       \
 			goto restore;                                                              \
 		x = load64(q);                                                                     \
@@ -2205,8 +2302,9 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 	} while (0)
 /*
  * After a line: the end (the empty line, checked by fast_lf()), or the next line, its name
- * first compared with the one that usually follows in the registration loop's messages
- * (the same test dispatch makes for it), the dispatch on its first letter otherwise.
+ * first compared with the one or two that usually follow in the registration loop's messages
+ * (the same tests dispatch makes for them), the dispatch on its first letter otherwise (its
+ * jump table, ~10 instructions, was taken by one or two lines of each of the four messages).
  */
 #define FAST_NEXT(pred)                                                                            \
 	do {                                                                                       \
@@ -2225,6 +2323,12 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			goto label;                                                                \
 		}                                                                                  \
 	} while (0)
+/* the longer names as the dispatch compares them (FAST_LINE() leaves 16 bytes at q) */
+#define IS_MAX_FORWARDS()  (N8(x, "max-forw") && N8(load64(q + 8), "ards:"))
+#define IS_AUTHORIZATION() (N8(x, "authoriz") && N8(load64(q + 6), "ization:"))
+#define IS_WWW_AUTH()                                                                              \
+	(end - q >= 17 && N8(x, "www-auth") && N8(load64(q + 8), "enticate") && q[16] == ':')
+#define IS_USER_AGENT() (N8(x, "user-age") && N8(load64(q + 8), "nt:"))
 /* to the value code of header hh, label v_<name> (H_VIA: v_via) */
 #define FAST(hh, len)                                                                              \
 	do {                                                                                       \
@@ -2284,12 +2388,11 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				FAST_NAME("expires:", H_EXPIRES);
 				break;
 			case 'w':
-				if (end - q >= 17 && N8(x, "www-auth") &&
-				    N8(load64(q + 8), "enticate") && q[16] == ':')
+				if (IS_WWW_AUTH())
 					FAST(H_WWW_AUTH, 17);
 				break;
 			case 'm':
-				if (N8(x, "max-forw") && N8(load64(q + 8), "ards:"))
+				if (IS_MAX_FORWARDS())
 					goto s_max_forwards;
 				break;
 			case 's':
@@ -2297,11 +2400,11 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 					goto s_server;
 				break;
 			case 'u':
-				if (N8(x, "user-age") && N8(load64(q + 8), "nt:"))
+				if (IS_USER_AGENT())
 					goto s_user_agent;
 				break;
 			case 'a':
-				if (N8(x, "authoriz") && N8(load64(q + 6), "ization:"))
+				if (IS_AUTHORIZATION())
 					goto s_authorization;
 				break;
 			default:
@@ -2314,7 +2417,8 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 
 		v_via:
 			FAST_VALUE(H_VIA);
-			FAST_NEXT(TO("from:", v_from));
+			/* a request has Max-Forwards there (RFC 3261 section 8.1.1) */
+			FAST_NEXT(TO("from:", v_from); if (IS_MAX_FORWARDS()) goto s_max_forwards);
 		v_from:
 			FAST_VALUE(H_FROM);
 			FAST_NEXT(TO("to:", v_to));
@@ -2326,14 +2430,19 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 			FAST_NEXT(TO("cseq:", v_cseq));
 		v_cseq:
 			FAST_VALUE(H_CSEQ);
-			FAST_NEXT(TO("contact:", v_contact));
+			/* the 401's challenge follows CSeq */
+			FAST_NEXT(TO("contact:", v_contact);
+			          if (IS_WWW_AUTH()) FAST(H_WWW_AUTH, 17));
 		v_contact:
 			FAST_VALUE(H_CONTACT);
-			FAST_NEXT(TO("expires:", v_expires));
+			/* the authenticated REGISTER's credentials follow Contact */
+			FAST_NEXT(TO("expires:", v_expires);
+			          if (IS_AUTHORIZATION()) goto s_authorization);
 		v_expires:
 			FAST_VALUE(H_EXPIRES);
-			FAST_NEXT(if (N8(x, "user-age") &&
-			              N8(load64(q + 8), "nt:")) goto s_user_agent);
+			/* a REGISTER's User-Agent, or the 200 OK's Server */
+			FAST_NEXT(if (IS_USER_AGENT()) goto s_user_agent;
+			          if (N8(x, "server:")) goto s_server);
 		v_www_auth:
 			FAST_VALUE(H_WWW_AUTH);
 			FAST_NEXT(if (N8(x, "server:")) goto s_server);
@@ -2358,6 +2467,11 @@ sw_sip_parse(struct sw_sip_msg *m, const char *buf, size_t len, unsigned want)
 				v = q + 15;
 				goto v_content_length;
 			});
+#undef FAST_LFV
+#undef IS_MAX_FORWARDS
+#undef IS_AUTHORIZATION
+#undef IS_WWW_AUTH
+#undef IS_USER_AGENT
 #undef FAST_NAME
 #undef FAST
 #undef TO

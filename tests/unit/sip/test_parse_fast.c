@@ -694,6 +694,110 @@ the_authorization_value_is_kept_only_when_asked_for(void)
 	}
 }
 
+/*
+ * The shortcuts for one-digit CSeq and Content-Length values and 4-digit Expires and Contact
+ * expires values, their neighbours, and each of them with every byte value in one digit's
+ * place: what the digit loop gives (the value, or the rejection).
+ */
+static void
+numbers_of_the_usual_shapes_parse_as_the_digit_loop_does(void)
+{
+	static const struct {
+		const char *lines;
+		enum sw_sip_reason r;
+		uint32_t cseq;
+		int64_t expires, contact_expires;
+	} cases[] = {
+	        {"CSeq: 1 REGISTER\r\n", SW_SIP_OK, 1, -1, -1},
+	        {"CSeq: 0 REGISTER\r\n", SW_SIP_OK, 0, -1, -1},
+	        {"CSeq: 12 REGISTER\r\n", SW_SIP_OK, 12, -1, -1},
+	        {"CSeq: 1\tREGISTER\r\n", SW_SIP_OK, 1, -1, -1},
+	        {"CSeq: 1  REGISTER\r\n", SW_SIP_OK, 1, -1, -1},
+	        {"CSeq: 1 REGISTERS\r\n", SW_SIP_OK, 1, -1, -1},
+	        {"CSeq: 1 REGISTE\r\n", SW_SIP_OK, 1, -1, -1},
+	        {"CSeq: x REGISTER\r\n", SW_SIP_BAD_CSEQ, 0, -1, -1},
+	        {"CSeq: 1xREGISTER\r\n", SW_SIP_BAD_CSEQ, 0, -1, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 3600\r\n", SW_SIP_OK, 1, 3600, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 0360\r\n", SW_SIP_OK, 1, 360, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 9999\r\n", SW_SIP_OK, 1, 9999, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 36000\r\n", SW_SIP_OK, 1, 36000, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 360\r\n", SW_SIP_OK, 1, 360, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 4294967296\r\n", SW_SIP_OK, 1, UINT32_MAX, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 360a\r\n", SW_SIP_BAD_NUMBER, 1, -1, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 36 0\r\n", SW_SIP_BAD_NUMBER, 1, -1, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: /600\r\n", SW_SIP_BAD_NUMBER, 1, -1, -1},
+	        {"CSeq: 1 REGISTER\r\nExpires: 60:0\r\n", SW_SIP_BAD_NUMBER, 1, -1, -1},
+	        {"CSeq: 1 REGISTER\r\nContact: <sip:u@h>;expires=3600\r\n", SW_SIP_OK, 1, -1, 3600},
+	        {"CSeq: 1 REGISTER\r\nContact: <sip:u@h>;expires=0000\r\n", SW_SIP_OK, 1, -1, 0},
+	        {"CSeq: 1 REGISTER\r\nContact: <sip:u@h>;expires=36000\r\n", SW_SIP_OK, 1, -1,
+	         36000},
+	        {"CSeq: 1 REGISTER\r\nContact: <sip:u@h>;expires=36a0\r\n", SW_SIP_BAD_NUMBER, 1,
+	         -1, -1},
+	};
+	static const char head[] = "SIP/2.0 200 OK\r\n"
+	                           "Via: SIP/2.0/UDP 198.18.0.1:5060;branch=z9hG4bK1\r\n"
+	                           "From: <sip:u@pbx.test>;tag=a\r\nTo: <sip:u@pbx.test>\r\n"
+	                           "Call-ID: c1\r\n";
+	static const char *const sweeps[] = {
+	        "CSeq: # REGISTER\r\nContent-Length: 0\r\n\r\n",
+	        "CSeq: 1 REGISTER\r\nExpires: 36#0\r\nContent-Length: 0\r\n\r\n",
+	        "CSeq: 1 REGISTER\r\nContact: <sip:u@h>;expires=#600\r\nContent-Length: "
+	        "0\r\n\r\n",
+	        "CSeq: 1 REGISTER\r\nContent-Length: #\r\n\r\n123456789",
+	};
+	char buf[512];
+	struct sw_sip_msg m;
+
+	for (unsigned i = 0; i < SW_ARRAY_SIZE(cases); i++) {
+		int n = snprintf(buf, sizeof(buf), "%s%sContent-Length: 0\r\n\r\n", head,
+		                 cases[i].lines);
+		enum sw_sip_reason r;
+
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+		r = sw_sip_parse(&m, buf, (size_t)n, SW_SIP_WANT_ALL);
+		if (r != cases[i].r)
+			printf("\n%s: %s\n", cases[i].lines, sw_sip_reason_name(r));
+		CU_ASSERT_EQUAL(r, cases[i].r);
+		if (r != SW_SIP_OK)
+			continue;
+		CU_ASSERT_EQUAL(m.cseq, cases[i].cseq);
+		CU_ASSERT_EQUAL(m.expires, cases[i].expires);
+		CU_ASSERT_EQUAL(m.contact_expires, cases[i].contact_expires);
+		CU_ASSERT_EQUAL(m.content_length, 0);
+	}
+	for (unsigned k = 0; k < SW_ARRAY_SIZE(sweeps); k++) {
+		for (unsigned b = 0; b < 256; b++) {
+			int n = snprintf(buf, sizeof(buf), "%s%s", head, sweeps[k]);
+			char *at = strchr(buf + sizeof(head) - 1, '#');
+			/* a generic parameter allows white space after its "=" */
+			int ws = k == 2 && (b == ' ' || b == '\t' || b == '\r');
+			int digit = b >= '0' && b <= '9';
+			enum sw_sip_reason r;
+
+			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf) && at != NULL);
+			*at = (char)b;
+			r = sw_sip_parse(&m, buf, (size_t)n, SW_SIP_WANT_ALL);
+			if ((r == SW_SIP_OK) != (digit || ws))
+				printf("\nsweep %u byte 0x%02x: %s\n", k, b, sw_sip_reason_name(r));
+			CU_ASSERT_EQUAL(r == SW_SIP_OK, digit || ws);
+			if (ws && r == SW_SIP_OK)
+				CU_ASSERT_EQUAL(m.contact_expires, 600);
+			if (!digit || r != SW_SIP_OK)
+				continue;
+			if (k == 0)
+				CU_ASSERT_EQUAL(m.cseq, b - '0');
+			if (k == 1)
+				CU_ASSERT_EQUAL(m.expires, 3600 + 10 * (b - '0'));
+			if (k == 2)
+				CU_ASSERT_EQUAL(m.contact_expires, 600 + 1000 * (b - '0'));
+			if (k == 3) {
+				CU_ASSERT_EQUAL(m.content_length, b - '0');
+				CU_ASSERT_EQUAL(m.body.len, b - '0');
+			}
+		}
+	}
+}
+
 static const struct sw_test_case cases[] = {
         {"every byte value is classified as RFC 3261 says",
          every_byte_value_is_classified_as_rfc_3261_says},
@@ -723,6 +827,8 @@ static const struct sw_test_case cases[] = {
          every_byte_value_anywhere_in_a_challenge_equals_the_general_loop},
         {"the Authorization value is kept only when asked for",
          the_authorization_value_is_kept_only_when_asked_for},
+        {"numbers of the usual shapes parse as the digit loop does",
+         numbers_of_the_usual_shapes_parse_as_the_digit_loop_does},
         {NULL, NULL},
 };
 
