@@ -329,7 +329,7 @@ cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len,
 		        .data = p,
 		};
 		count_tx(s, status);
-		x->emit(x->arg, &d);
+		x->sink->emit(x->sink->arg, &d);
 		x->emitted++;
 		return;
 	}
@@ -786,14 +786,16 @@ md5_lanes(const uint8_t *const *in, uint8_t *const *out, unsigned n, unsigned nb
 
 static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
                           uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
-                          sw_cluster_emit emit, void *arg, struct cl_pre *pre);
+                          const struct sw_cluster_sink *sink, struct cl_pre *pre);
 
 unsigned
 sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
                  uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
                  sw_cluster_emit emit, void *arg)
 {
-	return input_one(c, now, src_ip, src_port, dst_ip, dst_port, buf, len, emit, arg, NULL);
+	const struct sw_cluster_sink sink = {emit, NULL, arg};
+
+	return input_one(c, now, src_ip, src_port, dst_ip, dst_port, buf, len, &sink, NULL);
 }
 
 /* The datagrams parse requests with (see input_one). */
@@ -805,6 +807,15 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 unsigned
 sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
                        unsigned n, sw_cluster_emit emit, void *arg)
+{
+	const struct sw_cluster_sink sink = {emit, NULL, arg};
+
+	return sw_cluster_input_burst_to(c, now, rx, n, &sink);
+}
+
+unsigned
+sw_cluster_input_burst_to(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
+                          unsigned n, const struct sw_cluster_sink *sink)
 {
 	unsigned emitted = 0;
 
@@ -886,7 +897,7 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 		for (unsigned i = 0; i < k; i++) {
 			const struct sw_cluster_rx *r = &rx[base + i];
 			emitted += input_one(c, now, r->src_ip, r->src_port, r->dst_ip, r->dst_port,
-			                     r->buf, r->len, emit, arg, &c->pre[i]);
+			                     r->buf, r->len, sink, &c->pre[i]);
 		}
 	}
 	return emitted;
@@ -894,7 +905,7 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 
 static unsigned
 input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
-          uint16_t dst_port, const char *buf, size_t len, sw_cluster_emit emit, void *arg,
+          uint16_t dst_port, const char *buf, size_t len, const struct sw_cluster_sink *sink,
           struct cl_pre *pre)
 {
 	struct cl_server *s = server_at(c, dst_ip, dst_port);
@@ -928,8 +939,7 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	                    .src_ip = src_ip,
 	                    .src_port = src_port,
 	                    .lim = buf + len,
-	                    .emit = emit,
-	                    .arg = arg};
+	                    .sink = sink};
 	/*
 	 * The registrar and the stateless answers need the tags (which also checks From and To,
 	 * echoed in the answers), the Contact and the numbers, not the top Via's sub-fields; the

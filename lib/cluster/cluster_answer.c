@@ -99,7 +99,7 @@ render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
 
 	if (r == NULL)
 		return -EINVAL;
-	a->n = 0;
+	*a = (struct cl_atmpl){.n = 0};
 	for (const char *e = r;;) {
 		int n;
 
@@ -115,9 +115,30 @@ render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
 		*used += (size_t)n;
 		if (field == CLF_END) {
 			/* what cl_answer_build() relies on for c->out: under 1,024 bytes of text */
-			size_t text = 0;
-			for (unsigned i = 0; i < a->n; i++)
+			size_t text = 0, fixed = 0;
+			for (unsigned i = 0; i < a->n; i++) {
 				text += a->p[i].len;
+				switch (a->p[i].field) {
+				case CLF_REQUEST:
+					/* "From: " "\r\nTo: " ";tag=" + 12 "\r\nCall-ID: "
+					 * "\r\nCSeq: " "\r\n" (and 7 a Via, added per answer) */
+					fixed += 6 + 6 + 17 + 11 + 8 + 2;
+					a->n_request++;
+					break;
+				case CLF_NONCE:
+					a->n_nonce++;
+					break;
+				case CLF_REMOTE_TARGET:
+					a->n_target++;
+					break;
+				case CLF_EXPIRES:
+					fixed += 10; /* UINT32_MAX */
+					break;
+				default:
+					break;
+				}
+			}
+			a->fixed = (uint16_t)(text + fixed);
 			return text <= 768 ? 0 : -E2BIG;
 		}
 		p = e == r ? r + strlen(RESP) : e + split_at[field - CLF_NONCE].len;
@@ -320,12 +341,33 @@ cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmp
 	return sw_sip_build(&c->tmpl[t], &w, out, cap);
 }
 
+/*
+ * At least what cl_answer_fill() writes for t, m and v, the 32-byte copies' slack included:
+ * the constant text, and each field it adds with what surrounds it.
+ */
+static inline size_t
+answer_bound(const struct cl_atmpl *a, const struct sw_sip_msg *m, const struct cl_fields *v)
+{
+	size_t n = a->fixed + SW_CLUSTER_ROOM_SLACK, r = 0;
+
+	if (a->n_request > 0) {
+		r = m->from.len + m->to.len + m->call_id.len + m->cseq_s.len;
+		for (unsigned k = 0; k < m->via_count; k++)
+			r += 7u + m->vias[k].len; /* "Via: " and "\r\n" */
+		n += a->n_request * r;
+	}
+	if (v != NULL)
+		n += a->n_nonce * (v->nonce != NULL ? v->nonce_len : 0) +
+		     a->n_target * v->target.len;
+	return n;
+}
+
 void
 cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
           const struct cl_fields *v)
 {
 	struct sw_cluster *c = x->c;
-	char tag[12];
+	char tag[12], *out = c->out;
 	size_t n;
 
 	if (m->method == SW_SIP_METHOD_ACK) {
@@ -334,7 +376,15 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	}
 	cl_to_tag(c, m, tag);
 	x->s->st.answered++;
-	n = cl_answer_fill(c, x->s, t, m, tag, v, x->lim, c->out);
+	if (x->sink->room != NULL && x->delay == 0) {
+		size_t cap = 0;
+		char *r = x->sink->room(x->sink->arg, &cap);
+
+		/* built where it leaves from (a frame's payload), not copied there by emit */
+		if (r != NULL && answer_bound(&c->at[x->s->index][t], m, v) <= cap)
+			out = r;
+	}
+	n = cl_answer_fill(c, x->s, t, m, tag, v, x->lim, out);
 	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
-	cl_send(x, x->src_ip, x->src_port, c->out, n, status, 0);
+	cl_send(x, x->src_ip, x->src_port, out, n, status, 0);
 }

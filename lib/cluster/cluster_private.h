@@ -483,8 +483,7 @@ struct cl_ctx {
 	uint32_t src_ip;
 	uint16_t src_port;
 	const char *lim; /* the end of the request's datagram: bytes before it are readable */
-	sw_cluster_emit emit;
-	void *arg;
+	const struct sw_cluster_sink *sink;
 	unsigned emitted;
 };
 
@@ -513,6 +512,10 @@ struct cl_piece {
 struct cl_atmpl {
 	struct cl_piece p[CL_PIECES];
 	uint8_t n;
+	/* for a bound on an answer's length (cl_answer): the pieces' text and their fields'
+	 * constant parts (the request's header names, our tag, expires of 10 digits at most) */
+	uint8_t n_request, n_nonce, n_target;
+	uint16_t fixed;
 };
 
 struct sw_cluster {
