@@ -701,7 +701,9 @@ pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 
 /*
  * The registrar's first step for a REGISTER: its AOR user (To), hashed, the binding's slot
- * prefetched; false when there is none to look up (pre->reg stays 0).
+ * prefetched when it has credentials (without, the answer is a 401 that never reads the
+ * table: no hash, and no cache miss started for nothing); false when there is no user
+ * (pre->reg stays 0).
  */
 static bool
 pre_aor(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, const char *lim)
@@ -712,8 +714,10 @@ pre_aor(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, con
 	if (cl_uri_user_in(pre->m.to, lim, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return false;
 	pre->aor = aor;
-	pre->h = cl_hash_user(t->key, aor.p, aor.len);
-	__builtin_prefetch(&t->b[pre->h & t->mask]);
+	if (pre->m.authorization.p != NULL) {
+		pre->h = cl_hash_user(t->key, aor.p, aor.len);
+		__builtin_prefetch(&t->b[pre->h & t->mask]);
+	}
 	pre->reg = 1;
 	return true;
 }

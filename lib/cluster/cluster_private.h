@@ -465,7 +465,7 @@ struct cl_pre {
 	int parse_rc;          /* enum sw_sip_reason of the first parse */
 	int cr_rc;             /* of sw_cluster_credentials_parse when has_auth */
 	struct sw_sip_str aor; /* with reg: the AOR user (To), at most SW_CLUSTER_USER_MAX */
-	uint32_t h;            /* with reg: the AOR user's hash in its server's table */
+	uint32_t h;            /* with reg and has_auth: the AOR user's hash in its table */
 	uint8_t reg;           /* 1: h, has_auth (and cr_rc, cr when has_auth) are set */
 	uint8_t has_auth;      /* an Authorization header was found (auth) */
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
