@@ -273,6 +273,26 @@ quote32(const char *p)
 	        _mm256_loadu_si256((const __m256i *)(const void *)p), _mm256_set1_epi8('"')));
 }
 
+/* The names with their '=', 16 bytes each (cred_fast()'s guesses). */
+static const _Alignas(16) char guess_text[P_COUNT][16] = {
+        [P_USERNAME] = "username=", [P_REALM] = "realm=",
+        [P_NONCE] = "nonce=",       [P_URI] = "uri=",
+        [P_RESPONSE] = "response=", [P_ALGORITHM] = "algorithm=",
+        [P_CNONCE] = "cnonce=",     [P_OPAQUE] = "opaque=",
+        [P_QOP] = "qop=",           [P_NC] = "nc=",
+};
+
+/*
+ * The parameter guessed after each: lib/sip's order (username, realm, nonce, uri, response,
+ * algorithm, qop, nc, cnonce), then opaque and qop as other phones write them. A right guess
+ * saves the search for the '=' and the lookup of the name.
+ */
+static const uint8_t guess_after[P_COUNT] = {
+        [P_USERNAME] = P_REALM,     [P_REALM] = P_NONCE,   [P_NONCE] = P_URI, [P_URI] = P_RESPONSE,
+        [P_RESPONSE] = P_ALGORITHM, [P_ALGORITHM] = P_QOP, [P_QOP] = P_NC,    [P_NC] = P_CNONCE,
+        [P_CNONCE] = P_OPAQUE,      [P_OPAQUE] = P_QOP,
+};
+
 /*
  * The parameters as phones write them, from p (after "Digest" and one space): known names,
  * each directly followed by '=', a quoted value without a backslash before its closing quote
@@ -285,27 +305,42 @@ static int
 cred_fast(struct sw_cluster_credentials *cr, const char *p, const char *end, const char *lim)
 {
 	unsigned seen = 0;
+	int guess = P_USERNAME;
 
 	for (;;) {
 		const char *n = p, *v, *ve;
 		uint32_t m, eq;
 		int idx;
+		__m128i x;
 
 		/* the loads below: 16 bytes at n, 32 at the value (at most n + 17) */
 		if (lim - n < 49)
 			return -EAGAIN;
-		/* the name ends at the first '=' of the 16 bytes: a known name is letters only */
+		x = _mm_loadu_si128((const __m128i *)(const void *)n);
+		/* the guess, in lower case with its '=', then any name: the same parameter either
+		 * way, as the '=' after the guess is the first '=' */
 		m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		        _mm_loadu_si128((const __m128i *)(const void *)n), _mm_set1_epi8('=')));
-		if (m == 0)
-			return -EAGAIN;
-		eq = (uint32_t)__builtin_ctz(m);
-		if (eq == 0 || end - n <= eq + 1)
-			return -EAGAIN;
-		idx = param_of(n, eq, lim);
-		if (idx < 0 || (seen & (1u << idx)))
+		        x, _mm_load_si128((const __m128i *)(const void *)guess_text[guess])));
+		eq = cred_names[guess].len;
+		if ((~m & ((2u << eq) - 1)) == 0) {
+			idx = guess;
+		} else {
+			/* the name ends at the first '=' of the 16 bytes: a known name is letters
+			 * only */
+			m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+			if (m == 0)
+				return -EAGAIN;
+			eq = (uint32_t)__builtin_ctz(m);
+			if (eq == 0)
+				return -EAGAIN;
+			idx = param_of(n, eq, lim);
+			if (idx < 0)
+				return -EAGAIN;
+		}
+		if (end - n <= eq + 1 || (seen & (1u << idx)))
 			return -EAGAIN;
 		seen |= 1u << idx;
+		guess = guess_after[idx];
 		p = n + eq + 1;
 		if (*p == '"') {
 			v = p + 1;
