@@ -788,8 +788,9 @@ md5_lanes(const uint8_t *const *in, uint8_t *const *out, unsigned n, unsigned nb
 	}
 }
 
+/* One datagram for server s (NULL: no server has its address), parsed already with pre. */
 static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
-                          uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
+                          struct cl_server *s, const char *buf, size_t len,
                           const struct sw_cluster_sink *sink, struct cl_pre *pre);
 
 unsigned
@@ -799,7 +800,8 @@ sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t s
 {
 	const struct sw_cluster_sink sink = {emit, NULL, arg};
 
-	return input_one(c, now, src_ip, src_port, dst_ip, dst_port, buf, len, &sink, NULL);
+	return input_one(c, now, src_ip, src_port, server_at(c, dst_ip, dst_port), buf, len, &sink,
+	                 NULL);
 }
 
 /* The datagrams parse requests with (see input_one). */
@@ -829,7 +831,7 @@ sw_cluster_input_burst_to(struct sw_cluster *c, uint64_t now, const struct sw_cl
 		const uint8_t *in[CL_BURST];
 		uint8_t *out[CL_BURST], md[CL_BURST][16];
 
-		const struct cl_server *srv[CL_BURST];
+		struct cl_server *srv[CL_BURST]; /* found once, for both passes */
 		unsigned regs[CL_BURST], nreg = 0;
 
 		/* first pass: parse */
@@ -900,19 +902,18 @@ sw_cluster_input_burst_to(struct sw_cluster *c, uint64_t now, const struct sw_cl
 		/* second pass: in order, as one call each */
 		for (unsigned i = 0; i < k; i++) {
 			const struct sw_cluster_rx *r = &rx[base + i];
-			emitted += input_one(c, now, r->src_ip, r->src_port, r->dst_ip, r->dst_port,
-			                     r->buf, r->len, sink, &c->pre[i]);
+			emitted += input_one(c, now, r->src_ip, r->src_port, srv[i], r->buf, r->len,
+			                     sink, &c->pre[i]);
 		}
 	}
 	return emitted;
 }
 
 static unsigned
-input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
-          uint16_t dst_port, const char *buf, size_t len, const struct sw_cluster_sink *sink,
+input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
+          struct cl_server *s, const char *buf, size_t len, const struct sw_cluster_sink *sink,
           struct cl_pre *pre)
 {
-	struct cl_server *s = server_at(c, dst_ip, dst_port);
 	struct sw_sip_msg ml, *mp = pre != NULL ? &pre->m : &ml; /* pre: parsed already */
 	struct cl_ctx x;
 	int rc;
