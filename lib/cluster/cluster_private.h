@@ -177,6 +177,15 @@ cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 		memcpy(&l1, lit + n - 4, 4);
 		return cl_ieq_word((uint64_t)a0 << 32 | a1, (uint64_t)l0 << 32 | l1);
 	}
+	if (n >= 2) {
+		/* the same by overlapping 2-byte words ("md5" of an algorithm) */
+		uint16_t a0, a1, l0, l1;
+		memcpy(&a0, s.p, 2);
+		memcpy(&a1, s.p + n - 2, 2);
+		memcpy(&l0, lit, 2);
+		memcpy(&l1, lit + n - 2, 2);
+		return cl_ieq_word((uint64_t)a0 << 16 | a1, (uint64_t)l0 << 16 | l1);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char ch = s.p[i];
 		if (ch >= 'A' && ch <= 'Z')
