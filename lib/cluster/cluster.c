@@ -431,18 +431,28 @@ static const uint64_t insane[4] = {
  * end a name-addr or a URI early (lib/sip accepts more in an addr-spec than we can echo).
  */
 #ifdef __AVX2__
-/* Bit i set when byte i of the 32 at p is one sane() refuses. */
+/*
+ * Bit i set when byte i of the 32 at p is one sane() refuses: each byte classified by two
+ * nibble lookups (bit h - 2 of lo[low nibble] is set when the byte with high nibble h, 2 to 7,
+ * and that low nibble is visible and not '"', '<' or '>'): the insane[] map as bits, in
+ * half the operations of range tests and three comparisons.
+ */
 static inline uint32_t
 insane32(const char *p)
 {
+	const __m256i lo =
+	        _mm256_setr_epi8(0x3e, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	                         0x3f, 0x3d, 0x3f, 0x3d, 0x1f, 0x3e, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f,
+	                         0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3d, 0x3f, 0x3d, 0x1f);
+	const __m256i hi = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                    1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
 	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-	__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-	                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
-	__m256i no = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
-	                                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
-	                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
+	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
 
-	return ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 #endif
 
