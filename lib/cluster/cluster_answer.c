@@ -230,14 +230,19 @@ copy_slice(char *o, struct sw_sip_str s, const char *lim)
 	return o + s.len;
 }
 
-/* v in decimal, as sw_sip_build() writes numbers (sw_dec_put_back) */
+/*
+ * v in decimal, as sw_sip_build() writes numbers (sw_dec_put_back), written back to front in a
+ * scratch and moved by one 16-byte copy (out has the room): no sw_dec_len() first, its ten
+ * comparisons cost as much as the digits.
+ */
 static inline char *
 put_dec(char *o, uint32_t v)
 {
-	unsigned int n = sw_dec_len(v);
+	char t[32];
+	const char *b = sw_dec_put_back(t + 16, v); /* at most 10 digits: b >= t + 6 */
 
-	sw_dec_put_back(o + n, v);
-	return o + n;
+	memcpy(o, b, 16);
+	return o + (t + 16 - b);
 }
 
 size_t
@@ -265,7 +270,8 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 {
 	const struct cl_atmpl *a = &c->at[s->index][t];
 	const char *text = c->atext + (size_t)s->index * CL_ATEXT;
-	char *o = out;
+	char *o = out, *exp = NULL;
+	size_t exp_len = 0;
 
 	/*
 	 * Every copy may write up to 31 bytes past its end (c->out has the room: an answer is
@@ -314,7 +320,18 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 				               lim);
 			break;
 		case CLF_EXPIRES:
-			o = put_dec(o, v != NULL ? v->expires : 0);
+			/* the same number twice in a 200 to a REGISTER: the second is copied */
+			if (exp != NULL) {
+				char d[16]; /* through a register: the two may overlap */
+
+				memcpy(d, exp, 16);
+				memcpy(o, d, 16);
+				o += exp_len;
+			} else {
+				exp = o;
+				o = put_dec(o, v != NULL ? v->expires : 0);
+				exp_len = (size_t)(o - exp);
+			}
 			break;
 		default:
 			break;
