@@ -114,7 +114,10 @@ render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
 		a->p[a->n++] = (struct cl_piece){(uint16_t)*used, (uint16_t)n, field};
 		*used += (size_t)n;
 		if (field == CLF_END) {
-			/* what cl_answer_build() relies on for c->out: under 1,024 bytes of text */
+			/* what cl_answer_fill() relies on: the request's fields after the first
+			 * piece, and for c->out under 1,024 bytes of text */
+			if (a->p[0].field != CLF_REQUEST)
+				return -EINVAL;
 			size_t text = 0, fixed = 0;
 			for (unsigned i = 0; i < a->n; i++) {
 				text += a->p[i].len;
@@ -277,34 +280,34 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 	 * Every copy may write up to 31 bytes past its end (c->out has the room: an answer is
 	 * at most the request's fields and less than 1,024 bytes of text); the next overwrites.
 	 */
-	for (unsigned i = 0; i < a->n; i++) {
+	/* the status line, then the request's fields: every template starts so (render_tmpl) */
+	o = copy32(o, text + a->p[0].off, a->p[0].len);
+	for (unsigned k = 0; k < m->via_count; k++) {
+		memcpy(o, "Via: ", 5);
+		o = copy_slice(o + 5, m->vias[k], lim);
+		memcpy(o, "\r\n", 2);
+		o += 2;
+	}
+	memcpy(o, "From: ", 6);
+	o = copy_slice(o + 6, m->from, lim);
+	memcpy(o, "\r\nTo: ", 6);
+	o = copy_slice(o + 6, m->to, lim);
+	if (m->to_tag.len == 0) {
+		memcpy(o, ";tag=", 5);
+		memcpy(o + 5, tag, 12);
+		o += 17;
+	}
+	memcpy(o, "\r\nCall-ID: ", 11);
+	o = copy_slice(o + 11, m->call_id, lim);
+	memcpy(o, "\r\nCSeq: ", 8);
+	o = copy_slice(o + 8, m->cseq_s, lim);
+	memcpy(o, "\r\n", 2);
+	o += 2;
+	for (unsigned i = 1; i < a->n; i++) {
 		const struct cl_piece *pc = &a->p[i];
 
 		o = copy32(o, text + pc->off, pc->len);
 		switch (pc->field) {
-		case CLF_REQUEST:
-			for (unsigned k = 0; k < m->via_count; k++) {
-				memcpy(o, "Via: ", 5);
-				o = copy_slice(o + 5, m->vias[k], lim);
-				memcpy(o, "\r\n", 2);
-				o += 2;
-			}
-			memcpy(o, "From: ", 6);
-			o = copy_slice(o + 6, m->from, lim);
-			memcpy(o, "\r\nTo: ", 6);
-			o = copy_slice(o + 6, m->to, lim);
-			if (m->to_tag.len == 0) {
-				memcpy(o, ";tag=", 5);
-				memcpy(o + 5, tag, 12);
-				o += 17;
-			}
-			memcpy(o, "\r\nCall-ID: ", 11);
-			o = copy_slice(o + 11, m->call_id, lim);
-			memcpy(o, "\r\nCSeq: ", 8);
-			o = copy_slice(o + 8, m->cseq_s, lim);
-			memcpy(o, "\r\n", 2);
-			o += 2;
-			break;
 		case CLF_NONCE:
 			if (v != NULL && v->nonce != NULL) {
 				if (v->nonce_len == CL_NONCE_LEN)
