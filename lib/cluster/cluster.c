@@ -512,7 +512,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
 }
 
 /* The credentials checks that need no state, before the digest response. */
-static int
+static inline __attribute__((always_inline)) int
 cred_fields_ok(const struct sw_cluster *c, const struct sw_cluster_credentials *cr)
 {
 	return cr->realm.len == c->realm_len && cl_same(cr->realm.p, c->realm, c->realm_len) &&

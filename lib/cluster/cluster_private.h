@@ -168,6 +168,12 @@ cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 				return 1;
 		}
 	}
+	if (n == 4) {
+		uint32_t a0, l0;
+		memcpy(&a0, s.p, 4);
+		memcpy(&l0, lit, 4);
+		return cl_ieq_word(a0, l0);
+	}
 	if (n >= 4) {
 		/* the first and the last 4 bytes (overlapping) */
 		uint32_t a0, a1, l0, l1;
