@@ -278,9 +278,10 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 
 	/*
 	 * Every copy may write up to 31 bytes past its end (c->out has the room: an answer is
-	 * at most the request's fields and less than 1,024 bytes of text); the next overwrites.
+	 * at most the request's fields and less than 1,024 bytes of text; a room has the
+	 * answer_bound()); the next overwrites. First the status line, then the request's
+	 * fields: every template starts so (render_tmpl()).
 	 */
-	/* the status line, then the request's fields: every template starts so (render_tmpl) */
 	o = copy32(o, text + a->p[0].off, a->p[0].len);
 	for (unsigned k = 0; k < m->via_count; k++) {
 		memcpy(o, "Via: ", 5);
