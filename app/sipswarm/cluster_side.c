@@ -31,6 +31,7 @@ struct side {
 	unsigned int ntx;
 	struct rte_mbuf *stash[APP_BURST]; /* mbufs for answers, taken from the pool in bulk */
 	unsigned int nstash;
+	struct rte_mbuf *spare; /* the mbuf room() offered, until emit() sends an answer in it */
 	uint64_t tx_full, nobuf;
 	uint64_t last_poll;         /* ns: the last sw_cluster_poll */
 	uint64_t first_ns, busy_ns; /* the first poll; ns in the polls that had work */
@@ -71,15 +72,40 @@ answer_mbuf(void)
 	return m;
 }
 
+/* sw_cluster_room: the next answer is built in the payload of the mbuf it leaves in (the copy
+ * into the mbuf was emit's largest cost after the checksum) */
+static char *
+room(void *arg, size_t *cap)
+{
+	(void)arg;
+	if (side.spare == NULL && (side.spare = answer_mbuf()) == NULL)
+		return NULL;
+	*cap = rte_pktmbuf_tailroom(side.spare) - SW_NET_HDR_LEN;
+	return rte_pktmbuf_mtod_offset(side.spare, char *, SW_NET_HDR_LEN);
+}
+
 static void
 emit(void *arg, const struct sw_cluster_dgram *d)
 {
-	struct rte_mbuf *m = answer_mbuf();
+	struct rte_mbuf *m = side.spare;
 
 	(void)arg;
-	if (m == NULL) {
-		side.nobuf++;
-		return;
+	if (m != NULL && d->data == rte_pktmbuf_mtod_offset(m, const char *, SW_NET_HDR_LEN)) {
+		side.spare = NULL; /* built in place */
+	} else {
+		m = answer_mbuf();
+		if (m == NULL) {
+			side.nobuf++;
+			return;
+		}
+		/* a datagram larger than the mbuf (none the cluster sends here) is not written past
+		 * its end */
+		if (d->len > rte_pktmbuf_tailroom(m) - SW_NET_HDR_LEN) {
+			side.nobuf++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		memcpy(rte_pktmbuf_mtod_offset(m, char *, SW_NET_HDR_LEN), d->data, d->len);
 	}
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sw_net_udp_out o = {side.mac.addr_bytes,
@@ -92,7 +118,6 @@ emit(void *arg, const struct sw_cluster_dgram *d)
 	                           true,
 	                           false};
 
-	memcpy(f + SW_NET_HDR_LEN, d->data, d->len);
 	size_t len = sw_net_udp_write(f, &o, d->len);
 
 	m->data_len = m->pkt_len = (uint32_t)len;
@@ -100,6 +125,8 @@ emit(void *arg, const struct sw_cluster_dgram *d)
 	if (side.ntx == APP_BURST)
 		flush();
 }
+
+static const struct sw_cluster_sink sink = {emit, room, NULL};
 
 int
 app_cluster_init(struct app *a, char *err, size_t errlen)
@@ -223,7 +250,7 @@ app_cluster_poll(struct app *a, uint64_t now)
 			}
 		}
 		if (nrx > 0)
-			sw_cluster_input_burst(side.c, now, rx, nrx, emit, NULL);
+			sw_cluster_input_burst_to(side.c, now, rx, nrx, &sink);
 		rte_pktmbuf_free_bulk(pkts, n);
 		work += n;
 		flush();
@@ -283,6 +310,8 @@ app_cluster_fini(struct app *a)
 	if (side.nstash > 0)
 		rte_pktmbuf_free_bulk(side.stash, side.nstash);
 	side.nstash = 0;
+	rte_pktmbuf_free(side.spare);
+	side.spare = NULL;
 	sw_cluster_free(side.c);
 	side.c = NULL;
 }

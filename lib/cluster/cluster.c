@@ -329,7 +329,7 @@ cl_send(struct cl_ctx *x, uint32_t ip, uint16_t port, const char *p, size_t len,
 		        .data = p,
 		};
 		count_tx(s, status);
-		x->emit(x->arg, &d);
+		x->sink->emit(x->sink->arg, &d);
 		x->emitted++;
 		return;
 	}
@@ -431,18 +431,28 @@ static const uint64_t insane[4] = {
  * end a name-addr or a URI early (lib/sip accepts more in an addr-spec than we can echo).
  */
 #ifdef __AVX2__
-/* Bit i set when byte i of the 32 at p is one sane() refuses. */
+/*
+ * Bit i set when byte i of the 32 at p is one sane() refuses: each byte classified by two
+ * nibble lookups (bit h - 2 of lo[low nibble] is set when the byte with high nibble h, 2 to 7,
+ * and that low nibble is visible and not '"', '<' or '>'): the insane[] map as bits, in
+ * half the operations of range tests and three comparisons.
+ */
 static inline uint32_t
 insane32(const char *p)
 {
+	const __m256i lo =
+	        _mm256_setr_epi8(0x3e, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+	                         0x3f, 0x3d, 0x3f, 0x3d, 0x1f, 0x3e, 0x3f, 0x3e, 0x3f, 0x3f, 0x3f,
+	                         0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3d, 0x3f, 0x3d, 0x1f);
+	const __m256i hi = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	                                    1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
 	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-	__m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x20)),
-	                              _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), x));
-	__m256i no = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('<')),
-	                                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('>'))),
-	                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')));
+	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
 
-	return ~(uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(no, ok));
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
 }
 #endif
 
@@ -502,7 +512,7 @@ ha1_of(const struct sw_cluster *c, const struct cl_binding *b, struct sw_sip_str
 }
 
 /* The credentials checks that need no state, before the digest response. */
-static int
+static inline __attribute__((always_inline)) int
 cred_fields_ok(const struct sw_cluster *c, const struct sw_cluster_credentials *cr)
 {
 	return cr->realm.len == c->realm_len && cl_same(cr->realm.p, c->realm, c->realm_len) &&
@@ -701,7 +711,9 @@ pre_response(struct sw_cluster *c, struct cl_pre *pre, const char *lim)
 
 /*
  * The registrar's first step for a REGISTER: its AOR user (To), hashed, the binding's slot
- * prefetched; false when there is none to look up (pre->reg stays 0).
+ * prefetched when it has credentials (without, the answer is a 401 that never reads the
+ * table: no hash, and no cache miss started for nothing); false when there is no user
+ * (pre->reg stays 0).
  */
 static bool
 pre_aor(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, const char *lim)
@@ -712,8 +724,10 @@ pre_aor(struct sw_cluster *c, const struct cl_server *s, struct cl_pre *pre, con
 	if (cl_uri_user_in(pre->m.to, lim, &aor) != 0 || aor.len > SW_CLUSTER_USER_MAX)
 		return false;
 	pre->aor = aor;
-	pre->h = cl_hash_user(t->key, aor.p, aor.len);
-	__builtin_prefetch(&t->b[pre->h & t->mask]);
+	if (pre->m.authorization.p != NULL) {
+		pre->h = cl_hash_user(t->key, aor.p, aor.len);
+		__builtin_prefetch(&t->b[pre->h & t->mask]);
+	}
 	pre->reg = 1;
 	return true;
 }
@@ -784,16 +798,20 @@ md5_lanes(const uint8_t *const *in, uint8_t *const *out, unsigned n, unsigned nb
 	}
 }
 
+/* One datagram for server s (NULL: no server has its address), parsed already with pre. */
 static unsigned input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
-                          uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
-                          sw_cluster_emit emit, void *arg, struct cl_pre *pre);
+                          struct cl_server *s, const char *buf, size_t len,
+                          const struct sw_cluster_sink *sink, struct cl_pre *pre);
 
 unsigned
 sw_cluster_input(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
                  uint32_t dst_ip, uint16_t dst_port, const char *buf, size_t len,
                  sw_cluster_emit emit, void *arg)
 {
-	return input_one(c, now, src_ip, src_port, dst_ip, dst_port, buf, len, emit, arg, NULL);
+	const struct sw_cluster_sink sink = {emit, NULL, arg};
+
+	return input_one(c, now, src_ip, src_port, server_at(c, dst_ip, dst_port), buf, len, &sink,
+	                 NULL);
 }
 
 /* The datagrams parse requests with (see input_one). */
@@ -806,6 +824,15 @@ unsigned
 sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
                        unsigned n, sw_cluster_emit emit, void *arg)
 {
+	const struct sw_cluster_sink sink = {emit, NULL, arg};
+
+	return sw_cluster_input_burst_to(c, now, rx, n, &sink);
+}
+
+unsigned
+sw_cluster_input_burst_to(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
+                          unsigned n, const struct sw_cluster_sink *sink)
+{
 	unsigned emitted = 0;
 
 	for (unsigned base = 0; base < n; base += CL_BURST) {
@@ -814,7 +841,7 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 		const uint8_t *in[CL_BURST];
 		uint8_t *out[CL_BURST], md[CL_BURST][16];
 
-		const struct cl_server *srv[CL_BURST];
+		struct cl_server *srv[CL_BURST]; /* found once, for both passes */
 		unsigned regs[CL_BURST], nreg = 0;
 
 		/* first pass: parse */
@@ -885,19 +912,18 @@ sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_clust
 		/* second pass: in order, as one call each */
 		for (unsigned i = 0; i < k; i++) {
 			const struct sw_cluster_rx *r = &rx[base + i];
-			emitted += input_one(c, now, r->src_ip, r->src_port, r->dst_ip, r->dst_port,
-			                     r->buf, r->len, emit, arg, &c->pre[i]);
+			emitted += input_one(c, now, r->src_ip, r->src_port, srv[i], r->buf, r->len,
+			                     sink, &c->pre[i]);
 		}
 	}
 	return emitted;
 }
 
 static unsigned
-input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port, uint32_t dst_ip,
-          uint16_t dst_port, const char *buf, size_t len, sw_cluster_emit emit, void *arg,
+input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port,
+          struct cl_server *s, const char *buf, size_t len, const struct sw_cluster_sink *sink,
           struct cl_pre *pre)
 {
-	struct cl_server *s = server_at(c, dst_ip, dst_port);
 	struct sw_sip_msg ml, *mp = pre != NULL ? &pre->m : &ml; /* pre: parsed already */
 	struct cl_ctx x;
 	int rc;
@@ -928,8 +954,7 @@ input_one(struct sw_cluster *c, uint64_t now, uint32_t src_ip, uint16_t src_port
 	                    .src_ip = src_ip,
 	                    .src_port = src_port,
 	                    .lim = buf + len,
-	                    .emit = emit,
-	                    .arg = arg};
+	                    .sink = sink};
 	/*
 	 * The registrar and the stateless answers need the tags (which also checks From and To,
 	 * echoed in the answers), the Contact and the numbers, not the top Via's sub-fields; the

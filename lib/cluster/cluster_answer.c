@@ -99,7 +99,7 @@ render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
 
 	if (r == NULL)
 		return -EINVAL;
-	a->n = 0;
+	*a = (struct cl_atmpl){.n = 0};
 	for (const char *e = r;;) {
 		int n;
 
@@ -114,10 +114,34 @@ render_tmpl(struct sw_cluster *c, const struct cl_server *s, enum cl_tmpl t,
 		a->p[a->n++] = (struct cl_piece){(uint16_t)*used, (uint16_t)n, field};
 		*used += (size_t)n;
 		if (field == CLF_END) {
-			/* what cl_answer_build() relies on for c->out: under 1,024 bytes of text */
-			size_t text = 0;
-			for (unsigned i = 0; i < a->n; i++)
+			/* what cl_answer_fill() relies on: the request's fields after the first
+			 * piece, and for c->out under 1,024 bytes of text */
+			if (a->p[0].field != CLF_REQUEST)
+				return -EINVAL;
+			size_t text = 0, fixed = 0;
+			for (unsigned i = 0; i < a->n; i++) {
 				text += a->p[i].len;
+				switch (a->p[i].field) {
+				case CLF_REQUEST:
+					/* "From: " "\r\nTo: " ";tag=" + 12 "\r\nCall-ID: "
+					 * "\r\nCSeq: " "\r\n" (and 7 a Via, added per answer) */
+					fixed += 6 + 6 + 17 + 11 + 8 + 2;
+					a->n_request++;
+					break;
+				case CLF_NONCE:
+					a->n_nonce++;
+					break;
+				case CLF_REMOTE_TARGET:
+					a->n_target++;
+					break;
+				case CLF_EXPIRES:
+					fixed += 10; /* UINT32_MAX */
+					break;
+				default:
+					break;
+				}
+			}
+			a->fixed = (uint16_t)(text + fixed);
 			return text <= 768 ? 0 : -E2BIG;
 		}
 		p = e == r ? r + strlen(RESP) : e + split_at[field - CLF_NONCE].len;
@@ -209,14 +233,19 @@ copy_slice(char *o, struct sw_sip_str s, const char *lim)
 	return o + s.len;
 }
 
-/* v in decimal, as sw_sip_build() writes numbers (sw_dec_put_back) */
+/*
+ * v in decimal, as sw_sip_build() writes numbers (sw_dec_put_back), written back to front in a
+ * scratch and moved by one 16-byte copy (out has the room): no sw_dec_len() first, its ten
+ * comparisons cost as much as the digits.
+ */
 static inline char *
 put_dec(char *o, uint32_t v)
 {
-	unsigned int n = sw_dec_len(v);
+	char t[32];
+	const char *b = sw_dec_put_back(t + 16, v); /* at most 10 digits: b >= t + 6 */
 
-	sw_dec_put_back(o + n, v);
-	return o + n;
+	memcpy(o, b, 16);
+	return o + (t + 16 - b);
 }
 
 size_t
@@ -244,40 +273,42 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 {
 	const struct cl_atmpl *a = &c->at[s->index][t];
 	const char *text = c->atext + (size_t)s->index * CL_ATEXT;
-	char *o = out;
+	char *o = out, *exp = NULL;
+	size_t exp_len = 0;
 
 	/*
 	 * Every copy may write up to 31 bytes past its end (c->out has the room: an answer is
-	 * at most the request's fields and less than 1,024 bytes of text); the next overwrites.
+	 * at most the request's fields and less than 1,024 bytes of text; a room has the
+	 * answer_bound()); the next overwrites. First the status line, then the request's
+	 * fields: every template starts so (render_tmpl()).
 	 */
-	for (unsigned i = 0; i < a->n; i++) {
+	o = copy32(o, text + a->p[0].off, a->p[0].len);
+	for (unsigned k = 0; k < m->via_count; k++) {
+		memcpy(o, "Via: ", 5);
+		o = copy_slice(o + 5, m->vias[k], lim);
+		memcpy(o, "\r\n", 2);
+		o += 2;
+	}
+	memcpy(o, "From: ", 6);
+	o = copy_slice(o + 6, m->from, lim);
+	memcpy(o, "\r\nTo: ", 6);
+	o = copy_slice(o + 6, m->to, lim);
+	if (m->to_tag.len == 0) {
+		memcpy(o, ";tag=", 5);
+		memcpy(o + 5, tag, 12);
+		o += 17;
+	}
+	memcpy(o, "\r\nCall-ID: ", 11);
+	o = copy_slice(o + 11, m->call_id, lim);
+	memcpy(o, "\r\nCSeq: ", 8);
+	o = copy_slice(o + 8, m->cseq_s, lim);
+	memcpy(o, "\r\n", 2);
+	o += 2;
+	for (unsigned i = 1; i < a->n; i++) {
 		const struct cl_piece *pc = &a->p[i];
 
 		o = copy32(o, text + pc->off, pc->len);
 		switch (pc->field) {
-		case CLF_REQUEST:
-			for (unsigned k = 0; k < m->via_count; k++) {
-				memcpy(o, "Via: ", 5);
-				o = copy_slice(o + 5, m->vias[k], lim);
-				memcpy(o, "\r\n", 2);
-				o += 2;
-			}
-			memcpy(o, "From: ", 6);
-			o = copy_slice(o + 6, m->from, lim);
-			memcpy(o, "\r\nTo: ", 6);
-			o = copy_slice(o + 6, m->to, lim);
-			if (m->to_tag.len == 0) {
-				memcpy(o, ";tag=", 5);
-				memcpy(o + 5, tag, 12);
-				o += 17;
-			}
-			memcpy(o, "\r\nCall-ID: ", 11);
-			o = copy_slice(o + 11, m->call_id, lim);
-			memcpy(o, "\r\nCSeq: ", 8);
-			o = copy_slice(o + 8, m->cseq_s, lim);
-			memcpy(o, "\r\n", 2);
-			o += 2;
-			break;
 		case CLF_NONCE:
 			if (v != NULL && v->nonce != NULL) {
 				if (v->nonce_len == CL_NONCE_LEN)
@@ -293,7 +324,18 @@ cl_answer_fill(const struct sw_cluster *c, const struct cl_server *s, enum cl_tm
 				               lim);
 			break;
 		case CLF_EXPIRES:
-			o = put_dec(o, v != NULL ? v->expires : 0);
+			/* the same number twice in a 200 to a REGISTER: the second is copied */
+			if (exp != NULL) {
+				char d[16]; /* through a register: the two may overlap */
+
+				memcpy(d, exp, 16);
+				memcpy(o, d, 16);
+				o += exp_len;
+			} else {
+				exp = o;
+				o = put_dec(o, v != NULL ? v->expires : 0);
+				exp_len = (size_t)(o - exp);
+			}
 			break;
 		default:
 			break;
@@ -320,12 +362,33 @@ cl_answer_ref(const struct sw_cluster *c, const struct cl_server *s, enum cl_tmp
 	return sw_sip_build(&c->tmpl[t], &w, out, cap);
 }
 
+/*
+ * At least what cl_answer_fill() writes for t, m and v, the 32-byte copies' slack included:
+ * the constant text, and each field it adds with what surrounds it.
+ */
+static inline size_t
+answer_bound(const struct cl_atmpl *a, const struct sw_sip_msg *m, const struct cl_fields *v)
+{
+	size_t n = a->fixed + SW_CLUSTER_ROOM_SLACK, r = 0;
+
+	if (a->n_request > 0) {
+		r = m->from.len + m->to.len + m->call_id.len + m->cseq_s.len;
+		for (unsigned k = 0; k < m->via_count; k++)
+			r += 7u + m->vias[k].len; /* "Via: " and "\r\n" */
+		n += a->n_request * r;
+	}
+	if (v != NULL)
+		n += a->n_nonce * (v->nonce != NULL ? v->nonce_len : 0) +
+		     a->n_target * v->target.len;
+	return n;
+}
+
 void
 cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int status,
           const struct cl_fields *v)
 {
 	struct sw_cluster *c = x->c;
-	char tag[12];
+	char tag[12], *out = c->out;
 	size_t n;
 
 	if (m->method == SW_SIP_METHOD_ACK) {
@@ -334,7 +397,15 @@ cl_answer(struct cl_ctx *x, const struct sw_sip_msg *m, enum cl_tmpl t, int stat
 	}
 	cl_to_tag(c, m, tag);
 	x->s->st.answered++;
-	n = cl_answer_fill(c, x->s, t, m, tag, v, x->lim, c->out);
+	if (x->sink->room != NULL && x->delay == 0) {
+		size_t cap = 0;
+		char *r = x->sink->room(x->sink->arg, &cap);
+
+		/* built where it leaves from (a frame's payload), not copied there by emit */
+		if (r != NULL && answer_bound(&c->at[x->s->index][t], m, v) <= cap)
+			out = r;
+	}
+	n = cl_answer_fill(c, x->s, t, m, tag, v, x->lim, out);
 	/* RFC 3261 section 18.2.2 and RFC 3581: to the source of the request */
-	cl_send(x, x->src_ip, x->src_port, c->out, n, status, 0);
+	cl_send(x, x->src_ip, x->src_port, out, n, status, 0);
 }

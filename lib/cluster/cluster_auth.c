@@ -260,9 +260,16 @@ slot_of(struct sw_cluster_credentials *cr, enum cred_param i)
 static inline void
 cred_clear(struct sw_cluster_credentials *cr)
 {
-	_Static_assert(sizeof(*cr) % 32 == 0, "whole 32-byte stores");
-	for (size_t i = 0; i < sizeof(*cr); i += 32)
-		_mm256_storeu_si256((__m256i *)(void *)((char *)cr + i), _mm256_setzero_si256());
+	const __m256i z = _mm256_setzero_si256();
+	char *b = (char *)cr;
+
+	/* five stores written out: GCC made the loop of them a call to memset() */
+	_Static_assert(sizeof(*cr) == 5 * 32, "five 32-byte stores");
+	_mm256_storeu_si256((__m256i *)(void *)b, z);
+	_mm256_storeu_si256((__m256i *)(void *)(b + 32), z);
+	_mm256_storeu_si256((__m256i *)(void *)(b + 64), z);
+	_mm256_storeu_si256((__m256i *)(void *)(b + 96), z);
+	_mm256_storeu_si256((__m256i *)(void *)(b + 128), z);
 }
 
 /* Bit i set when byte i of the 32 at p is '"'. */
@@ -272,6 +279,35 @@ quote32(const char *p)
 	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
 	        _mm256_loadu_si256((const __m256i *)(const void *)p), _mm256_set1_epi8('"')));
 }
+
+/* The names with their '=', 16 bytes each (cred_fast()'s guesses). */
+static const _Alignas(16) char guess_text[P_COUNT][16] = {
+        [P_USERNAME] = "username=", [P_REALM] = "realm=",
+        [P_NONCE] = "nonce=",       [P_URI] = "uri=",
+        [P_RESPONSE] = "response=", [P_ALGORITHM] = "algorithm=",
+        [P_CNONCE] = "cnonce=",     [P_OPAQUE] = "opaque=",
+        [P_QOP] = "qop=",           [P_NC] = "nc=",
+};
+
+/* The same after ", " (the separator phones write), 16 bytes each. */
+static const _Alignas(16) char sep_text[P_COUNT][16] = {
+        [P_USERNAME] = ", username=", [P_REALM] = ", realm=",
+        [P_NONCE] = ", nonce=",       [P_URI] = ", uri=",
+        [P_RESPONSE] = ", response=", [P_ALGORITHM] = ", algorithm=",
+        [P_CNONCE] = ", cnonce=",     [P_OPAQUE] = ", opaque=",
+        [P_QOP] = ", qop=",           [P_NC] = ", nc=",
+};
+
+/*
+ * The parameter guessed after each: lib/sip's order (username, realm, nonce, uri, response,
+ * algorithm, qop, nc, cnonce), then opaque and qop as other phones write them. A right guess
+ * saves the search for the '=' and the lookup of the name.
+ */
+static const uint8_t guess_after[P_COUNT] = {
+        [P_USERNAME] = P_REALM,     [P_REALM] = P_NONCE,   [P_NONCE] = P_URI, [P_URI] = P_RESPONSE,
+        [P_RESPONSE] = P_ALGORITHM, [P_ALGORITHM] = P_QOP, [P_QOP] = P_NC,    [P_NC] = P_CNONCE,
+        [P_CNONCE] = P_OPAQUE,      [P_OPAQUE] = P_QOP,
+};
 
 /*
  * The parameters as phones write them, from p (after "Digest" and one space): known names,
@@ -285,27 +321,47 @@ static int
 cred_fast(struct sw_cluster_credentials *cr, const char *p, const char *end, const char *lim)
 {
 	unsigned seen = 0;
+	int guess = P_USERNAME, idx = -1;
+	const char *n = p;
+	uint32_t eq = 0;
 
 	for (;;) {
-		const char *n = p, *v, *ve;
-		uint32_t m, eq;
-		int idx;
+		const char *v, *ve;
+		uint32_t m;
 
 		/* the loads below: 16 bytes at n, 32 at the value (at most n + 17) */
 		if (lim - n < 49)
 			return -EAGAIN;
-		/* the name ends at the first '=' of the 16 bytes: a known name is letters only */
-		m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		        _mm_loadu_si128((const __m128i *)(const void *)n), _mm_set1_epi8('=')));
-		if (m == 0)
-			return -EAGAIN;
-		eq = (uint32_t)__builtin_ctz(m);
-		if (eq == 0 || end - n <= eq + 1)
-			return -EAGAIN;
-		idx = param_of(n, eq, lim);
-		if (idx < 0 || (seen & (1u << idx)))
+		if (idx < 0) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)n);
+
+			/* the guess, in lower case with its '=', then any name: the same parameter
+			 * either way, as the '=' after the guess is the first '=' */
+			m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			        x,
+			        _mm_load_si128((const __m128i *)(const void *)guess_text[guess])));
+			eq = cred_names[guess].len;
+			if ((~m & ((2u << eq) - 1)) == 0) {
+				idx = guess;
+			} else {
+				/* the name ends at the first '=' of the 16 bytes: a known name is
+				 * letters only */
+				m = (uint32_t)_mm_movemask_epi8(
+				        _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+				if (m == 0)
+					return -EAGAIN;
+				eq = (uint32_t)__builtin_ctz(m);
+				if (eq == 0)
+					return -EAGAIN;
+				idx = param_of(n, eq, lim);
+				if (idx < 0)
+					return -EAGAIN;
+			}
+		}
+		if (end - n <= eq + 1 || (seen & (1u << idx)))
 			return -EAGAIN;
 		seen |= 1u << idx;
+		guess = guess_after[idx];
 		p = n + eq + 1;
 		if (*p == '"') {
 			v = p + 1;
@@ -338,11 +394,29 @@ cred_fast(struct sw_cluster_credentials *cr, const char *p, const char *end, con
 		*slot_of(cr, (enum cred_param)idx) = (struct sw_sip_str){v, (uint32_t)(ve - v)};
 		if (p == end)
 			return 0;
+		/*
+		 * The separator and the next name as phones write them, ", " and the guess with
+		 * its '=', by one comparison: the steps below and the guess's above would give
+		 * the same (the checks at the loop's top keep the name inside the value).
+		 */
+		if (lim - p >= 16) {
+			m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			        _mm_loadu_si128((const __m128i *)(const void *)p),
+			        _mm_load_si128((const __m128i *)(const void *)sep_text[guess])));
+			eq = cred_names[guess].len;
+			if ((~m & ((8u << eq) - 1)) == 0) {
+				n = p + 2;
+				idx = guess;
+				continue;
+			}
+		}
 		if (*p != ',')
 			return -EAGAIN;
 		p++;
 		if (p < end && *p == ' ')
 			p++;
+		n = p;
+		idx = -1;
 	}
 }
 #endif

@@ -168,6 +168,12 @@ cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 				return 1;
 		}
 	}
+	if (n == 4) {
+		uint32_t a0, l0;
+		memcpy(&a0, s.p, 4);
+		memcpy(&l0, lit, 4);
+		return cl_ieq_word(a0, l0);
+	}
 	if (n >= 4) {
 		/* the first and the last 4 bytes (overlapping) */
 		uint32_t a0, a1, l0, l1;
@@ -176,6 +182,15 @@ cl_ieq(struct sw_sip_str s, const char *lit, size_t n)
 		memcpy(&l0, lit, 4);
 		memcpy(&l1, lit + n - 4, 4);
 		return cl_ieq_word((uint64_t)a0 << 32 | a1, (uint64_t)l0 << 32 | l1);
+	}
+	if (n >= 2) {
+		/* the same by overlapping 2-byte words ("md5" of an algorithm) */
+		uint16_t a0, a1, l0, l1;
+		memcpy(&a0, s.p, 2);
+		memcpy(&a1, s.p + n - 2, 2);
+		memcpy(&l0, lit, 2);
+		memcpy(&l1, lit + n - 2, 2);
+		return cl_ieq_word((uint64_t)a0 << 16 | a1, (uint64_t)l0 << 16 | l1);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char ch = s.p[i];
@@ -465,7 +480,7 @@ struct cl_pre {
 	int parse_rc;          /* enum sw_sip_reason of the first parse */
 	int cr_rc;             /* of sw_cluster_credentials_parse when has_auth */
 	struct sw_sip_str aor; /* with reg: the AOR user (To), at most SW_CLUSTER_USER_MAX */
-	uint32_t h;            /* with reg: the AOR user's hash in its server's table */
+	uint32_t h;            /* with reg and has_auth: the AOR user's hash in its table */
 	uint8_t reg;           /* 1: h, has_auth (and cr_rc, cr when has_auth) are set */
 	uint8_t has_auth;      /* an Authorization header was found (auth) */
 	uint8_t verdict;       /* 0: not known, 1: the response is right, 2: wrong */
@@ -483,8 +498,7 @@ struct cl_ctx {
 	uint32_t src_ip;
 	uint16_t src_port;
 	const char *lim; /* the end of the request's datagram: bytes before it are readable */
-	sw_cluster_emit emit;
-	void *arg;
+	const struct sw_cluster_sink *sink;
 	unsigned emitted;
 };
 
@@ -513,6 +527,10 @@ struct cl_piece {
 struct cl_atmpl {
 	struct cl_piece p[CL_PIECES];
 	uint8_t n;
+	/* for a bound on an answer's length (cl_answer): the pieces' text and their fields'
+	 * constant parts (the request's header names, our tag, expires of 10 digits at most) */
+	uint8_t n_request, n_nonce, n_target;
+	uint16_t fixed;
 };
 
 struct sw_cluster {

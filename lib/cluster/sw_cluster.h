@@ -81,8 +81,29 @@ struct sw_cluster_dgram {
 	const char *data;
 };
 
-/** Where datagrams go: copy d->data before returning. */
+/** Where datagrams go: copy d->data before returning (unless it is in the caller's room). */
 typedef void (*sw_cluster_emit)(void *arg, const struct sw_cluster_dgram *d);
+
+/**
+ * Where the cluster may build its next answer in place (sw_cluster_sink.room): typically the
+ * payload of the frame the answer would leave in, so that emit needs no copy. Returns a buffer
+ * and its size in *cap, or NULL for none. The cluster uses it only for an answer that fits with
+ * SW_CLUSTER_ROOM_SLACK bytes to spare (it may write that far past the answer's end); emit then
+ * gets d->data pointing at the buffer's start. A buffer emit was not given (the answer was
+ * delayed, dropped, built elsewhere, or not sent at all) stays the caller's: the next call may
+ * return it again.
+ */
+typedef char *(*sw_cluster_room)(void *arg, size_t *cap);
+
+/** Bytes past an answer's end that the cluster may write in a room (sw_cluster_room). */
+#define SW_CLUSTER_ROOM_SLACK 32u
+
+/** Where datagrams go, with an optional room to build answers in. */
+struct sw_cluster_sink {
+	sw_cluster_emit emit; /**< called for each datagram sent now */
+	sw_cluster_room room; /**< NULL: answers are built in the cluster's buffer, then emitted */
+	void *arg;            /**< passed to emit and room */
+};
 
 /** Per-server counters: symbol, help. Declared once here, exported by name. */
 #define SW_CLUSTER_COUNTERS(X)                                                                     \
@@ -284,6 +305,27 @@ struct sw_cluster_rx {
  */
 unsigned sw_cluster_input_burst(struct sw_cluster *c, uint64_t now, const struct sw_cluster_rx *rx,
                                 unsigned n, sw_cluster_emit emit, void *arg);
+
+/**
+ * sw_cluster_input_burst() through a sink: the same datagrams, counters and return value; the
+ * answers sent at once are built in sink->room's buffer when it has one large enough.
+ *
+ * @param c
+ *   The cluster.
+ * @param now
+ *   Nanoseconds, on the schedule's clock; never smaller than a previous call's.
+ * @param rx
+ *   The datagrams.
+ * @param n
+ *   How many.
+ * @param sink
+ *   Where datagrams go (sink->emit required, sink->room may be NULL).
+ * @return
+ *   The number of datagrams emitted now, all n together.
+ */
+unsigned sw_cluster_input_burst_to(struct sw_cluster *c, uint64_t now,
+                                   const struct sw_cluster_rx *rx, unsigned n,
+                                   const struct sw_cluster_sink *sink);
 
 /**
  * Send the delayed datagrams now due, in due order, and drop expired bindings a few at a time.

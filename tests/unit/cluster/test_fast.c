@@ -1055,6 +1055,94 @@ test_a_burst_answers_byte_for_byte_as_single_calls(void)
 	}
 }
 
+/* A room (sw_cluster_room) of cap bytes, then guard bytes the cluster must never write. */
+struct room_sink {
+	struct rec *r;
+	size_t cap; /* offered; 0: none (room() gives NULL) */
+	unsigned in_place, guard_hit;
+	char buf[TC_DATA_MAX + 64];
+};
+
+static char *
+room_offer(void *arg, size_t *cap)
+{
+	struct room_sink *s = arg;
+
+	if (s->cap == 0)
+		return NULL;
+	memset(s->buf + s->cap, 0xa5, 64);
+	*cap = s->cap;
+	return s->buf;
+}
+
+static void
+room_emit(void *arg, const struct sw_cluster_dgram *d)
+{
+	struct room_sink *s = arg;
+
+	if (d->data == s->buf) {
+		s->in_place++;
+		for (unsigned k = 0; k < 64; k++)
+			s->guard_hit += (unsigned char)s->buf[s->cap + k] != 0xa5;
+	}
+	rec_emit(s->r, d);
+}
+
+static void
+test_answers_built_in_the_callers_room_are_the_same_bytes(void)
+{
+	/* rooms too small for every answer, for some, for none; none at all */
+	static const size_t caps[] = {TC_DATA_MAX, 0, 256, 420, 470, 520, 600, 1024};
+	static struct rec plain, roomed;
+	static struct room_sink rs;
+	uint64_t seed = 11;
+	unsigned fell_back = 0;
+
+	make_feed();
+	CU_ASSERT_TRUE_FATAL(feed.n > 100);
+	for (unsigned round = 0; round < 4; round++) {
+		struct sw_cluster *a = burst_cluster(), *b = burst_cluster();
+		struct sw_cluster_sink sink = {room_emit, room_offer, &rs};
+		unsigned ea = 0, eb = 0;
+
+		plain.n = roomed.n = 0;
+		plain.count = roomed.count = 0;
+		rs.r = &roomed;
+		rs.in_place = rs.guard_hit = 0;
+		for (unsigned i = 0; i < feed.n;) {
+			unsigned k = 1;
+			while (i + k < feed.n && feed.now[i + k] == feed.now[i] &&
+			       k < 1 + sw_splitmix64(&seed) % 20)
+				k++;
+			rs.cap = caps[(round + i) % (sizeof(caps) / sizeof(caps[0]))];
+			ea += sw_cluster_input_burst(a, feed.now[i], &feed.rx[i], k, rec_emit,
+			                             &plain);
+			eb += sw_cluster_input_burst_to(b, feed.now[i], &feed.rx[i], k, &sink);
+			i += k;
+		}
+		ea += sw_cluster_poll(a, TC_NS(2000), rec_emit, &plain);
+		eb += sw_cluster_poll(b, TC_NS(2000), room_emit, &rs);
+		CU_ASSERT_EQUAL(ea, eb);
+		CU_ASSERT_EQUAL(roomed.count, eb);
+		CU_ASSERT_EQUAL_FATAL(plain.n, roomed.n);
+		CU_ASSERT_EQUAL(memcmp(plain.buf, roomed.buf, plain.n), 0);
+		for (unsigned s = 0; s < 2; s++) {
+			struct sw_cluster_server_stats x, y;
+			sw_cluster_stats(a, s, &x);
+			sw_cluster_stats(b, s, &y);
+			CU_ASSERT_EQUAL(memcmp(&x, &y, sizeof(x)), 0);
+		}
+		/* both ways were taken: in the room, and in the cluster's buffer (no room, a
+		 * room too small, a delayed answer) */
+		CU_ASSERT_TRUE(rs.in_place > 10);
+		fell_back += eb - rs.in_place;
+		CU_ASSERT_EQUAL(rs.guard_hit, 0);
+		sw_cluster_free(a);
+		sw_cluster_free(b);
+	}
+	CU_ASSERT_TRUE(fell_back > 10);
+}
+
 static const struct sw_test_case cases[] = {
         {"the header finder agrees with a line-by-line search",
          test_the_header_finder_agrees_with_a_line_by_line_search},
@@ -1081,6 +1169,8 @@ static const struct sw_test_case cases[] = {
          test_a_users_ha1_is_the_md5_of_its_rule_expanded},
         {"a burst answers byte for byte as single calls",
          test_a_burst_answers_byte_for_byte_as_single_calls},
+        {"answers built in the caller's room are the same bytes",
+         test_answers_built_in_the_callers_room_are_the_same_bytes},
         {"the credentials' fast path parses as the slow one",
          test_the_credentials_fast_path_parses_as_the_slow_one},
         {"the response input by fixed copies is the plain one",
