@@ -49,7 +49,11 @@ sw_link_send(void *arg, uint8_t *frame, uint16_t len)
 	f->len[f->n++] = len;
 }
 
-/** sw_cluster_emit: the datagram framed (checksums computed) towards the engine (arg: link). */
+/**
+ * sw_cluster_emit: the datagram framed (checksums computed) towards the engine (arg: link).
+ * An answer the cluster built in place (in the payload of the link's next frame, offered as a
+ * room by the caller) is not copied.
+ */
 static inline void
 sw_link_cluster_emit(void *arg, const struct sw_cluster_dgram *d)
 {
@@ -60,7 +64,8 @@ sw_link_cluster_emit(void *arg, const struct sw_cluster_dgram *d)
 
 	if (fr == NULL)
 		return;
-	memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
+	if (d->data != (const char *)fr + SW_NET_HDR_LEN)
+		memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
 	sw_link_send(&l->to_eng, fr, (uint16_t)sw_net_udp_write(fr, &o, d->len));
 }
 

@@ -69,23 +69,7 @@ cluster_room(void *arg, size_t *cap)
 	return (char *)fr + SW_NET_HDR_LEN;
 }
 
-/* sw_link_cluster_emit() without the copy of an answer built in place */
-static void
-cluster_emit(void *arg, const struct sw_cluster_dgram *d)
-{
-	struct sw_link *l = arg;
-	uint8_t *fr = sw_link_alloc(&l->to_eng);
-	struct sw_net_udp_out o = {l->srv_mac,  l->eng_mac, d->src_ip, d->dst_ip, d->src_port,
-	                           d->dst_port, 0,          true,      false};
-
-	if (fr == NULL)
-		return;
-	if (d->data != (const char *)fr + SW_NET_HDR_LEN)
-		memcpy(fr + SW_NET_HDR_LEN, d->data, d->len);
-	sw_link_send(&l->to_eng, fr, (uint16_t)sw_net_udp_write(fr, &o, d->len));
-}
-
-static const struct sw_cluster_sink cluster_sink = {cluster_emit, cluster_room, &link};
+static const struct sw_cluster_sink cluster_sink = {sw_link_cluster_emit, cluster_room, &link};
 
 /* one run: per completed registration, ns of the generator and of the cluster */
 static int
@@ -140,7 +124,7 @@ run(const struct sw_config *cfg, const struct sw_engine_routes *routes, uint32_t
 		tg += sw_bench_now() - t0;
 		while (link.to_srv.n > 0) {
 			t0 = sw_bench_now();
-			sw_cluster_poll(c, cn, cluster_emit, &link);
+			sw_cluster_poll(c, cn, sw_link_cluster_emit, &link);
 			for (unsigned int i = 0; i < link.to_srv.n;) {
 				struct sw_cluster_rx rx[32];
 				unsigned int k = 0;

@@ -160,11 +160,14 @@ run_free(struct run *run)
 	free(run);
 }
 
-/* deliver what is on the wire until it is quiet (answers arrive in the same millisecond) */
+/* deliver what is on the wire until it is quiet (answers arrive in the same millisecond);
+ * look (may be NULL) sees each batch on its way to the servers */
 static void
-run_deliver(struct run *run)
+run_deliver_look(struct run *run, void (*look)(struct run *run, void *arg), void *arg)
 {
 	while (run->to_srv.n > 0) {
+		if (look != NULL)
+			look(run, arg);
 		for (unsigned int i = 0; i < run->to_srv.n; i++)
 			run->to_eng.n += responder_input(
 			        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
@@ -179,6 +182,12 @@ run_deliver(struct run *run)
 			sw_engine_flush(run->w[k]);
 		run->to_eng.n = 0;
 	}
+}
+
+static void
+run_deliver(struct run *run)
+{
+	run_deliver_look(run, NULL, NULL);
 }
 
 /* advance the virtual clock to t seconds after the start, 1 ms at a time */
@@ -717,6 +726,19 @@ wrong_addresses(const struct wire *w, const struct sw_sip_token_key *key, unsign
 	return bad;
 }
 
+struct address_look {
+	unsigned int checked, bad;
+};
+
+/* run_deliver_look(): wrong_addresses() of each batch */
+static void
+look_addresses(struct run *run, void *arg)
+{
+	struct address_look *a = arg;
+
+	a->bad += wrong_addresses(&run->to_srv, &run->key, &a->checked);
+}
+
 /* 300 lines on 100 addresses from 198.18.0.200: the addresses cross into 198.18.1.x and the
  * ports go 5060, 5061, 5062, so the /24 and the port a worker keeps formatted (put_addr)
  * change along the way, in the first REGISTERs and in the authenticated ones (sent in
@@ -730,30 +752,16 @@ test_every_register_names_its_line_s_own_address_port_and_branch_token(void)
 	                          "swarm.src_ip_count = 100\n",
 	                          1);
 	uint64_t t0 = run->now;
-	unsigned int checked = 0, bad = 0;
+	struct address_look a = {0, 0};
 
 	while (run->now < t0 + SW_NS_PER_S) {
 		run->now += SW_NS_PER_MS;
 		sw_engine_poll(run->w[0], run->now, 100000);
-		/* run_deliver(), with a look at each batch on its way to the servers */
-		while (run->to_srv.n > 0) {
-			bad += wrong_addresses(&run->to_srv, &run->key, &checked);
-			for (unsigned int i = 0; i < run->to_srv.n; i++)
-				run->to_eng.n += responder_input(
-				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
-				        run->to_eng.buf + run->to_eng.n,
-				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
-			run->to_srv.n = 0;
-			for (unsigned int i = 0; i < run->to_eng.n; i++)
-				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
-				             run->to_eng.len[i]);
-			sw_engine_flush(run->w[0]);
-			run->to_eng.n = 0;
-		}
+		run_deliver_look(run, look_addresses, &a);
 	}
 	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 300);
-	CU_ASSERT_EQUAL(checked, 600);
-	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(a.checked, 600);
+	CU_ASSERT_EQUAL(a.bad, 0);
 	run_free(run);
 }
 
@@ -803,6 +811,32 @@ a_line_queued_again_before_its_burst_is_signed_sends_its_nonce_counts_in_order(v
 	run_free(run);
 }
 
+/* run_deliver_look(): the authenticated REGISTERs of each batch counted by the realm they
+ * name (n[0] pbx.test, n[1] second.test, n[2] another) */
+static void
+look_realms(struct run *run, void *arg)
+{
+	unsigned int *n = arg;
+
+	for (unsigned int i = 0; i < run->to_srv.n; i++) {
+		struct sw_net_pkt p;
+		char msg[2048];
+
+		if (sw_net_classify(run->to_srv.buf[i], run->to_srv.len[i], &p) != SW_NET_K_UDP)
+			continue;
+		memcpy(msg, p.payload, p.payload_len);
+		msg[p.payload_len] = '\0';
+		if (strstr(msg, "\r\nAuthorization: ") == NULL)
+			continue;
+		if (strstr(msg, ", realm=\"pbx.test\", ") != NULL)
+			n[0]++;
+		else if (strstr(msg, ", realm=\"second.test\", ") != NULL)
+			n[1]++;
+		else
+			n[2]++;
+	}
+}
+
 /* the registrar's realm changes halfway through the starts: the first lines' credentials
  * name the first realm (the worker's template with it as text), the others' the second (a
  * template without it), and every digest checks */
@@ -811,46 +845,17 @@ credentials_of_a_second_realm_name_their_own_realm(void)
 {
 	struct run *run = run_new(NULL, 1);
 	uint64_t t0 = run->now;
-	unsigned int first = 0, second = 0, other = 0;
+	unsigned int n[3] = {0, 0, 0};
 
 	while (run->now < t0 + SW_NS_PER_S) {
 		run->now += SW_NS_PER_MS;
 		if (run->now - t0 == 50 * SW_NS_PER_MS)
 			run->r.realm = "second.test";
 		sw_engine_poll(run->w[0], run->now, 100000);
-		/* run_deliver(), with a look at each batch on its way to the server */
-		while (run->to_srv.n > 0) {
-			for (unsigned int i = 0; i < run->to_srv.n; i++) {
-				struct sw_net_pkt p;
-				char msg[2048];
-
-				if (sw_net_classify(run->to_srv.buf[i], run->to_srv.len[i], &p) !=
-				    SW_NET_K_UDP)
-					continue;
-				memcpy(msg, p.payload, p.payload_len);
-				msg[p.payload_len] = '\0';
-				if (strstr(msg, "\r\nAuthorization: ") == NULL)
-					continue;
-				if (strstr(msg, ", realm=\"pbx.test\", ") != NULL)
-					first++;
-				else if (strstr(msg, ", realm=\"second.test\", ") != NULL)
-					second++;
-				else
-					other++;
-			}
-			for (unsigned int i = 0; i < run->to_srv.n; i++)
-				run->to_eng.n += responder_input(
-				        &run->r, run->to_srv.buf[i], run->to_srv.len[i],
-				        run->to_eng.buf + run->to_eng.n,
-				        run->to_eng.len + run->to_eng.n, WIRE_CAP - run->to_eng.n);
-			run->to_srv.n = 0;
-			for (unsigned int i = 0; i < run->to_eng.n; i++)
-				sw_engine_rx(run->w[0], run->now, run->to_eng.buf[i],
-				             run->to_eng.len[i]);
-			sw_engine_flush(run->w[0]);
-			run->to_eng.n = 0;
-		}
+		run_deliver_look(run, look_realms, n);
 	}
+	unsigned int first = n[0], second = n[1], other = n[2];
+
 	CU_ASSERT_EQUAL(sw_engine_stats(run->w[0])->lines_registered, 100);
 	CU_ASSERT_EQUAL(run->r.bad_digest, 0);
 	CU_ASSERT(first >= 40 && first <= 60);
