@@ -446,13 +446,8 @@ insane32(const char *p)
 	                         0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3d, 0x3f, 0x3d, 0x1f);
 	const __m256i hi = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	                                    1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
-	const __m256i nib = _mm256_set1_epi8(0x0f);
-	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
-	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
 
-	return (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+	return cl_not_in_class32(p, lo, hi);
 }
 #endif
 

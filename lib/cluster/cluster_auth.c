@@ -92,13 +92,8 @@ not_token32(const char *p)
 	const __m256i hi =
 	        _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4,
 	                         8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
-	const __m256i nib = _mm256_set1_epi8(0x0f);
-	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
-	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
 
-	return (uint32_t)_mm256_movemask_epi8(
-	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+	return cl_not_in_class32(p, lo, hi);
 }
 #endif
 

@@ -53,6 +53,25 @@ cl_chr_blocks(const char **pp, const char *end, char ch)
 	return NULL;
 }
 
+#ifdef __AVX2__
+/**
+ * Bit i set when byte i of the 32 at p is outside a byte class given as two nibble tables:
+ * the byte is in the class when lo[its low nibble] & hi[its high nibble] is not zero (each
+ * table repeated in both 128-bit lanes). Two shuffles instead of range tests and compares.
+ */
+static inline uint32_t
+cl_not_in_class32(const char *p, __m256i lo, __m256i hi)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i a = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+	__m256i b = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+
+	return (uint32_t)_mm256_movemask_epi8(
+	        _mm256_cmpeq_epi8(_mm256_and_si256(a, b), _mm256_setzero_si256()));
+}
+#endif
+
 static inline const char *
 cl_chr(const char *p, const char *end, char ch)
 {
