@@ -932,6 +932,18 @@ feed_add(uint64_t now, uint32_t src_ip, uint16_t src_port, unsigned server, cons
 	                                    .buf = feed.data[i]};
 }
 
+/* the two servers of two burst_cluster()s counted alike */
+static void
+same_stats(struct sw_cluster *a, struct sw_cluster *b)
+{
+	for (unsigned s = 0; s < 2; s++) {
+		struct sw_cluster_server_stats x, y;
+		sw_cluster_stats(a, s, &x);
+		sw_cluster_stats(b, s, &y);
+		CU_ASSERT_EQUAL(memcmp(&x, &y, sizeof(x)), 0);
+	}
+}
+
 static struct sw_cluster *
 burst_cluster(void)
 {
@@ -1033,12 +1045,7 @@ test_a_burst_answers_byte_for_byte_as_single_calls(void)
 		CU_ASSERT_EQUAL(many.count, eb);
 		CU_ASSERT_EQUAL_FATAL(one.n, many.n);
 		CU_ASSERT_EQUAL(memcmp(one.buf, many.buf, one.n), 0);
-		for (unsigned s = 0; s < 2; s++) {
-			struct sw_cluster_server_stats x, y;
-			sw_cluster_stats(a, s, &x);
-			sw_cluster_stats(b, s, &y);
-			CU_ASSERT_EQUAL(memcmp(&x, &y, sizeof(x)), 0);
-		}
+		same_stats(a, b);
 		/* the feed does reach every path */
 		{
 			struct sw_cluster_server_stats x;
@@ -1126,12 +1133,7 @@ test_answers_built_in_the_callers_room_are_the_same_bytes(void)
 		CU_ASSERT_EQUAL(roomed.count, eb);
 		CU_ASSERT_EQUAL_FATAL(plain.n, roomed.n);
 		CU_ASSERT_EQUAL(memcmp(plain.buf, roomed.buf, plain.n), 0);
-		for (unsigned s = 0; s < 2; s++) {
-			struct sw_cluster_server_stats x, y;
-			sw_cluster_stats(a, s, &x);
-			sw_cluster_stats(b, s, &y);
-			CU_ASSERT_EQUAL(memcmp(&x, &y, sizeof(x)), 0);
-		}
+		same_stats(a, b);
 		/* both ways were taken: in the room, and in the cluster's buffer (no room, a
 		 * room too small, a delayed answer) */
 		CU_ASSERT_TRUE(rs.in_place > 10);
